@@ -1,0 +1,60 @@
+package dev.localbedrock.engines;
+
+import dev.localbedrock.engines.hf.HfModelConfig;
+import dev.localbedrock.engines.pytorch.PtLlamaModel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * Loads a Hugging Face model directory onto an engine. The one place that maps (engine, {@code model_type}) to an
+ * implementation, so the runtime never names engine classes.
+ */
+public final class DecoderModels {
+    private DecoderModels() {
+    }
+
+    /**
+     * Loads {@code modelDir} ({@code config.json}, safetensors weights, {@code tokenizer.json}).
+     *
+     * @param engine  which engine runs it
+     * @param device  {@code cpu}, {@code cuda} or {@code cuda:N}
+     * @param options capacity and threading; {@code null} means {@link EngineOptions#defaults()}
+     * @throws IllegalArgumentException        when the model type (or another setting) is not supported
+     * @throws UnsupportedOperationException   for an engine that is not implemented yet
+     * @throws UncheckedIOException            when the directory cannot be read
+     */
+    public static DecoderModel load(Path modelDir, EngineKind engine, String device, EngineOptions options) {
+        EngineOptions opts = options == null ? EngineOptions.defaults() : options;
+        try {
+            HfModelConfig config = HfModelConfig.load(modelDir);
+            return switch (engine) {
+                case PYTORCH -> loadPyTorch(modelDir, config, device, opts);
+                case ONNXRUNTIME -> loadOnnxRuntime(modelDir, config, device, opts);
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load model from " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static DecoderModel loadPyTorch(Path dir, HfModelConfig config, String device, EngineOptions options)
+            throws IOException {
+        if (PtLlamaModel.MODEL_TYPES.contains(config.modelType())) {
+            return PtLlamaModel.load(dir, config, device, options);
+        }
+        throw unsupported(config, EngineKind.PYTORCH, String.join(", ", PtLlamaModel.MODEL_TYPES));
+    }
+
+    /** The seam for the ONNX Runtime engine: dispatch on {@code config.modelType()} here once it exists. */
+    private static DecoderModel loadOnnxRuntime(Path dir, HfModelConfig config, String device,
+                                                EngineOptions options) {
+        throw new UnsupportedOperationException("the onnxruntime engine is not implemented yet (model " + dir
+                + ", model_type " + config.modelType() + "); use engine pytorch");
+    }
+
+    private static IllegalArgumentException unsupported(HfModelConfig config, EngineKind engine, String supported) {
+        return new IllegalArgumentException("model_type '" + config.modelType() + "' is not supported by the "
+                + engine + " engine (supported: " + supported + ")");
+    }
+}

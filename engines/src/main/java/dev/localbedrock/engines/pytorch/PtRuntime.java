@@ -1,0 +1,96 @@
+package dev.localbedrock.engines.pytorch;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Process-wide set-up of DJL's PyTorch engine: offline native loading, intra-op threads and device names.
+ *
+ * <p>The engine must exist before any direct {@link JniUtils} call (otherwise the native library is not loaded), and
+ * libtorch's thread count is global to the process, so both live here rather than in a model.
+ */
+public final class PtRuntime {
+    private static final Logger log = LoggerFactory.getLogger(PtRuntime.class);
+    private static final Pattern CUDA = Pattern.compile("(?:cuda|gpu)(?::?(\\d+))?");
+
+    private PtRuntime() {
+    }
+
+    /**
+     * The PyTorch engine, created on first use. Sets {@code ai.djl.offline=true} first unless the property is already
+     * set: the native library must come from the {@code pytorch-native-*} jar on the class path, never the network.
+     */
+    public static synchronized Engine engine() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count: {@code threads} when positive, else {@code OMP_NUM_THREADS} when set,
+     * else libtorch's own default (one per core). The setting is global to the process.
+     */
+    public static synchronized void applyIntraOpThreads(int threads) {
+        engine();
+        int n = threads;
+        if (n <= 0) {
+            String env = System.getenv("OMP_NUM_THREADS");
+            if (env != null && !env.isBlank()) {
+                try {
+                    n = Integer.parseInt(env.trim());
+                } catch (NumberFormatException e) {
+                    log.warn("ignoring OMP_NUM_THREADS={}: not an integer", env);
+                }
+            }
+        }
+        if (n > 0 && JniUtils.getNumThreads() != n) {
+            JniUtils.setNumThreads(n);
+            log.info("libtorch intra-op threads: {}", n);
+        }
+    }
+
+    /**
+     * Throws an {@link IllegalArgumentException} unless libtorch can allocate on {@code device}: a CUDA device with
+     * the CPU-only libtorch (the default native jar), or an absent GPU, is reported at load with a hint instead of
+     * failing in the first step.
+     */
+    public static void requireUsable(Device device) {
+        if (!device.isGpu()) {
+            return;
+        }
+        try (NDManager probe = engine().newBaseManager(device)) {
+            probe.zeros(new Shape(1)).toFloatArray();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("device " + device + " is not usable by libtorch ("
+                    + e.getMessage() + "); the bundled libtorch is CPU-only: for CUDA point PYTORCH_LIBRARY_PATH "
+                    + "at a CUDA libtorch (see docs/gpu.md), or use device cpu", e);
+        }
+    }
+
+    /**
+     * Parses {@code cpu}, {@code cuda}, {@code cuda:N} (also DJL's {@code gpu}, {@code gpuN}) into a DJL device.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Device device(String name) {
+        String n = name == null ? "cpu" : name.trim().toLowerCase(Locale.ROOT);
+        if (n.isEmpty() || n.equals("cpu")) {
+            return Device.cpu();
+        }
+        Matcher m = CUDA.matcher(n);
+        if (m.matches()) {
+            return Device.gpu(m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "': use cpu, cuda or cuda:N");
+    }
+}

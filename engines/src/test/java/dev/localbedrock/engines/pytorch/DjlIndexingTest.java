@@ -1,0 +1,33 @@
+package dev.localbedrock.engines.pytorch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/** Pins the DJL/libtorch behaviours the model relies on, so an upgrade that changes them fails here first. */
+class DjlIndexingTest {
+
+    @Test
+    void int64IndexGathersRowsAndSliceWritesAreInPlace() {
+        try (NDManager m = PtRuntime.engine().newBaseManager()) {
+            NDArray table = m.arange(0f, 12f).reshape(4, 3);
+            NDArray idx = m.create(new long[] {3, 1, 3});
+            float[] expected = {9, 10, 11, 3, 4, 5, 9, 10, 11};
+            assertArrayEquals(expected, table.get(idx).toFloatArray());
+            assertArrayEquals(expected, JniUtils.embedding((PtNDArray) idx, (PtNDArray) table, false).toFloatArray());
+
+            NDArray cache = m.zeros(new Shape(2, 5, 2));
+            NDArray value = m.ones(new Shape(2, 2, 2));
+            JniUtils.indexSet((PtNDArray) cache, (PtNDArray) value, new long[] {0, 1}, new long[] {2, 3},
+                    new long[] {1, 1});
+            NDArray view = JniUtils.index((PtNDArray) cache, new long[] {0, 0}, new long[] {2, 3}, new long[] {1, 1},
+                    (ai.djl.pytorch.engine.PtNDManager) m);
+            assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1}, view.toFloatArray());
+        }
+    }
+}

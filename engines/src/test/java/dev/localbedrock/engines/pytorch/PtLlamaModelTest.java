@@ -1,0 +1,201 @@
+package dev.localbedrock.engines.pytorch;
+
+import dev.localbedrock.engines.EngineOptions;
+import dev.localbedrock.engines.ModelInfo;
+import dev.localbedrock.engines.SequenceState;
+import dev.localbedrock.engines.TestModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static dev.localbedrock.engines.pytorch.Greedy.append;
+import static dev.localbedrock.engines.pytorch.Greedy.argmax;
+import static dev.localbedrock.engines.pytorch.Greedy.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The PyTorch Llama on tiny-random-llama: KV cache against recomputation, batching, validation, memory. */
+class PtLlamaModelTest {
+    private static final float TOLERANCE = 1e-4f;
+    private static PtLlamaModel model;
+
+    @BeforeAll
+    static void load() throws IOException {
+        model = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static float[] run(SequenceState seq, int... tokens) {
+        return model.forward(List.of(seq), List.<int[]>of(tokens))[0];
+    }
+
+    /** Logits of the last token of {@code ids} computed from scratch in a fresh sequence. */
+    private static float[] recompute(int[] ids) {
+        try (SequenceState seq = model.newSequence()) {
+            return run(seq, ids);
+        }
+    }
+
+    @Test
+    void infoComesFromTheCheckpoint() {
+        ModelInfo info = model.info();
+        assertEquals("llama", info.architecture());
+        assertEquals(32000, info.vocabSize());
+        assertEquals(2048, info.maxPositions());
+        assertEquals(1, info.bosTokenId());
+        assertEquals(Set.of(2), info.eosTokenIds());
+        assertTrue(info.addBos());
+    }
+
+    @Test
+    void cachedGreedyDecodingEqualsFullRecomputation() {
+        String[] prompts = {"Hello world", "The quick brown fox jumps over", "Once upon a time, in a land far away"};
+        for (String prompt : prompts) {
+            int[] ids = model.tokenizer().encode(prompt, true);
+            List<Integer> cached = new ArrayList<>();
+            List<Integer> oracle = new ArrayList<>();
+            try (SequenceState seq = model.newSequence()) {
+                float[] logits = run(seq, ids);
+                int[] history = ids;
+                for (int step = 0; step < 20; step++) {
+                    float[] reference = recompute(history);
+                    assertTrue(maxAbsDiff(logits, reference) <= TOLERANCE, "prompt '" + prompt + "' step " + step
+                            + ": cached vs recomputed logits differ by " + maxAbsDiff(logits, reference));
+                    int next = argmax(logits);
+                    cached.add(next);
+                    oracle.add(argmax(reference));
+                    history = append(history, next);
+                    logits = run(seq, next);
+                }
+                assertEquals(ids.length + 20, seq.length());
+            }
+            assertEquals(oracle, cached, "greedy tokens for '" + prompt + "'");
+        }
+    }
+
+    @Test
+    void chunkedPrefillEqualsOneShotPrefill() {
+        int[] ids = model.tokenizer().encode("A prompt that is fed in three uneven chunks to the cache", true);
+        float[] whole = recompute(ids);
+        try (SequenceState seq = model.newSequence()) {
+            run(seq, Arrays.copyOfRange(ids, 0, 3));
+            run(seq, Arrays.copyOfRange(ids, 3, 4));
+            float[] chunked = run(seq, Arrays.copyOfRange(ids, 4, ids.length));
+            assertTrue(maxAbsDiff(whole, chunked) <= TOLERANCE, "diff " + maxAbsDiff(whole, chunked));
+        }
+    }
+
+    @Test
+    void eachRowOfABatchGetsExactlyWhatItGetsAlone() {
+        int[] a = model.tokenizer().encode("First sequence, started long ago", true);
+        int[] b = model.tokenizer().encode("Second", true);
+        int[] c = model.tokenizer().encode("A third one that joins the batch now", true);
+        try (SequenceState sa = model.newSequence(); SequenceState sb = model.newSequence();
+             SequenceState sc = model.newSequence()) {
+            run(sa, a);
+            run(sa, 500);
+            run(sb, b);
+            // one step: A decodes one token, B takes a 2-token chunk, C prefills its whole prompt
+            float[][] batch = model.forward(List.of(sa, sb, sc), List.of(new int[] {600}, new int[] {700, 800}, c));
+            assertEquals(a.length + 2, sa.length());
+            assertEquals(b.length + 2, sb.length());
+            assertEquals(c.length, sc.length());
+            try (SequenceState ra = model.newSequence(); SequenceState rb = model.newSequence();
+                 SequenceState rc = model.newSequence()) {
+                run(ra, a);
+                run(ra, 500);
+                assertArrayEquals(run(ra, 600), batch[0]);
+                run(rb, b);
+                assertArrayEquals(run(rb, 700, 800), batch[1]);
+                assertArrayEquals(run(rc, c), batch[2]);
+            }
+        }
+    }
+
+    @Test
+    void outOfRangeTokenIsRejectedAndTheSequenceStaysUsable() {
+        int[] ids = model.tokenizer().encode("Hello world", true);
+        try (SequenceState seq = model.newSequence(); SequenceState other = model.newSequence()) {
+            run(seq, ids);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(List.of(other, seq), List.of(new int[] {5}, new int[] {7, 32000})));
+            assertTrue(e.getMessage().contains("32000"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> run(seq, -1));
+            assertTrue(e.getMessage().contains("-1"), e.getMessage());
+            assertEquals(ids.length, seq.length());
+            assertEquals(0, other.length(), "a rejected batch must not touch any row");
+            float[] after = run(seq, 7);
+            try (SequenceState fresh = model.newSequence()) {
+                run(fresh, ids);
+                assertArrayEquals(run(fresh, 7), after, "the rejected calls left a trace in the cache");
+            }
+        }
+    }
+
+    @Test
+    void capacityIsEnforcedWithAClearError() throws IOException {
+        try (PtLlamaModel small = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(8, 0));
+             SequenceState seq = small.newSequence()) {
+            assertEquals(8, small.info().maxPositions());
+            small.forward(List.of(seq), List.of(new int[] {1, 2, 3, 4, 5, 6}));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> small.forward(List.of(seq), List.of(new int[] {7, 8, 9})));
+            assertTrue(e.getMessage().contains("capacity of 8"), e.getMessage());
+            small.forward(List.of(seq), List.of(new int[] {7, 8}));
+            assertEquals(8, seq.length());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(4096, 0)));
+        assertTrue(e.getMessage().contains("max_position_embeddings 2048"), e.getMessage());
+    }
+
+    @Test
+    void misuseOfSequencesIsReported() {
+        SequenceState seq = model.newSequence();
+        seq.close();
+        assertThrows(IllegalStateException.class, () -> run(seq, 1));
+        try (SequenceState s = model.newSequence()) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(List.of(s, s), List.of(new int[] {1}, new int[] {2})));
+            assertThrows(IllegalArgumentException.class, () -> run(s));
+            assertEquals(0, s.length());
+        }
+    }
+
+    @Test
+    void closingTheModelFreesOpenSequences() throws IOException {
+        PtLlamaModel other = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(16, 0));
+        SequenceState seq = other.newSequence();
+        other.forward(List.of(seq), List.of(new int[] {1, 2}));
+        other.close();
+        seq.close();
+        assertThrows(IllegalStateException.class, () -> other.forward(List.of(seq), List.of(new int[] {3})));
+        assertThrows(IllegalStateException.class, other::newSequence);
+    }
+
+    @Test
+    void stepsLeaveNoNativeTensorsBehind() {
+        int before = model.liveTensorCount();
+        try (SequenceState seq = model.newSequence()) {
+            run(seq, model.tokenizer().encode("Warm up the cache", true));
+            int withCache = model.liveTensorCount();
+            for (int i = 0; i < 10; i++) {
+                run(seq, 100 + i);
+            }
+            assertEquals(withCache, model.liveTensorCount());
+        }
+        assertEquals(before, model.liveTensorCount());
+    }
+}

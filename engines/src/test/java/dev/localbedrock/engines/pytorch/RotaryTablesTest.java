@@ -1,0 +1,62 @@
+package dev.localbedrock.engines.pytorch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.localbedrock.engines.hf.HfModelConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RotaryTablesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static HfModelConfig config(String ropeScaling) throws IOException {
+        return HfModelConfig.parse(JSON.readTree("{\"model_type\":\"llama\",\"hidden_size\":64,"
+                + "\"num_attention_heads\":4,\"max_position_embeddings\":8192"
+                + (ropeScaling == null ? "" : ",\"rope_scaling\":" + ropeScaling) + "}"),
+                MissingNode.getInstance(), MissingNode.getInstance());
+    }
+
+    @Test
+    void defaultFrequenciesAndRotateHalfLayout() throws IOException {
+        float[] inv = RotaryTables.inverseFrequencies(config(null));
+        assertEquals(8, inv.length);
+        assertEquals(1.0f, inv[0]);
+        assertEquals((float) (1 / Math.pow(10000, 2.0 / 16)), inv[1], 1e-7);
+        RotaryTables t = RotaryTables.build(config(null), 4);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(t.cos[3 * 16 + i], t.cos[3 * 16 + i + 8]); // both halves share a frequency
+            assertEquals((float) Math.sin(3 * inv[i]), t.sin[3 * 16 + i]);
+        }
+        assertEquals(1.0f, t.cos[0]);
+    }
+
+    @Test
+    void linearScalingDividesFrequencies() throws IOException {
+        float[] plain = RotaryTables.inverseFrequencies(config(null));
+        float[] scaled = RotaryTables.inverseFrequencies(config("{\"type\":\"linear\",\"factor\":4.0}"));
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(plain[i] / 4f, scaled[i]);
+        }
+    }
+
+    @Test
+    void llama3ScalingKeepsHighAndScalesLowFrequencies() throws IOException {
+        float[] plain = RotaryTables.inverseFrequencies(config(null));
+        float[] scaled = RotaryTables.inverseFrequencies(config("{\"rope_type\":\"llama3\",\"factor\":8.0,"
+                + "\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":8192}"));
+        assertEquals(plain[0], scaled[0]);
+        assertEquals(plain[7] / 8f, scaled[7], 1e-12);
+    }
+
+    @Test
+    void unimplementedScalingFailsClearly() {
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> RotaryTables.inverseFrequencies(config("{\"type\":\"dynamic\",\"factor\":2.0}")));
+        assertTrue(e.getMessage().contains("'dynamic'") && e.getMessage().contains("linear"), e.getMessage());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.localbedrock.runtime;
+
+import dev.localbedrock.runtime.catalog.Catalog;
+import dev.localbedrock.runtime.http.BedrockServer;
+
+import java.net.InetSocketAddress;
+
+/** The running service: loaded models behind a bound server. Closing it shuts down gracefully. */
+public final class BedrockService implements AutoCloseable {
+    private final Catalog catalog;
+    private final ModelRegistry registry;
+    private final BedrockServer server;
+    private final InetSocketAddress address;
+
+    private BedrockService(Catalog catalog, ModelRegistry registry, BedrockServer server, InetSocketAddress address) {
+        this.catalog = catalog;
+        this.registry = registry;
+        this.server = server;
+        this.address = address;
+    }
+
+    public static BedrockService start(Catalog catalog) throws InterruptedException {
+        ModelRegistry registry = ModelRegistry.load(catalog);
+        BedrockServer server = new BedrockServer(catalog.server(), registry);
+        try {
+            return new BedrockService(catalog, registry, server, server.start());
+        } catch (InterruptedException | RuntimeException e) {
+            server.close();
+            registry.close();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** Stops accepting, lets in-flight generations finish within the grace period, then closes everything. */
+    @Override
+    public void close() {
+        server.stopAccepting();
+        registry.shutdown(catalog.server().shutdownGrace().toMillis());
+        server.close();
+    }
+}

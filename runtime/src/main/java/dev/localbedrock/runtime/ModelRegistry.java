@@ -1,0 +1,114 @@
+package dev.localbedrock.runtime;
+
+import dev.localbedrock.codecs.TextFamilies;
+import dev.localbedrock.engines.DecoderModel;
+import dev.localbedrock.engines.DecoderModels;
+import dev.localbedrock.engines.EngineKind;
+import dev.localbedrock.engines.EngineOptions;
+import dev.localbedrock.runtime.catalog.Catalog;
+import dev.localbedrock.runtime.catalog.GeneratedModels;
+import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.catalog.ModelIdResolver;
+import dev.localbedrock.runtime.generation.ModelWorker;
+import dev.localbedrock.runtime.generation.WorkerSettings;
+import dev.localbedrock.runtime.http.RuntimeApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loaded catalogue: every served id mapped to its codec and worker. Entries naming the same source, engine and
+ * device share one loaded model and one worker, so serving a model under several ids costs its memory once.
+ */
+public final class ModelRegistry implements RuntimeApi, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final List<ServedModel> served;
+    private final List<DecoderModel> models;
+    private final List<ModelWorker> workers;
+    private final ModelIdResolver<ServedModel> resolver;
+
+    private ModelRegistry(List<ServedModel> served, List<DecoderModel> models, List<ModelWorker> workers) {
+        this.served = List.copyOf(served);
+        this.models = List.copyOf(models);
+        this.workers = List.copyOf(workers);
+        this.resolver = new ModelIdResolver<>(ModelIdResolver.index(served, s -> ids(s.entry()), s -> s));
+    }
+
+    /** Loads every model of the catalogue (writing generated ones first). */
+    public static ModelRegistry load(Catalog catalog) {
+        Map<String, ModelWorker> workerByKey = new LinkedHashMap<>();
+        List<DecoderModel> models = new ArrayList<>();
+        List<ServedModel> served = new ArrayList<>();
+        try {
+            for (ModelEntry entry : catalog.models()) {
+                String key = entry.source().key() + "|" + entry.engine() + "|" + entry.device();
+                ModelWorker worker = workerByKey.get(key);
+                if (worker == null) {
+                    Path dir = directoryOf(entry.source());
+                    log.info("loading {} from {} on {} ({})", entry.id(), dir, entry.device(), entry.engine());
+                    DecoderModel model = DecoderModels.load(dir, EngineKind.parse(entry.engine()), entry.device(),
+                            new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads()));
+                    models.add(model);
+                    worker = new ModelWorker(entry.id(), model, new WorkerSettings(entry.maxContextTokens(),
+                            entry.maxQueue(), entry.requestTimeout(), entry.seed()));
+                    workerByKey.put(key, worker);
+                }
+                served.add(new ServedModel(entry, TextFamilies.forName(entry.family()), worker));
+            }
+        } catch (RuntimeException e) {
+            workerByKey.values().forEach(ModelWorker::close);
+            models.forEach(DecoderModel::close);
+            throw e;
+        }
+        return new ModelRegistry(served, models, new ArrayList<>(workerByKey.values()));
+    }
+
+    private static Path directoryOf(ModelEntry.ModelSource source) {
+        if (source instanceof ModelEntry.Directory d) {
+            return d.path();
+        }
+        return GeneratedModels.ensure((ModelEntry.Generated) source);
+    }
+
+    private static List<String> ids(ModelEntry entry) {
+        List<String> ids = new ArrayList<>();
+        ids.add(entry.id());
+        ids.addAll(entry.aliases());
+        return ids;
+    }
+
+    @Override
+    public ServedModel resolve(String modelId) {
+        return resolver.resolve(modelId);
+    }
+
+    public List<ServedModel> served() {
+        return served;
+    }
+
+    /** Lets running generations finish within the grace period, then frees every model. */
+    public void shutdown(long graceMillis) {
+        long deadline = System.currentTimeMillis() + graceMillis;
+        for (ModelWorker worker : workers) {
+            worker.shutdown(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        for (DecoderModel model : models) {
+            try {
+                model.close();
+            } catch (RuntimeException e) {
+                log.warn("closing a model failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(0);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.localbedrock.runtime.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.localbedrock.codecs.TextFamilies;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads models.yaml. Relative paths resolve against the YAML file's folder, so a catalogue can be moved together with
+ * its models. Every mistake is reported with the entry and key it is in, before anything is loaded.
+ */
+public final class CatalogLoader {
+    /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
+    static final String DEFAULT_CACHE_DIR = ".local-bedrock";
+    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models");
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds");
+    private static final Set<String> MODEL_KEYS = Set.of("id", "name", "family", "source", "engine", "device",
+            "max_context_tokens", "max_queue", "request_timeout_seconds", "intra_op_threads", "seed", "aliases");
+    private static final Set<String> ENGINES = Set.of("pytorch", "onnxruntime");
+
+    private CatalogLoader() {
+    }
+
+    public static Catalog load(Path yamlFile) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yamlFile.toFile());
+        } catch (IOException e) {
+            throw new CatalogException(yamlFile + ": cannot read: " + e.getMessage(), e);
+        }
+        Path base = yamlFile.toAbsolutePath().getParent();
+        return parse(root, base, yamlFile.toString());
+    }
+
+    static Catalog parse(JsonNode root, Path base, String where) {
+        if (root == null || !root.isObject()) {
+            throw new CatalogException(where + ": expected a mapping with a 'models:' list");
+        }
+        checkKeys(root, TOP_KEYS, where);
+        Path cacheDir = base.resolve(text(root, "cache_dir", DEFAULT_CACHE_DIR, where)).normalize();
+        ServerSettings server = parseServer(root.get("server"), where + ": server");
+        JsonNode models = root.get("models");
+        if (models == null || !models.isArray() || models.isEmpty()) {
+            throw new CatalogException(where + ": 'models' must be a non-empty list");
+        }
+        List<ModelEntry> entries = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < models.size(); i++) {
+            ModelEntry entry = parseModel(models.get(i), base, cacheDir, where + ": models[" + i + "]");
+            for (String id : allIds(entry)) {
+                if (!ids.add(id)) {
+                    throw new CatalogException(where + ": model id '" + id + "' is listed twice");
+                }
+            }
+            entries.add(entry);
+        }
+        return new Catalog(server, entries);
+    }
+
+    private static List<String> allIds(ModelEntry entry) {
+        List<String> all = new ArrayList<>();
+        all.add(entry.id());
+        all.addAll(entry.aliases());
+        return all;
+    }
+
+    private static ServerSettings parseServer(JsonNode node, String where) {
+        ServerSettings d = ServerSettings.defaults();
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            throw new CatalogException(where + ": expected a mapping");
+        }
+        checkKeys(node, SERVER_KEYS, where);
+        return new ServerSettings(
+                text(node, "host", d.host(), where),
+                integer(node, "port", d.port(), 0, 65535, where),
+                integer(node, "max_body_bytes", d.maxBodyBytes(), 1, Integer.MAX_VALUE, where),
+                Duration.ofSeconds(integer(node, "shutdown_grace_seconds", (int) d.shutdownGrace().toSeconds(), 0,
+                        3600, where)));
+    }
+
+    private static ModelEntry parseModel(JsonNode node, Path base, Path cacheDir, String where) {
+        if (node == null || !node.isObject()) {
+            throw new CatalogException(where + ": expected a mapping");
+        }
+        checkKeys(node, MODEL_KEYS, where);
+        String id = required(node, "id", where);
+        where = where + " (" + id + ")";
+        String family = text(node, "family", "meta-llama2", where);
+        if (!TextFamilies.names().contains(family)) {
+            throw new CatalogException(where + ": unknown family '" + family + "'; known: " + TextFamilies.names());
+        }
+        ModelEntry.ModelSource source = parseSource(required(node, "source", where), base, cacheDir, where);
+        String engine = text(node, "engine", "pytorch", where).toLowerCase(Locale.ROOT);
+        if (!ENGINES.contains(engine)) {
+            throw new CatalogException(where + ": engine must be one of " + ENGINES + ", not '" + engine + "'");
+        }
+        String device = text(node, "device", "cpu", where).toLowerCase(Locale.ROOT);
+        if (!device.matches("cpu|cuda|cuda:\\d+|gpu|gpu:\\d+")) {
+            throw new CatalogException(where + ": device must be cpu, cuda or cuda:N, not '" + device + "'");
+        }
+        String defaultName = source instanceof ModelEntry.Generated
+                ? "Random-weight smoke-test Llama (not a language model)" : id;
+        List<String> aliases = new ArrayList<>();
+        JsonNode aliasNode = node.get("aliases");
+        if (aliasNode != null && !aliasNode.isNull()) {
+            if (!aliasNode.isArray()) {
+                throw new CatalogException(where + ": aliases must be a list of model ids");
+            }
+            aliasNode.forEach(a -> aliases.add(a.asText()));
+        }
+        JsonNode seedNode = node.get("seed");
+        Long seed = seedNode == null || seedNode.isNull() ? null : seedNode.asLong();
+        return new ModelEntry(id, text(node, "name", defaultName, where), family, source, engine, device,
+                integer(node, "max_context_tokens", 2048, 2, 1 << 20, where),
+                integer(node, "max_queue", 64, 0, 1 << 20, where),
+                Duration.ofSeconds(integer(node, "request_timeout_seconds", 300, 1, 86_400, where)),
+                integer(node, "intra_op_threads", 0, 0, 1024, where),
+                seed, List.copyOf(aliases));
+    }
+
+    private static ModelEntry.ModelSource parseSource(String source, Path base, Path cacheDir, String where) {
+        if (source.startsWith("generated:")) {
+            String kind = source.substring("generated:".length());
+            if (!kind.equals(GeneratedModels.SMOKE_LLAMA)) {
+                throw new CatalogException(where + ": unknown generated source '" + kind + "'; known: "
+                        + GeneratedModels.SMOKE_LLAMA);
+            }
+            return new ModelEntry.Generated(kind, cacheDir.resolve(kind));
+        }
+        Path dir = base.resolve(source).normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new CatalogException(where + ": source directory " + dir + " does not exist");
+        }
+        return new ModelEntry.Directory(dir);
+    }
+
+    private static void checkKeys(JsonNode node, Set<String> allowed, String where) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!allowed.contains(key)) {
+                throw new CatalogException(where + ": unknown key '" + key + "'; allowed: " + allowed);
+            }
+        }
+    }
+
+    private static String required(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull() || v.asText().isBlank()) {
+            throw new CatalogException(where + ": '" + key + "' is required");
+        }
+        return v.asText().trim();
+    }
+
+    private static String text(JsonNode node, String key, String dflt, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isValueNode()) {
+            throw new CatalogException(where + ": '" + key + "' must be a string");
+        }
+        return v.asText().trim();
+    }
+
+    private static int integer(JsonNode node, String key, int dflt, int min, int max, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+            throw new CatalogException(where + ": '" + key + "' must be an integer from " + min + " to " + max
+                    + ", not '" + v.asText() + "'");
+        }
+        return v.asInt();
+    }
+}

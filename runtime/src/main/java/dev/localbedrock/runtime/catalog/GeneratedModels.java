@@ -1,0 +1,37 @@
+package dev.localbedrock.runtime.catalog;
+
+import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Model directories the runtime writes itself, so the default catalogue serves on a fresh machine with nothing
+ * downloaded. They are random-weight models: they exercise every layer of the server, they do not speak a language.
+ */
+public final class GeneratedModels {
+    /** A small Llama-architecture decoder with a byte-level tokenizer. */
+    public static final String SMOKE_LLAMA = "smoke-llama";
+    /** Fixed so every machine serves the same smoke-test model. */
+    static final long SMOKE_LLAMA_SEED = 20231128L;
+
+    private GeneratedModels() {
+    }
+
+    /** Writes the model on first use (deterministic), then returns its directory. */
+    public static Path ensure(ModelEntry.Generated source) {
+        Path dir = source.path();
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            return dir;
+        }
+        try {
+            System.err.println("writing the random-weight smoke-test model to " + dir);
+            RandomLlamaCheckpoint.write(dir, RandomLlamaCheckpoint.Shape.SMOKE, SMOKE_LLAMA_SEED);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the smoke-test model to " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.localbedrock.runtime.catalog;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One served Bedrock model id, as configured in models.yaml, with defaults applied and paths resolved.
+ *
+ * @param id                 the Bedrock model id clients send (e.g. {@code meta.llama2-13b-chat-v1})
+ * @param name               display name; honest about what the weights are
+ * @param family             the wire family whose request/response bodies this id speaks
+ * @param source             the model: a resolved HF/ONNX directory, or a {@code generated:} source
+ * @param engine             {@code pytorch} or {@code onnxruntime}
+ * @param device             {@code cpu}, {@code cuda}, {@code cuda:N}
+ * @param maxContextTokens   KV capacity per sequence (prompt + generation)
+ * @param maxQueue           requests allowed to wait; more are throttled (429)
+ * @param requestTimeout     a generation running longer ends with ModelTimeoutException
+ * @param intraOpThreads     engine threads; 0 = engine default
+ * @param seed               configuration-level sampling seed for families without one; null = fresh per request
+ * @param aliases            further ids served by the same entry (e.g. versioned ids)
+ */
+public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
+                         int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
+                         List<String> aliases) {
+
+    /** Where the weights come from. */
+    public sealed interface ModelSource permits Directory, Generated {
+        /** The key under which identical sources share one loaded model. */
+        String key();
+    }
+
+    /** A checkpoint directory on disk. */
+    public record Directory(Path path) implements ModelSource {
+        @Override
+        public String key() {
+            return path.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    /** A random-initialised checkpoint the runtime writes itself (deterministic), stored under {@code path}. */
+    public record Generated(String kind, Path path) implements ModelSource {
+        @Override
+        public String key() {
+            return "generated:" + kind + "@" + path.toAbsolutePath().normalize();
+        }
+    }
+}

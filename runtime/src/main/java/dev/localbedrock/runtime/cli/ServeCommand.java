@@ -1,0 +1,49 @@
+package dev.localbedrock.runtime.cli;
+
+import dev.localbedrock.runtime.BedrockService;
+import dev.localbedrock.runtime.catalog.Catalog;
+import dev.localbedrock.runtime.catalog.CatalogLoader;
+import dev.localbedrock.runtime.catalog.ServerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Starts the server and prints {@code listening on http://HOST:PORT} once it accepts requests. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the models of a models.yaml.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "models.yaml", description = "The model catalogue (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--port", description = "Port to listen on; 0 picks a free one (default: models.yaml or 8080).")
+    Integer port;
+
+    @Option(names = "--host", description = "Address to bind (default: models.yaml or 127.0.0.1).")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        Catalog catalog = CatalogLoader.load(config);
+        ServerSettings settings = catalog.server();
+        if (host != null) {
+            settings = settings.withHost(host);
+        }
+        if (port != null) {
+            settings = settings.withPort(port);
+        }
+        BedrockService service = BedrockService.start(new Catalog(settings, catalog.models()));
+        InetSocketAddress bound = service.address();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("listening on http://" + settings.host() + ":" + bound.getPort());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.AwsErrorBodies;
+import dev.localbedrock.codecs.BedrockException;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+import java.util.UUID;
+
+/** Response building shared by every route: the restJson1 error shape and the headers every response carries. */
+final class AwsResponses {
+    static final AsciiString REQUEST_ID = AsciiString.cached("x-amzn-RequestId");
+    static final AsciiString ERROR_TYPE = AsciiString.cached("x-amzn-ErrorType");
+    static final AsciiString JSON = AsciiString.cached("application/json");
+
+    private AwsResponses() {
+    }
+
+    static String newRequestId() {
+        return UUID.randomUUID().toString();
+    }
+
+    static FullHttpResponse error(ByteBufAllocator alloc, String requestId, BedrockException e) {
+        return error(requestId, e.type().httpStatus(), e.type().shapeName(), e.getMessage());
+    }
+
+    /** An error by name, for the few the runtime model does not list (e.g. an unknown route). */
+    static FullHttpResponse error(String requestId, int status, String errorType, String message) {
+        byte[] body = AwsErrorBodies.json(message);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, JSON)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID, requestId)
+                .set(ERROR_TYPE, errorType);
+        return response;
+    }
+}

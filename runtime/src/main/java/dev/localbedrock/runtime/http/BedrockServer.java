@@ -1,0 +1,55 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.runtime.catalog.ServerSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty server: HTTP/1.1 and HTTP/2 cleartext on one port (see {@link HttpProtocolInitializer}), routing to the
+ * Bedrock runtime API.
+ */
+public final class BedrockServer implements AutoCloseable {
+    private final ServerSettings settings;
+    private final RuntimeApi api;
+    private final EventLoopGroup boss = new NioEventLoopGroup(1);
+    private final EventLoopGroup workers = new NioEventLoopGroup();
+    private Channel serverChannel;
+
+    public BedrockServer(ServerSettings settings, RuntimeApi api) {
+        this.settings = settings;
+        this.api = api;
+    }
+
+    /** Binds and returns the bound address (the real port when 0 was asked for). */
+    public InetSocketAddress start() throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new HttpProtocolInitializer(settings.maxBodyBytes(), api));
+        serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Stops accepting connections; open connections are closed by {@link #close()}. */
+    public void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

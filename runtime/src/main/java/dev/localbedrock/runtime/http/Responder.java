@@ -1,0 +1,52 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.runtime.generation.GenerationJob;
+import dev.localbedrock.runtime.generation.GenerationListener;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * Base of the two response writers. Listener callbacks arrive on the inference thread and are re-posted to the
+ * connection's event loop, where all encoding and writing happens (JSON and framing stay off the inference thread).
+ * While the response is open, closing the connection or HTTP/2 stream cancels the generation.
+ */
+abstract class Responder implements GenerationListener {
+    protected final ChannelHandlerContext ctx;
+    protected final String requestId;
+    protected final long startNanos;
+    private GenerationJob job;
+    private final ChannelFutureListener cancelOnClose = this::clientGone;
+
+    Responder(ChannelHandlerContext ctx, String requestId, long startNanos) {
+        this.ctx = ctx;
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+    }
+
+    /** Links the admitted job so a disconnect cancels it. Called on the event loop right after admission. */
+    final void watch(GenerationJob admitted) {
+        this.job = admitted;
+        ChannelFuture closed = ctx.channel().closeFuture();
+        closed.addListener(cancelOnClose);
+    }
+
+    private void clientGone(ChannelFuture ignored) {
+        if (job != null) {
+            job.cancel();
+        }
+    }
+
+    /** Called on the event loop once the response is complete: the job no longer needs watching. */
+    protected final void finished() {
+        ctx.channel().closeFuture().removeListener(cancelOnClose);
+    }
+
+    protected final long millisSinceStart() {
+        return (System.nanoTime() - startNanos) / 1_000_000L;
+    }
+
+    protected final void onLoop(Runnable task) {
+        ctx.executor().execute(task);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockErrorType;
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.generation.GenerationJob;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Routes one request of the bedrock-runtime API: validates the headers, decodes the family body, admits the
+ * generation and hands the response to a responder that writes it when tokens arrive. Runs on the connection's event
+ * loop; nothing here blocks on inference.
+ */
+final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
+    static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
+
+    private final RuntimeApi api;
+
+    RuntimeApiHandler(RuntimeApi api) {
+        this.api = api;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long startNanos = System.nanoTime();
+        String requestId = AwsResponses.newRequestId();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        try {
+            Route route = Route.parse(request.method(), request.uri());
+            if (route.kind() == Route.Kind.HEALTH) {
+                writeHealth(ctx, requestId);
+                return;
+            }
+            ServedModel model = api.resolve(route.modelId());
+            checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            boolean stream = route.kind() == Route.Kind.INVOKE_STREAM;
+            checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
+                    stream ? BEDROCK_ACCEPT : "Accept");
+            TextGenerationRequest generation = model.codec().decodeRequest(ByteBufUtil.getBytes(request.content()));
+            Responder responder = stream
+                    ? new StreamingResponder(ctx, requestId, model.codec(), startNanos)
+                    : new UnaryResponder(ctx, requestId, model.codec(), startNanos, keepAlive);
+            GenerationJob job = model.worker().submit(generation, responder);
+            responder.watch(job);
+        } catch (Route.UnknownOperation e) {
+            write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
+        } catch (BedrockException e) {
+            write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+        } catch (RuntimeException e) {
+            log.error("request {} failed", requestId, e);
+            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
+                    BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName())), keepAlive);
+        }
+    }
+
+    /** JSON bodies arrive as application/json, with no Content-Type (older Java SDKs) or as octet-stream (JS SDK). */
+    private static void checkContentType(String contentType) {
+        if (contentType == null) {
+            return;
+        }
+        String type = mediaType(contentType);
+        if (!type.equals("application/json") && !type.equals("application/octet-stream") && !type.isEmpty()) {
+            throw BedrockException.validation("The provided content type " + contentType
+                    + " is not supported; use application/json.");
+        }
+    }
+
+    private static void checkAccept(String accept, String header) {
+        if (accept == null) {
+            return;
+        }
+        for (String option : accept.split(",")) {
+            String type = mediaType(option);
+            if (type.equals("application/json") || type.equals("*/*") || type.equals("application/*")
+                    || type.isEmpty()) {
+                return;
+            }
+        }
+        throw BedrockException.validation("The requested " + header + " " + accept
+                + " is not supported; this model returns application/json.");
+    }
+
+    private static String mediaType(String headerValue) {
+        int semi = headerValue.indexOf(';');
+        return (semi >= 0 ? headerValue.substring(0, semi) : headerValue).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static void writeHealth(ChannelHandlerContext ctx, String requestId) {
+        byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(AwsResponses.REQUEST_ID, requestId);
+        ctx.writeAndFlush(response);
+    }
+
+    static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection error, closing", cause);
+        ctx.close();
+    }
+}

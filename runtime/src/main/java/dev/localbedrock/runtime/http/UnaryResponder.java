@@ -1,0 +1,56 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.TextFamilyCodec;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/** Writes an InvokeModel response: the family's JSON body plus the token-count and latency headers. */
+final class UnaryResponder extends Responder {
+    static final AsciiString INPUT_TOKENS = AsciiString.cached("X-Amzn-Bedrock-Input-Token-Count");
+    static final AsciiString OUTPUT_TOKENS = AsciiString.cached("X-Amzn-Bedrock-Output-Token-Count");
+    static final AsciiString LATENCY = AsciiString.cached("X-Amzn-Bedrock-Invocation-Latency");
+
+    private final TextFamilyCodec codec;
+    private final boolean keepAlive;
+
+    UnaryResponder(ChannelHandlerContext ctx, String requestId, TextFamilyCodec codec, long startNanos,
+                   boolean keepAlive) {
+        super(ctx, requestId, startNanos);
+        this.codec = codec;
+        this.keepAlive = keepAlive;
+    }
+
+    @Override
+    public void onComplete(GenerationOutcome outcome) {
+        onLoop(() -> {
+            byte[] body = codec.encodeResponse(outcome);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(body));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
+                    .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                    .set(AwsResponses.REQUEST_ID, requestId)
+                    .set(INPUT_TOKENS, outcome.inputTokenCount())
+                    .set(OUTPUT_TOKENS, outcome.outputTokenCount())
+                    .set(LATENCY, millisSinceStart());
+            finished();
+            RuntimeApiHandler.write(ctx, response, keepAlive);
+        });
+    }
+
+    @Override
+    public void onError(BedrockException error) {
+        onLoop(() -> {
+            finished();
+            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, error), keepAlive);
+        });
+    }
+}

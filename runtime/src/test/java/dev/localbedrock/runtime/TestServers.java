@@ -1,0 +1,56 @@
+package dev.localbedrock.runtime;
+
+import dev.localbedrock.runtime.catalog.CatalogLoader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Starts the real service on an ephemeral port over the shared test models. */
+final class TestServers {
+    static final String LLAMA_ID = "meta.llama2-13b-chat-v1";
+
+    private TestServers() {
+    }
+
+    static Path sharedModels() {
+        String configured = System.getProperty("shared.models.dir");
+        Path dir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
+        if (!Files.isDirectory(dir.resolve("tiny-random-llama"))) {
+            throw new IllegalStateException("shared test models not found at " + dir.toAbsolutePath()
+                    + " (expected ../shared/models beside the repository)");
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    static Path tinyLlama() {
+        return sharedModels().resolve("tiny-random-llama");
+    }
+
+    /** Serves tiny-random-llama as the Llama 2 family, with the given extra YAML lines per model. */
+    static BedrockService startTinyLlama(Path workDir, String extraModelYaml) throws IOException, InterruptedException {
+        return startTinyLlama(workDir, "", extraModelYaml);
+    }
+
+    /** As above, with extra YAML lines for the server section. */
+    static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml)
+            throws IOException, InterruptedException {
+        String yaml = """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                %s
+                models:
+                  - id: %s
+                    family: meta-llama2
+                    source: %s
+                    engine: pytorch
+                    device: cpu
+                    max_context_tokens: 256
+                %s
+                """.formatted(extraServerYaml.indent(2), LLAMA_ID, tinyLlama(), extraModelYaml.indent(4));
+        Path file = workDir.resolve("models.yaml");
+        Files.writeString(file, yaml);
+        return BedrockService.start(CatalogLoader.load(file));
+    }
+}
