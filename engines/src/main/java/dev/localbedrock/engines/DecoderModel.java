@@ -22,6 +22,35 @@ public interface DecoderModel extends AutoCloseable {
     SequenceState newSequence();
 
     /**
+     * Allocates KV state for a new, empty sequence that will hold at most {@code reservedTokens} tokens, taking that
+     * room from the model's KV pool so a running sequence can never run out of cache mid-generation.
+     *
+     * @throws KvCacheFullException when the pool has less than {@code reservedTokens} free
+     */
+    default SequenceState newSequence(int reservedTokens) {
+        if (reservedTokens > info().maxPositions()) {
+            throw new IllegalArgumentException("reservedTokens " + reservedTokens + " exceeds the sequence capacity "
+                    + info().maxPositions());
+        }
+        return newSequence();
+    }
+
+    /** KV tokens not reserved by any live sequence; the scheduler admits work only within this. */
+    default long freeKvTokens() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * A new sequence whose cache starts as a copy of {@code source}'s (same tokens, same length), reserving
+     * {@code reservedTokens} in total. Lets N generations share one prefilled prompt instead of N prefills.
+     *
+     * @throws KvCacheFullException when the pool has less than {@code reservedTokens} free
+     */
+    default SequenceState fork(SequenceState source, int reservedTokens) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot fork sequences yet");
+    }
+
+    /**
      * Appends {@code tokens[i]} to {@code rows.get(i)} and returns, per row, the logits (length
      * {@link ModelInfo#vocabSize()}) of that row's last new position.
      *
