@@ -1,7 +1,8 @@
 package dev.localbedrock.engines;
 
 import dev.localbedrock.engines.hf.HfModelConfig;
-import dev.localbedrock.engines.pytorch.PtLlamaModel;
+import dev.localbedrock.engines.onnxruntime.OrtDecoderModel;
+import dev.localbedrock.engines.pytorch.PtDecoderModel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,11 +17,11 @@ public final class DecoderModels {
     }
 
     /**
-     * Loads {@code modelDir} ({@code config.json}, safetensors weights, {@code tokenizer.json}).
+     * Loads {@code modelDir} ({@code config.json}, safetensors weights or an ONNX graph, {@code tokenizer.json}).
      *
      * @param engine  which engine runs it
      * @param device  {@code cpu}, {@code cuda} or {@code cuda:N}
-     * @param options capacity and threading; {@code null} means {@link EngineOptions#defaults()}
+     * @param options capacity, KV pool and threading; {@code null} means {@link EngineOptions#defaults()}
      * @throws IllegalArgumentException        when the model type (or another setting) is not supported
      * @throws UnsupportedOperationException   for an engine that is not implemented yet
      * @throws UncheckedIOException            when the directory cannot be read
@@ -40,17 +41,19 @@ public final class DecoderModels {
 
     private static DecoderModel loadPyTorch(Path dir, HfModelConfig config, String device, EngineOptions options)
             throws IOException {
-        if (PtLlamaModel.MODEL_TYPES.contains(config.modelType())) {
-            return PtLlamaModel.load(dir, config, device, options);
+        if (PtDecoderModel.MODEL_TYPES.contains(config.modelType())) {
+            return PtDecoderModel.load(dir, config, device, options);
         }
-        throw unsupported(config, EngineKind.PYTORCH, String.join(", ", PtLlamaModel.MODEL_TYPES));
+        throw unsupported(config, EngineKind.PYTORCH, String.join(", ", PtDecoderModel.MODEL_TYPES));
     }
 
-    /** The seam for the ONNX Runtime engine: dispatch on {@code config.modelType()} here once it exists. */
-    private static DecoderModel loadOnnxRuntime(Path dir, HfModelConfig config, String device,
-                                                EngineOptions options) {
-        throw new UnsupportedOperationException("the onnxruntime engine is not implemented yet (model " + dir
-                + ", model_type " + config.modelType() + "); use engine pytorch");
+    /**
+     * The ONNX Runtime engine runs the decoder graph found in the directory (or its {@code onnx/}); the graph, not
+     * {@code model_type}, decides what it can drive, and it names what it cannot.
+     */
+    private static DecoderModel loadOnnxRuntime(Path dir, HfModelConfig config, String device, EngineOptions options)
+            throws IOException {
+        return OrtDecoderModel.load(dir, config, device, options);
     }
 
     private static IllegalArgumentException unsupported(HfModelConfig config, EngineKind engine, String supported) {

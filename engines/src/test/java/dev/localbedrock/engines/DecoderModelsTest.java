@@ -1,7 +1,11 @@
 package dev.localbedrock.engines;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,17 +24,21 @@ class DecoderModelsTest {
     }
 
     @Test
-    void onnxRuntimeIsNotImplementedYet() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> DecoderModels.load(TestModels.tinyLlama(), EngineKind.ONNXRUNTIME, "cpu", null));
-        assertTrue(e.getMessage().contains("not implemented yet"), e.getMessage());
+    void onnxRuntimeLoadsTheExportedGraph() {
+        try (DecoderModel model = DecoderModels.load(TestModels.tinyGpt2(), EngineKind.ONNXRUNTIME, "cpu",
+                new EngineOptions(32, 1))) {
+            assertEquals("OrtDecoderModel", model.getClass().getSimpleName());
+            assertEquals(1000, model.info().vocabSize());
+        }
     }
 
     @Test
-    void unsupportedArchitectureIsNamed() {
+    void unsupportedArchitectureIsNamed(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\":\"bert\",\"hidden_size\":8}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DecoderModels.load(TestModels.tinyGpt2(), EngineKind.PYTORCH, "cpu", EngineOptions.defaults()));
-        assertTrue(e.getMessage().contains("'gpt2'") && e.getMessage().contains("llama"), e.getMessage());
+                () -> DecoderModels.load(dir, EngineKind.PYTORCH, "cpu", EngineOptions.defaults()));
+        assertTrue(e.getMessage().contains("'bert'") && e.getMessage().contains("llama")
+                && e.getMessage().contains("gpt2"), e.getMessage());
     }
 
     @Test

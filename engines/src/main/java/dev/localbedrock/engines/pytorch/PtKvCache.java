@@ -1,63 +1,70 @@
 package dev.localbedrock.engines.pytorch;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.localbedrock.engines.SequenceState;
 
 /**
- * One sequence's keys and values, preallocated at full capacity so a step writes its new positions in place (one
- * slice write per layer and tensor) and reads the prefix as a view: nothing is concatenated or copied as the sequence
- * grows.
+ * One sequence's handle on its model's {@link PtKvPool}: which slot holds its keys and values, how many positions are
+ * written, and how many it reserved. The slot may change while the sequence lives (the pool keeps occupied slots
+ * packed when another sequence closes); callers never see slot numbers.
  *
- * <p>Layout per layer: {@code [kvHeads, capacity, headDim]}, so the live prefix {@code [:, :length, :]} is a strided
- * view that batched matmuls read directly. The tensors are uninitialised ({@code torch.empty}); only positions below
- * {@link #length()} are ever read. They live in a sub-manager of the model's, so closing the model frees every cache.
+ * <p>Closing returns the slot to the pool; afterwards every use, {@link #length()} included, is an
+ * {@link IllegalStateException}. Closing twice is harmless, and closing after the model was closed only marks the
+ * handle closed.
  */
 final class PtKvCache implements SequenceState {
-    final PtLlamaModel owner;
-    final int capacity;
-    /** Per layer {@code [kvHeads, capacity, headDim]}. */
-    final NDArray[] keys;
-    /** Per layer {@code [kvHeads, capacity, headDim]}. */
-    final NDArray[] values;
-    private final NDManager manager;
+    final PtDecoderModel owner;
+    /** Tokens this sequence may hold at most (its reservation, at most the slot size). */
+    final int limit;
+    /** Index of the pool slot holding this sequence's keys and values; maintained by the pool. */
+    int slot;
     private int length;
     private boolean closed;
 
-    PtKvCache(PtLlamaModel owner, NDManager modelManager, int layers, int kvHeads, int capacity, int headDim) {
+    PtKvCache(PtDecoderModel owner, int slot, int limit) {
         this.owner = owner;
-        this.capacity = capacity;
-        this.manager = modelManager.newSubManager();
-        this.keys = new NDArray[layers];
-        this.values = new NDArray[layers];
-        Shape shape = new Shape(kvHeads, capacity, headDim);
-        for (int l = 0; l < layers; l++) {
-            keys[l] = manager.create(shape, DataType.FLOAT32);
-            values[l] = manager.create(shape, DataType.FLOAT32);
-        }
+        this.slot = slot;
+        this.limit = limit;
     }
 
     @Override
     public int length() {
+        requireOpen();
         return length;
     }
 
-    /** Records that {@code n} more positions were written. */
-    void advance(int n) {
-        length += n;
+    /** The length without the open check, for the owner's bookkeeping. */
+    int cachedLength() {
+        return length;
+    }
+
+    void setLength(int length) {
+        this.length = length;
     }
 
     boolean isClosed() {
         return closed;
     }
 
+    void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("sequence is closed");
+        }
+    }
+
+    /** Marks the handle closed without touching the pool; the owner calls this when it takes the slot back. */
+    void markClosed() {
+        closed = true;
+    }
+
     @Override
     public void close() {
         if (!closed) {
-            closed = true;
-            manager.close();
+            owner.release(this);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "PtKvCache[slot " + slot + ", length " + length + "/" + limit + (closed ? ", closed" : "") + "]";
     }
 }

@@ -34,7 +34,7 @@ class OnnxOracleTest {
     private static final int VOCAB = 32000;
     private static OrtEnvironment env;
     private static OrtSession session;
-    private static PtLlamaModel model;
+    private static PtDecoderModel model;
 
     @BeforeAll
     static void load() throws OrtException, IOException {
@@ -43,7 +43,7 @@ class OnnxOracleTest {
             options.setIntraOpNumThreads(1);
             session = env.createSession(TestModels.tinyLlama().resolve("onnx/model.onnx").toString(), options);
         }
-        model = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
+        model = PtDecoderModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
     }
 
     @AfterAll

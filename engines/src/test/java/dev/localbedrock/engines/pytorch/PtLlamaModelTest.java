@@ -9,12 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-import static dev.localbedrock.engines.pytorch.Greedy.append;
 import static dev.localbedrock.engines.pytorch.Greedy.argmax;
 import static dev.localbedrock.engines.pytorch.Greedy.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -22,14 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The PyTorch Llama on tiny-random-llama: KV cache against recomputation, batching, validation, memory. */
+/** The PyTorch engine on tiny-random-llama: KV cache against recomputation, batching, validation, memory. */
 class PtLlamaModelTest {
     private static final float TOLERANCE = 1e-4f;
-    private static PtLlamaModel model;
+    private static PtDecoderModel model;
 
     @BeforeAll
     static void load() throws IOException {
-        model = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
+        model = PtDecoderModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
     }
 
     @AfterAll
@@ -38,14 +36,11 @@ class PtLlamaModelTest {
     }
 
     private static float[] run(SequenceState seq, int... tokens) {
-        return model.forward(List.of(seq), List.<int[]>of(tokens))[0];
+        return DecoderChecks.run(model, seq, tokens);
     }
 
-    /** Logits of the last token of {@code ids} computed from scratch in a fresh sequence. */
     private static float[] recompute(int[] ids) {
-        try (SequenceState seq = model.newSequence()) {
-            return run(seq, ids);
-        }
+        return DecoderChecks.recompute(model, ids);
     }
 
     @Test
@@ -57,31 +52,14 @@ class PtLlamaModelTest {
         assertEquals(1, info.bosTokenId());
         assertEquals(Set.of(2), info.eosTokenIds());
         assertTrue(info.addBos());
+        assertEquals(EngineOptions.DEFAULT_KV_SEQUENCES, model.kvSlots());
     }
 
     @Test
     void cachedGreedyDecodingEqualsFullRecomputation() {
         String[] prompts = {"Hello world", "The quick brown fox jumps over", "Once upon a time, in a land far away"};
         for (String prompt : prompts) {
-            int[] ids = model.tokenizer().encode(prompt, true);
-            List<Integer> cached = new ArrayList<>();
-            List<Integer> oracle = new ArrayList<>();
-            try (SequenceState seq = model.newSequence()) {
-                float[] logits = run(seq, ids);
-                int[] history = ids;
-                for (int step = 0; step < 20; step++) {
-                    float[] reference = recompute(history);
-                    assertTrue(maxAbsDiff(logits, reference) <= TOLERANCE, "prompt '" + prompt + "' step " + step
-                            + ": cached vs recomputed logits differ by " + maxAbsDiff(logits, reference));
-                    int next = argmax(logits);
-                    cached.add(next);
-                    oracle.add(argmax(reference));
-                    history = append(history, next);
-                    logits = run(seq, next);
-                }
-                assertEquals(ids.length + 20, seq.length());
-            }
-            assertEquals(oracle, cached, "greedy tokens for '" + prompt + "'");
+            DecoderChecks.cachedDecodeEqualsRecompute(model, model.tokenizer().encode(prompt, true), 20, TOLERANCE);
         }
     }
 
@@ -98,7 +76,12 @@ class PtLlamaModelTest {
     }
 
     @Test
-    void eachRowOfABatchGetsExactlyWhatItGetsAlone() {
+    void batchedRowsStartedAtDifferentStepsEqualEachRowAlone() {
+        DecoderChecks.batchedRowsEqualEachRowAlone(model, 32000, 11);
+    }
+
+    @Test
+    void eachRowOfAMixedBatchGetsWhatItGetsAlone() {
         int[] a = model.tokenizer().encode("First sequence, started long ago", true);
         int[] b = model.tokenizer().encode("Second", true);
         int[] c = model.tokenizer().encode("A third one that joins the batch now", true);
@@ -116,10 +99,14 @@ class PtLlamaModelTest {
                  SequenceState rc = model.newSequence()) {
                 run(ra, a);
                 run(ra, 500);
-                assertArrayEquals(run(ra, 600), batch[0]);
+                float[] alone = run(ra, 600);
+                assertTrue(maxAbsDiff(alone, batch[0]) <= DecoderChecks.BATCH_TOLERANCE);
                 run(rb, b);
-                assertArrayEquals(run(rb, 700, 800), batch[1]);
-                assertArrayEquals(run(rc, c), batch[2]);
+                alone = run(rb, 700, 800);
+                assertTrue(maxAbsDiff(alone, batch[1]) <= DecoderChecks.BATCH_TOLERANCE);
+                alone = run(rc, c);
+                assertTrue(maxAbsDiff(alone, batch[2]) <= DecoderChecks.BATCH_TOLERANCE);
+                assertEquals(argmax(alone), argmax(batch[2]));
             }
         }
     }
@@ -146,7 +133,7 @@ class PtLlamaModelTest {
 
     @Test
     void capacityIsEnforcedWithAClearError() throws IOException {
-        try (PtLlamaModel small = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(8, 0));
+        try (PtDecoderModel small = PtDecoderModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(8, 0));
              SequenceState seq = small.newSequence()) {
             assertEquals(8, small.info().maxPositions());
             small.forward(List.of(seq), List.of(new int[] {1, 2, 3, 4, 5, 6}));
@@ -157,7 +144,7 @@ class PtLlamaModelTest {
             assertEquals(8, seq.length());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(4096, 0)));
+                () -> PtDecoderModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(4096, 0)));
         assertTrue(e.getMessage().contains("max_position_embeddings 2048"), e.getMessage());
     }
 
@@ -165,36 +152,49 @@ class PtLlamaModelTest {
     void misuseOfSequencesIsReported() {
         SequenceState seq = model.newSequence();
         seq.close();
+        seq.close(); // twice is harmless
         assertThrows(IllegalStateException.class, () -> run(seq, 1));
+        assertThrows(IllegalStateException.class, seq::length);
+        assertThrows(IllegalStateException.class, () -> model.fork(seq, 10));
         try (SequenceState s = model.newSequence()) {
             assertThrows(IllegalArgumentException.class,
                     () -> model.forward(List.of(s, s), List.of(new int[] {1}, new int[] {2})));
             assertThrows(IllegalArgumentException.class, () -> run(s));
             assertEquals(0, s.length());
         }
+        assertEquals(0, model.forward(List.of(), List.of()).length);
     }
 
     @Test
     void closingTheModelFreesOpenSequences() throws IOException {
-        PtLlamaModel other = PtLlamaModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(16, 0));
+        PtDecoderModel other = PtDecoderModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(16, 0));
         SequenceState seq = other.newSequence();
         other.forward(List.of(seq), List.of(new int[] {1, 2}));
         other.close();
         seq.close();
         assertThrows(IllegalStateException.class, () -> other.forward(List.of(seq), List.of(new int[] {3})));
         assertThrows(IllegalStateException.class, other::newSequence);
+        assertEquals(0, other.freeKvTokens());
     }
 
     @Test
     void stepsLeaveNoNativeTensorsBehind() {
         int before = model.liveTensorCount();
-        try (SequenceState seq = model.newSequence()) {
+        try (SequenceState seq = model.newSequence(); SequenceState gap = model.newSequence();
+             SequenceState other = model.newSequence()) {
             run(seq, model.tokenizer().encode("Warm up the cache", true));
-            int withCache = model.liveTensorCount();
+            run(gap, 5, 6);
             for (int i = 0; i < 10; i++) {
                 run(seq, 100 + i);
+                // non-consecutive slots (gather), rows of different lengths (mask), mixed chunk sizes (padding)
+                model.forward(List.of(other, seq), List.of(new int[] {200 + i, 300}, new int[] {400 + i}));
             }
-            assertEquals(withCache, model.liveTensorCount());
+            try (SequenceState fork = model.fork(seq, 64)) {
+                run(fork, 9);
+            }
+            gap.close(); // repacks the pool: a copy through a temporary manager
+            run(other, 11);
+            assertEquals(before, model.liveTensorCount());
         }
         assertEquals(before, model.liveTensorCount());
     }

@@ -54,9 +54,26 @@ class RotaryTablesTest {
     }
 
     @Test
+    void dynamicScalingKeepsTheTrainedContextAndGrowsTheBaseBeyondIt() throws IOException {
+        HfModelConfig c = config("{\"type\":\"dynamic\",\"factor\":2.0}");
+        RotaryTables plain = RotaryTables.build(config(null), 8192 + 4);
+        RotaryTables t = RotaryTables.build(c, 8192 + 4);
+        for (int i = 0; i < 16; i++) {
+            assertEquals(plain.cos[8191 * 16 + i], t.cos[8191 * 16 + i]); // position 8191: context 8192, unscaled
+        }
+        // position 8192 is rotated with the base for a context of 8193 tokens
+        double base = 10000 * Math.pow(2.0 * 8193 / 8192 - 1, 16.0 / 14);
+        float f1 = RotaryTables.dynamicInverseFrequencies(c, 8193)[1];
+        assertEquals(1 / Math.pow(base, 2.0 / 16), f1, 1e-7);
+        assertEquals((float) Math.cos(8192 * f1), t.cos[8192 * 16 + 1]);
+        assertEquals(16384, RotaryTables.maxPositions(c));
+        assertEquals(8192, RotaryTables.maxPositions(config(null)));
+    }
+
+    @Test
     void unimplementedScalingFailsClearly() {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> RotaryTables.inverseFrequencies(config("{\"type\":\"dynamic\",\"factor\":2.0}")));
-        assertTrue(e.getMessage().contains("'dynamic'") && e.getMessage().contains("linear"), e.getMessage());
+                () -> RotaryTables.inverseFrequencies(config("{\"type\":\"yarn\",\"factor\":2.0}")));
+        assertTrue(e.getMessage().contains("'yarn'") && e.getMessage().contains("dynamic"), e.getMessage());
     }
 }

@@ -1,0 +1,783 @@
+package dev.localbedrock.engines.onnxruntime;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.engines.DecoderModel;
+import dev.localbedrock.engines.EngineOptions;
+import dev.localbedrock.engines.KvCacheFullException;
+import dev.localbedrock.engines.ModelInfo;
+import dev.localbedrock.engines.SequenceState;
+import dev.localbedrock.engines.TextTokenizer;
+import dev.localbedrock.engines.hf.HfModelConfig;
+import dev.localbedrock.engines.tokenizer.HfTextTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A causal decoder exported to ONNX with past/present key-value tensors, run on ONNX Runtime (CPU, or CUDA when the
+ * runtime has that provider). The graph's conventions are read from the session's metadata ({@link DecoderGraph}):
+ * Optimum/GenAI {@code past_key_values.N.key|value} or legacy GPT-2 {@code past_N}, int32 or int64 ids, optional
+ * {@code position_ids}.
+ *
+ * <h2>KV cache</h2>
+ * Past/present graphs return a new {@code present} tensor every step (ONNX Runtime copies the past into it and appends
+ * the new positions), so each sequence owns, per cache tensor, a direct buffer laid out as its batch-1 {@code past}
+ * ({@link OrtSequence}). A sequence run alone passes that buffer as {@code past} without a copy and gets its
+ * {@code present} pinned into a spare buffer from the model's free list; the two are then swapped, so the Java side
+ * copies nothing. Capacity is accounted per model: each sequence reserves tokens ({@link #newSequence(int)}, at most
+ * {@link #capacity()}; {@link #newSequence()} reserves the full capacity) from a pool of
+ * {@link EngineOptions#resolveKvCacheTokens} tokens (by default {@link EngineOptions#DEFAULT_KV_SEQUENCES} full
+ * sequences, within {@link EngineOptions#DEFAULT_KV_BYTES}); the pool is an admission budget, memory is allocated as
+ * sequences grow, not at reservation.
+ *
+ * <h2>Batching</h2>
+ * {@link #forward} groups its rows and runs each group as one session run:
+ * <ul>
+ *   <li>Decode rows (one new token) form one group whatever their past lengths when the graph passes the left-padding
+ *       probe at load: each row's past is right-aligned in a {@code [batch, heads, maxPast, headDim]} tensor and the
+ *       attention mask zeroes the padding, positions stay per row. Otherwise (graph without an attention mask, or an
+ *       attention op whose padding semantics differ, e.g. GroupQueryAttention's right-aligned caches) decode rows are
+ *       grouped by equal past length, which needs no padding at all.</li>
+ *   <li>Multi-token rows (prefill, prompt chunks) are grouped by equal new-token count and equal past length, so they
+ *       are never padded. When the graph cannot take several new tokens on top of a non-empty past (the probe finds
+ *       this for the GenAI Llama export, whose causal mask ignores the past), such rows are fed one token per run,
+ *       batched with each other like decode rows.</li>
+ * </ul>
+ * The probe (a few runs of a handful of tokens at load) compares padded and chunked runs with unpadded single-token
+ * runs, so a graph whose attention op mishandles left padding falls back to exact grouping instead of giving wrong
+ * logits. Each row's logits equal what it gets alone up to float summation order.
+ *
+ * <p>Cost, honestly: a batched run gathers every row's whole cache into one past tensor and scatters the present back
+ * (two memcpys of all rows' KV per step, on top of ONNX Runtime's own past→present copy), attention in a padded group
+ * costs as much as the longest row for every row, and the graph computes logits for every new position (a prefill of
+ * {@code n} tokens materialises {@code n × vocab} floats; runs are split so no tensor exceeds
+ * {@value #RUN_TENSOR_BYTES} bytes). True continuous batching needs graphs with shared past/present buffers and
+ * per-row sequence lengths, which the later graph-builder work produces.
+ *
+ * <p>Every {@link OnnxTensor} and {@link OrtSession.Result} of a step is closed before it returns; inputs, logits and
+ * caches live in reused direct buffers, and logits are copied once, from the pinned output into the returned arrays.
+ * Not thread-safe: one scheduler thread drives a model.
+ */
+public final class OrtDecoderModel implements DecoderModel {
+    /** Capacity used when neither the options nor a smaller context length say otherwise. */
+    public static final int DEFAULT_MAX_SEQUENCE_TOKENS = 2048;
+    /** Largest logits or batched KV tensor one session run may use; bigger groups are split. */
+    static final long RUN_TENSOR_BYTES = 512L << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(OrtDecoderModel.class);
+    /** Probe logits agree when within this fraction of their largest magnitude (padding bugs differ by O(1)). */
+    private static final double PROBE_TOLERANCE = 1e-3;
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final DecoderGraph graph;
+    private final HfTextTokenizer tokenizer;
+    private final ModelInfo info;
+    private final Path graphFile;
+    private final String device;
+    private final int capacity;
+    private final long poolTokens;
+    private final int vocab;
+    private final DirectBuffers buffers;
+    private final int slotCount;
+    private long reservedTokens;
+    /** Session runs so far (probe included), for tests that check rows really share runs. */
+    private long sessionRuns;
+    /** Whether decode rows of different past lengths may share a run (left-padded past + mask). */
+    private boolean leftPadding;
+    /** Whether a run may append several tokens to a non-empty past. */
+    private boolean multiTokenWithPast;
+    private boolean closed;
+    /** Run options of the capability probe (native errors of an expected failure not logged), else {@code null}. */
+    private OrtSession.RunOptions runOptions;
+
+    // per-step scratch, reused (grown on demand)
+    private ByteBuffer idScratch;
+    private ByteBuffer maskScratch;
+    private ByteBuffer positionScratch;
+    private ByteBuffer logitScratch;
+    private final ByteBuffer[] pastScratch;
+    private final ByteBuffer[] presentScratch;
+
+    private OrtDecoderModel(OrtEnvironment env, OrtSession session, DecoderGraph graph, HfTextTokenizer tokenizer,
+                            ModelInfo info, Path graphFile, String device, int capacity, long poolTokens) {
+        this.env = env;
+        this.session = session;
+        this.graph = graph;
+        this.tokenizer = tokenizer;
+        this.info = info;
+        this.graphFile = graphFile;
+        this.device = device;
+        this.capacity = capacity;
+        this.poolTokens = poolTokens;
+        this.vocab = graph.vocabSize();
+        this.slotCount = graph.slots().size();
+        // keep up to two full sequences' worth of free cache buffers for reuse
+        this.buffers = new DirectBuffers(2L * capacity * graph.bytesPerToken());
+        this.pastScratch = new ByteBuffer[slotCount];
+        this.presentScratch = new ByteBuffer[slotCount];
+    }
+
+    /**
+     * Loads the decoder graph of {@code modelDir} (see {@link DecoderGraph#locate}) with its {@code config.json} and
+     * {@code tokenizer.json}.
+     *
+     * @param modelDir the model directory (Hugging Face files, the graph in it or in {@code onnx/})
+     * @param config   its parsed {@code config.json}
+     * @param device   {@code cpu}, {@code cuda} or {@code cuda:N}
+     * @param options  sequence capacity and intra-op threads; {@code null} means {@link EngineOptions#defaults()}
+     * @throws IllegalArgumentException for a graph this engine cannot drive, a bad setting or an unavailable device
+     * @throws IOException              when a file is missing or unreadable
+     */
+    public static OrtDecoderModel load(Path modelDir, HfModelConfig config, String device, EngineOptions options)
+            throws IOException {
+        EngineOptions opts = options == null ? EngineOptions.defaults() : options;
+        Path graphFile = DecoderGraph.locate(modelDir);
+        JsonNode genai = DecoderGraph.genaiConfig(modelDir).path("model");
+        int maxPos = config.maxPositionEmbeddings() > 0 ? config.maxPositionEmbeddings()
+                : genai.path("context_length").asInt(0);
+        int capacity = opts.maxSequenceTokens() > 0 ? opts.maxSequenceTokens()
+                : maxPos > 0 ? Math.min(maxPos, DEFAULT_MAX_SEQUENCE_TOKENS) : DEFAULT_MAX_SEQUENCE_TOKENS;
+        if (maxPos > 0 && capacity > maxPos) {
+            throw new IllegalArgumentException("maxSequenceTokens " + capacity + " exceeds the model's context length "
+                    + maxPos);
+        }
+        OrtRuntime.djlOffline();
+        OrtEnvironment env = OrtRuntime.env();
+        OrtSession session = null;
+        HfTextTokenizer tokenizer = null;
+        OrtDecoderModel model = null;
+        long start = System.nanoTime();
+        try (OrtSession.SessionOptions so = OrtRuntime.sessionOptions(device, opts.intraOpThreads(), false)) {
+            session = env.createSession(graphFile.toString(), so);
+            DecoderGraph graph = DecoderGraph.inspect(session, config);
+            tokenizer = HfTextTokenizer.load(modelDir, config);
+            ModelInfo info = modelInfo(config, genai, graph, tokenizer, capacity);
+            long pool = Math.max(capacity, opts.resolveKvCacheTokens(capacity, graph.bytesPerToken()));
+            model = new OrtDecoderModel(env, session, graph, tokenizer, info, graphFile, device, capacity, pool);
+            model.probe();
+            log.info("loaded {} ({} layers, {} cache, vocab {}) on {} in {} ms, capacity {} tokens/sequence, "
+                            + "pool {} tokens, left-padded decode batching {}, multi-token chunks on a past {}", graphFile,
+                    graph.layers(), graph.stacked() ? "stacked past_N" : "past_key_values", graph.vocabSize(),
+                    device == null ? "cpu" : device, (System.nanoTime() - start) / 1_000_000, capacity,
+                    model.poolTokens, model.leftPadding ? "on" : "off", model.multiTokenWithPast ? "yes" : "token by token");
+            return model;
+        } catch (OrtException e) {
+            closeQuietly(model, session, tokenizer);
+            throw new IllegalArgumentException("ONNX Runtime cannot load " + graphFile + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(model, session, tokenizer);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(OrtDecoderModel model, OrtSession session, HfTextTokenizer tokenizer) {
+        if (model != null) {
+            model.close();
+            return;
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                log.warn("closing session: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Special tokens from {@code config.json} (and its companions), else from {@code genai_config.json}. */
+    private static ModelInfo modelInfo(HfModelConfig config, JsonNode genai, DecoderGraph graph,
+                                       HfTextTokenizer tokenizer, int capacity) {
+        int bos = tokenizer.bosTokenId() >= 0 ? tokenizer.bosTokenId()
+                : config.bosTokenId() >= 0 ? config.bosTokenId() : genai.path("bos_token_id").asInt(-1);
+        Set<Integer> eos = new LinkedHashSet<>(config.eosTokenIds());
+        if (eos.isEmpty()) {
+            JsonNode e = genai.path("eos_token_id");
+            if (e.isArray()) {
+                e.forEach(id -> eos.add(id.asInt()));
+            } else if (e.isNumber()) {
+                eos.add(e.asInt());
+            }
+        }
+        String arch = !config.modelType().isEmpty() ? config.modelType() : genai.path("type").asText("");
+        return new ModelInfo(arch, graph.vocabSize(), capacity, bos, Collections.unmodifiableSet(eos),
+                tokenizer.addsBos());
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** KV positions each sequence may hold at most. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The ONNX file this model runs. */
+    public Path graphFile() {
+        return graphFile;
+    }
+
+    /** Whether decode rows of different lengths share one session run (see the class comment). */
+    public boolean batchesAcrossLengths() {
+        return leftPadding;
+    }
+
+    /** Whether the graph appends several tokens to a non-empty past in one run. */
+    public boolean chunksOnPast() {
+        return multiTokenWithPast;
+    }
+
+    /** Session runs so far, the load-time probe included. */
+    long sessionRuns() {
+        return sessionRuns;
+    }
+
+    // ---- sequences and the KV pool -------------------------------------------------------------------------------
+
+    /** A sequence reserving the full per-sequence capacity. */
+    @Override
+    public SequenceState newSequence() {
+        return newSequence(capacity);
+    }
+
+    @Override
+    public SequenceState newSequence(int reservedTokens) {
+        ensureOpen();
+        return reserve(reservedTokens);
+    }
+
+    private OrtSequence reserve(int tokens) {
+        if (tokens <= 0 || tokens > capacity) {
+            throw new IllegalArgumentException("reservedTokens " + tokens + " is outside [1, " + capacity
+                    + "], the sequence capacity");
+        }
+        if (tokens > freeKvTokens()) {
+            throw new KvCacheFullException("KV pool has " + freeKvTokens() + " of " + poolTokens
+                    + " tokens free, " + tokens + " requested");
+        }
+        reservedTokens += tokens;
+        return new OrtSequence(this, tokens, slotCount);
+    }
+
+    @Override
+    public long freeKvTokens() {
+        return poolTokens - reservedTokens;
+    }
+
+    /** Total tokens of the KV pool ({@link EngineOptions#resolveKvCacheTokens}). */
+    public long poolTokens() {
+        return poolTokens;
+    }
+
+    @Override
+    public SequenceState fork(SequenceState source, int reservedTokens) {
+        ensureOpen();
+        OrtSequence src = own(source, "source");
+        if (reservedTokens < src.length) {
+            throw new IllegalArgumentException("reservedTokens " + reservedTokens + " is less than the "
+                    + src.length + " tokens the source already holds");
+        }
+        OrtSequence copy = reserve(reservedTokens);
+        for (int i = 0; i < slotCount; i++) {
+            if (src.kv[i] != null && src.length > 0) {
+                long fpt = graph.floatsPerToken(graph.slots().get(i));
+                copy.kv[i] = buffers.take(fpt * src.length * Float.BYTES, preferredBytes(copy, src.length, fpt));
+                DirectBuffers.copyFloats(src.kv[i], 0, copy.kv[i], 0, fpt * src.length);
+            }
+        }
+        copy.length = src.length;
+        return copy;
+    }
+
+    /** Called by {@link OrtSequence#close()}: returns its reservation and buffers. */
+    void release(OrtSequence seq) {
+        reservedTokens -= seq.reserved;
+        for (int i = 0; i < seq.kv.length; i++) {
+            if (!closed) {
+                buffers.give(seq.kv[i]);
+            }
+            seq.kv[i] = null;
+        }
+    }
+
+    /** Buffer size to ask for when a sequence grows to {@code tokens}: room for half as many again, up to its cap. */
+    private static long preferredBytes(OrtSequence seq, int tokens, long floatsPerToken) {
+        long want = Math.max(tokens, Math.min(seq.reserved, Math.max(64, tokens + tokens / 2L)));
+        return want * floatsPerToken * Float.BYTES;
+    }
+
+    private OrtSequence own(SequenceState s, String what) {
+        if (!(s instanceof OrtSequence q) || q.owner != this) {
+            throw new IllegalArgumentException(what + ": sequence was not created by this model");
+        }
+        if (q.isClosed()) {
+            throw new IllegalStateException(what + ": sequence is closed");
+        }
+        return q;
+    }
+
+    // ---- forward -------------------------------------------------------------------------------------------------
+
+    /** How rows are grouped into session runs; {@code past} is -1 when rows of any past length may share a run. */
+    private record GroupKey(int newTokens, int past, boolean tokenByToken) {
+    }
+
+    @Override
+    public float[][] forward(List<SequenceState> rows, List<int[]> tokens) {
+        ensureOpen();
+        OrtSequence[] seqs = validate(rows, tokens);
+        float[][] out = new float[seqs.length][];
+        Map<GroupKey, List<Integer>> groups = new LinkedHashMap<>();
+        for (int r = 0; r < seqs.length; r++) {
+            groups.computeIfAbsent(groupKey(seqs[r].length, tokens.get(r).length), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<GroupKey, List<Integer>> g : groups.entrySet()) {
+            runGroup(g.getKey(), g.getValue(), seqs, tokens, out);
+        }
+        return out;
+    }
+
+    private GroupKey groupKey(int past, int n) {
+        if (n == 1) {
+            return new GroupKey(1, leftPadding ? -1 : past, false);
+        }
+        if (past == 0 || multiTokenWithPast) {
+            return new GroupKey(n, past, false);
+        }
+        return new GroupKey(n, leftPadding ? -1 : past, true);
+    }
+
+    private void runGroup(GroupKey key, List<Integer> rows, OrtSequence[] seqs, List<int[]> tokens, float[][] out) {
+        int perRun = rowsPerRun(key, rows, seqs);
+        for (int from = 0; from < rows.size(); from += perRun) {
+            List<Integer> part = rows.subList(from, Math.min(rows.size(), from + perRun));
+            OrtSequence[] rs = new OrtSequence[part.size()];
+            int[][] ts = new int[part.size()][];
+            for (int i = 0; i < rs.length; i++) {
+                rs[i] = seqs[part.get(i)];
+                ts[i] = tokens.get(part.get(i));
+            }
+            float[][] logits;
+            if (key.tokenByToken()) {
+                logits = null;
+                int[][] column = new int[rs.length][1];
+                for (int j = 0; j < key.newTokens(); j++) {
+                    for (int i = 0; i < rs.length; i++) {
+                        column[i][0] = ts[i][j];
+                    }
+                    logits = run(rs, column);
+                }
+            } else {
+                logits = run(rs, ts);
+            }
+            for (int i = 0; i < rs.length; i++) {
+                out[part.get(i)] = logits[i];
+            }
+        }
+    }
+
+    /** Rows per session run so that neither the logits nor a batched cache tensor exceeds {@link #RUN_TENSOR_BYTES}. */
+    private int rowsPerRun(GroupKey key, List<Integer> rows, OrtSequence[] seqs) {
+        int n = key.tokenByToken() ? 1 : key.newTokens();
+        int maxPast = 0;
+        for (int r : rows) {
+            maxPast = Math.max(maxPast, seqs[r].length);
+        }
+        long total = maxPast + (long) key.newTokens();
+        long perRow = (long) n * vocab * Float.BYTES;
+        for (DecoderGraph.CacheSlot s : graph.slots()) {
+            perRow = Math.max(perRow, graph.floatsPerToken(s) * total * Float.BYTES);
+        }
+        return (int) Math.max(1, Math.min(rows.size(), RUN_TENSOR_BYTES / perRow));
+    }
+
+    /** Checks every row before any cache is touched, so a rejected call leaves all sequences as they were. */
+    private OrtSequence[] validate(List<SequenceState> rows, List<int[]> tokens) {
+        if (rows.size() != tokens.size()) {
+            throw new IllegalArgumentException(rows.size() + " rows but " + tokens.size() + " token arrays");
+        }
+        OrtSequence[] seqs = new OrtSequence[rows.size()];
+        Map<OrtSequence, Boolean> seen = new IdentityHashMap<>();
+        for (int r = 0; r < seqs.length; r++) {
+            OrtSequence q = own(rows.get(r), "row " + r);
+            if (seen.put(q, Boolean.TRUE) != null) {
+                throw new IllegalArgumentException("row " + r + ": the same sequence appears twice in one batch");
+            }
+            int[] ids = tokens.get(r);
+            if (ids == null || ids.length == 0) {
+                throw new IllegalArgumentException("row " + r + ": no tokens");
+            }
+            for (int id : ids) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("row " + r + ": token id " + id
+                            + " is outside the model's vocabulary [0, " + vocab + ")");
+                }
+            }
+            if ((long) q.length + ids.length > q.reserved) {
+                throw new IllegalArgumentException("row " + r + ": " + q.length + " cached + " + ids.length
+                        + " new tokens exceed the sequence's reservation of " + q.reserved + " tokens");
+            }
+            seqs[r] = q;
+        }
+        return seqs;
+    }
+
+    /**
+     * One session run: appends {@code tokens[i]} (all of one length) to {@code rows[i]} and returns the logits of each
+     * row's last new position. Rows of different lengths are left-padded (the caller decides whether the graph allows
+     * it). Nothing is committed to a sequence unless the run succeeds.
+     *
+     * @throws IllegalStateException when ONNX Runtime fails
+     */
+    private float[][] run(OrtSequence[] rows, int[][] tokens) {
+        int b = rows.length;
+        int n = tokens[0].length;
+        int maxPast = 0;
+        for (OrtSequence q : rows) {
+            maxPast = Math.max(maxPast, q.length);
+        }
+        int total = maxPast + n;
+        int heads = graph.kvHeads();
+        int hd = graph.headDim();
+        boolean single = b == 1;
+        ByteBuffer[] fresh = single ? new ByteBuffer[slotCount] : null;
+        List<OnnxTensor> open = new ArrayList<>(2 * slotCount + 4);
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            Map<String, OnnxTensor> outputs = new HashMap<>();
+
+            // token ids [b, n], attention mask [b, total] (zero over each row's left padding), positions [b, n]
+            idScratch = DirectBuffers.ensure(idScratch, (long) b * n * Long.BYTES);
+            IndexWriter ids = new IndexWriter(graph.idType(), idScratch);
+            for (int r = 0; r < b; r++) {
+                for (int i = 0; i < n; i++) {
+                    ids.put(r * n + i, tokens[r][i]);
+                }
+            }
+            inputs.put(graph.inputIds(), open(ids.tensor(env, b, n), open));
+            if (graph.attentionMask() != null) {
+                maskScratch = DirectBuffers.ensure(maskScratch, (long) b * total * Long.BYTES);
+                IndexWriter mask = new IndexWriter(graph.maskType(), maskScratch);
+                for (int r = 0; r < b; r++) {
+                    int pad = maxPast - rows[r].length;
+                    for (int t = 0; t < total; t++) {
+                        mask.put(r * total + t, t < pad ? 0 : 1);
+                    }
+                }
+                inputs.put(graph.attentionMask(), open(mask.tensor(env, b, total), open));
+            }
+            if (graph.positionIds() != null) {
+                positionScratch = DirectBuffers.ensure(positionScratch, (long) b * n * Long.BYTES);
+                IndexWriter pos = new IndexWriter(graph.positionType(), positionScratch);
+                for (int r = 0; r < b; r++) {
+                    for (int i = 0; i < n; i++) {
+                        pos.put(r * n + i, rows[r].length + i);
+                    }
+                }
+                inputs.put(graph.positionIds(), open(pos.tensor(env, b, n), open));
+            }
+
+            // caches: past in, present pinned
+            for (int s = 0; s < slotCount; s++) {
+                DecoderGraph.CacheSlot slot = graph.slots().get(s);
+                long fpt = graph.floatsPerToken(slot);
+                FloatBuffer past;
+                FloatBuffer present;
+                if (single) {
+                    OrtSequence q = rows[0];
+                    past = DirectBuffers.floats(q.kv[s] == null ? DirectBuffers.EMPTY : q.kv[s], 0, fpt * maxPast);
+                    fresh[s] = buffers.take(fpt * total * Float.BYTES, preferredBytes(q, total, fpt));
+                    present = DirectBuffers.floats(fresh[s], 0, fpt * total);
+                } else {
+                    pastScratch[s] = DirectBuffers.ensure(pastScratch[s], fpt * b * maxPast * Float.BYTES);
+                    gather(rows, s, slot.planes(), heads, hd, maxPast);
+                    past = DirectBuffers.floats(pastScratch[s], 0, fpt * b * maxPast);
+                    presentScratch[s] = DirectBuffers.ensure(presentScratch[s], fpt * b * total * Float.BYTES);
+                    present = DirectBuffers.floats(presentScratch[s], 0, fpt * b * total);
+                }
+                inputs.put(slot.past(), open(OnnxTensor.createTensor(env, past,
+                        cacheShape(slot, b, maxPast)), open));
+                outputs.put(slot.present(), open(OnnxTensor.createTensor(env, present,
+                        cacheShape(slot, b, total)), open));
+            }
+            long logitFloats = (long) b * n * vocab;
+            logitScratch = DirectBuffers.ensure(logitScratch, logitFloats * Float.BYTES);
+            FloatBuffer logits = DirectBuffers.floats(logitScratch, 0, logitFloats);
+            outputs.put(graph.logits(), open(OnnxTensor.createTensor(env, logits, new long[] {b, n, vocab}), open));
+
+            sessionRuns++;
+            try (OrtSession.Result ignored = session.run(inputs, Collections.emptySet(), outputs, runOptions)) {
+                // every output is pinned: the results are already in our buffers
+            }
+
+            float[][] result = new float[b][vocab];
+            for (int r = 0; r < b; r++) {
+                logits.get(Math.toIntExact(((long) r * n + n - 1) * vocab), result[r]);
+            }
+            // commit the new caches
+            if (single) {
+                OrtSequence q = rows[0];
+                for (int s = 0; s < slotCount; s++) {
+                    buffers.give(q.kv[s]);
+                    q.kv[s] = fresh[s];
+                    fresh[s] = null;
+                }
+            } else {
+                for (int s = 0; s < slotCount; s++) {
+                    scatter(rows, s, graph.slots().get(s).planes(), heads, hd, maxPast, total);
+                }
+            }
+            for (OrtSequence q : rows) {
+                q.length += n;
+            }
+            return result;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed running " + graphFile.getFileName() + " (batch " + b
+                    + ", " + n + " new tokens, past up to " + maxPast + "): " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : open) {
+                t.close();
+            }
+            if (fresh != null) {
+                for (ByteBuffer f : fresh) {
+                    buffers.give(f);
+                }
+            }
+        }
+    }
+
+    private static OnnxTensor open(OnnxTensor tensor, List<OnnxTensor> open) {
+        open.add(tensor);
+        return tensor;
+    }
+
+    /** {@code [b, heads, len, hd]}, or {@code [2, b, heads, len, hd]} for stacked caches. */
+    private long[] cacheShape(DecoderGraph.CacheSlot slot, int b, int len) {
+        return slot.planes() == 2
+                ? new long[] {2, b, graph.kvHeads(), len, graph.headDim()}
+                : new long[] {b, graph.kvHeads(), len, graph.headDim()};
+    }
+
+    /** Copies each row's cache of slot {@code s} into the batch past tensor, right-aligned; zeroes the padding. */
+    private void gather(OrtSequence[] rows, int s, int planes, int heads, int hd, int maxPast) {
+        int b = rows.length;
+        ByteBuffer dst = pastScratch[s];
+        for (int r = 0; r < b; r++) {
+            OrtSequence q = rows[r];
+            int len = q.length;
+            int pad = maxPast - len;
+            for (int g = 0; g < planes; g++) {
+                for (int h = 0; h < heads; h++) {
+                    long base = (((long) g * b + r) * heads + h) * maxPast * hd;
+                    if (pad > 0) {
+                        DirectBuffers.zeroFloats(dst, base, (long) pad * hd);
+                    }
+                    if (len > 0) {
+                        long src = ((long) g * heads + h) * len * hd;
+                        DirectBuffers.copyFloats(q.kv[s], src, dst, base + (long) pad * hd, (long) len * hd);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Copies each row's part of the batch present tensor of slot {@code s} back into the row's own storage. */
+    private void scatter(OrtSequence[] rows, int s, int planes, int heads, int hd, int maxPast, int total) {
+        int b = rows.length;
+        ByteBuffer src = presentScratch[s];
+        long fpt = (long) planes * heads * hd;
+        for (int r = 0; r < b; r++) {
+            OrtSequence q = rows[r];
+            int pad = maxPast - q.length;
+            int len = total - pad;
+            long need = fpt * len * Float.BYTES;
+            if (q.kv[s] == null || q.kv[s].capacity() < need) {
+                ByteBuffer grown = buffers.take(need, preferredBytes(q, len, fpt));
+                buffers.give(q.kv[s]);
+                q.kv[s] = grown;
+            }
+            for (int g = 0; g < planes; g++) {
+                for (int h = 0; h < heads; h++) {
+                    long from = ((((long) g * b + r) * heads + h) * total + pad) * hd;
+                    long to = ((long) g * heads + h) * len * hd;
+                    DirectBuffers.copyFloats(src, from, q.kv[s], to, (long) len * hd);
+                }
+            }
+        }
+    }
+
+    /** Writes int32 or int64 values into a scratch buffer and wraps the written prefix as a tensor. */
+    private static final class IndexWriter {
+        private final OnnxJavaType type;
+        private final ByteBuffer buffer;
+
+        IndexWriter(OnnxJavaType type, ByteBuffer buffer) {
+            this.type = type;
+            this.buffer = buffer;
+        }
+
+        void put(int index, long value) {
+            if (type == OnnxJavaType.INT32) {
+                buffer.putInt(index * Integer.BYTES, (int) value);
+            } else {
+                buffer.putLong(index * Long.BYTES, value);
+            }
+        }
+
+        OnnxTensor tensor(OrtEnvironment env, int rows, int cols) throws OrtException {
+            long count = (long) rows * cols;
+            long[] shape = {rows, cols};
+            return type == OnnxJavaType.INT32
+                    ? OnnxTensor.createTensor(env, DirectBuffers.ints(buffer, count), shape)
+                    : OnnxTensor.createTensor(env, DirectBuffers.longs(buffer, count), shape);
+        }
+    }
+
+    // ---- capability probe -----------------------------------------------------------------------------------------
+
+    /**
+     * Finds out, with a few runs of a handful of tokens, whether the graph appends several tokens to a non-empty past
+     * correctly and whether decode rows may be left-padded, by comparing against single-token runs of the same
+     * tokens. Leaves no sequence or reservation behind.
+     */
+    private void probe() {
+        if (capacity < 3) {
+            return;
+        }
+        int[] t = new int[5];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (int) ((1L + 7919L * (i + 1)) % vocab);
+        }
+        try (OrtSession.RunOptions quiet = new OrtSession.RunOptions()) {
+            quiet.setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+            runOptions = quiet;
+            multiTokenWithPast = probeChunkOnPast(t);
+            leftPadding = graph.attentionMask() != null && probeLeftPadding(t);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create ONNX Runtime run options: " + e.getMessage(), e);
+        } finally {
+            runOptions = null;
+        }
+    }
+
+    private boolean probeChunkOnPast(int[] t) {
+        try (OrtSequence a = reserve(3); OrtSequence b = reserve(3)) {
+            run(new OrtSequence[] {a}, new int[][] {{t[0]}});
+            float[] chunk;
+            try {
+                chunk = run(new OrtSequence[] {a}, new int[][] {{t[1], t[2]}})[0];
+            } catch (IllegalStateException e) {
+                log.debug("{}: several new tokens on a past fail, feeding them one at a time: {}",
+                        graphFile.getFileName(), e.getMessage());
+                return false;
+            }
+            for (int id : new int[] {t[0], t[1]}) {
+                run(new OrtSequence[] {b}, new int[][] {{id}});
+            }
+            float[] ref = run(new OrtSequence[] {b}, new int[][] {{t[2]}})[0];
+            return agrees(ref, chunk, "a multi-token chunk on a past");
+        }
+    }
+
+    private boolean probeLeftPadding(int[] t) {
+        try (OrtSequence c = reserve(3); OrtSequence d = reserve(3); OrtSequence cAlone = reserve(3);
+             OrtSequence dAlone = reserve(3)) {
+            for (OrtSequence q : new OrtSequence[] {c, cAlone}) {
+                run(new OrtSequence[] {q}, new int[][] {{t[0]}});
+                run(new OrtSequence[] {q}, new int[][] {{t[1]}});
+            }
+            for (OrtSequence q : new OrtSequence[] {d, dAlone}) {
+                run(new OrtSequence[] {q}, new int[][] {{t[2]}});
+            }
+            float[] refC = run(new OrtSequence[] {cAlone}, new int[][] {{t[3]}})[0];
+            float[] refD = run(new OrtSequence[] {dAlone}, new int[][] {{t[4]}})[0];
+            float[][] batched;
+            try {
+                batched = run(new OrtSequence[] {c, d}, new int[][] {{t[3]}, {t[4]}});
+            } catch (IllegalStateException e) {
+                log.debug("{}: left-padded batch fails, grouping decode rows by length: {}",
+                        graphFile.getFileName(), e.getMessage());
+                return false;
+            }
+            return agrees(refC, batched[0], "left padding") && agrees(refD, batched[1], "left padding");
+        }
+    }
+
+    private boolean agrees(float[] expected, float[] actual, String what) {
+        double scale = 1;
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            double d = Math.abs((double) expected[i] - actual[i]);
+            if (!(d <= diff)) { // also catches NaN
+                diff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+            }
+        }
+        boolean ok = diff <= PROBE_TOLERANCE * scale;
+        if (!ok) {
+            log.info("{}: {} changes the logits (max |diff| {}), not using it", graphFile.getFileName(), what, diff);
+        }
+        return ok;
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------------------
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            session.close();
+        } catch (OrtException e) {
+            log.warn("closing ONNX Runtime session of {}: {}", graphFile, e.getMessage());
+        }
+        tokenizer.close();
+        buffers.clear();
+        idScratch = maskScratch = positionScratch = logitScratch = null;
+        java.util.Arrays.fill(pastScratch, null);
+        java.util.Arrays.fill(presentScratch, null);
+    }
+
+    @Override
+    public String toString() {
+        return "OrtDecoderModel[" + graphFile + ", " + (device == null ? "cpu" : device) + ", vocab " + vocab
+                + ", capacity " + capacity + "]";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.localbedrock.engines.onnxruntime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+
+import java.util.Locale;
+
+/**
+ * Process-wide ONNX Runtime plumbing shared by the decoder and embedding models: the environment, device parsing and
+ * session options. The one place that turns {@link OrtException} from session set-up into unchecked exceptions.
+ */
+final class OrtRuntime {
+    private OrtRuntime() {
+    }
+
+    /** The process's ONNX Runtime environment (created once, never closed). */
+    static OrtEnvironment env() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Keeps DJL (whose Hugging Face tokenizers this engine uses) from reaching the network: sets
+     * {@code ai.djl.offline=true} unless the property is already set.
+     */
+    static void djlOffline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+    }
+
+    /**
+     * The CUDA device index {@code device} names, or -1 for the CPU.
+     *
+     * @param device {@code cpu} (also {@code null} or blank), {@code cuda} (device 0) or {@code cuda:N}
+     * @throws IllegalArgumentException for anything else
+     */
+    static int cudaDeviceId(String device) {
+        String d = device == null ? "" : device.trim().toLowerCase(Locale.ROOT);
+        if (d.isEmpty() || d.equals("cpu")) {
+            return -1;
+        }
+        if (d.equals("cuda") || d.equals("gpu")) {
+            return 0;
+        }
+        if (d.startsWith("cuda:")) {
+            try {
+                int id = Integer.parseInt(d.substring(5));
+                if (id >= 0) {
+                    return id;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("unknown device '" + device + "' (accepted: cpu, cuda, cuda:N)");
+    }
+
+    /**
+     * Threads one operator may use: {@code requested} when positive, else {@code OMP_NUM_THREADS} when it is a
+     * positive integer, else 0 (ONNX Runtime's default, one per physical core).
+     */
+    static int intraOpThreads(int requested) {
+        if (requested > 0) {
+            return requested;
+        }
+        String omp = System.getenv("OMP_NUM_THREADS");
+        if (omp != null) {
+            try {
+                int n = Integer.parseInt(omp.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // ignore a malformed value, as OpenMP itself would
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Session options for {@code device}: all graph optimisations, the intra-op thread count (see
+     * {@link #intraOpThreads}), and the CUDA execution provider for {@code cuda}/{@code cuda:N}.
+     *
+     * @param memoryPattern whether ONNX Runtime may plan memory per input shape; off for decoders, whose shapes change
+     *                      every step
+     * @throws IllegalArgumentException for an unknown device, or a CUDA device when this ONNX Runtime build has no CUDA
+     *                                  provider (the default {@code onnxruntime} artifact is CPU-only)
+     */
+    static OrtSession.SessionOptions sessionOptions(String device, int intraOpThreads, boolean memoryPattern) {
+        int cuda = cudaDeviceId(device);
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setMemoryPatternOptimization(memoryPattern);
+            int threads = intraOpThreads(intraOpThreads);
+            if (threads > 0) {
+                options.setIntraOpNumThreads(threads);
+            }
+            if (cuda >= 0) {
+                if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+                    throw new IllegalArgumentException("device '" + device + "' needs ONNX Runtime's CUDA execution "
+                            + "provider, which this ONNX Runtime build lacks (available: "
+                            + OrtEnvironment.getAvailableProviders() + "); build with -Pcuda "
+                            + "(com.microsoft.onnxruntime:onnxruntime_gpu) on a host with CUDA, or use device cpu");
+                }
+                options.addCUDA(cuda);
+            }
+            return options;
+        } catch (OrtException e) {
+            options.close();
+            throw new IllegalArgumentException("cannot configure ONNX Runtime for device '" + device + "': "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+}

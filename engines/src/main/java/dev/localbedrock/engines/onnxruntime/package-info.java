@@ -1,0 +1,16 @@
+/**
+ * The ONNX Runtime engine, on the ONNX Runtime Java API directly.
+ *
+ * <ul>
+ *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtDecoderModel}: causal decoders exported with past/present
+ *       key-value tensors (Optimum/GenAI {@code past_key_values.N.*} or legacy GPT-2 {@code past_N}), conventions read
+ *       from the session's metadata, per-sequence caches in direct buffers, rows batched per session run where the
+ *       graph allows it.</li>
+ *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtEmbeddingModel}: BERT-family sentence encoders with mean or
+ *       CLS pooling and L2 normalisation, including the built-in all-MiniLM-L6-v2.</li>
+ * </ul>
+ *
+ * <p>Native memory: every {@code OnnxTensor} and {@code OrtSession.Result} a call creates is closed before it
+ * returns; sessions and tokenizers are freed by the models' {@code close()}.
+ */
+package dev.localbedrock.engines.onnxruntime;
