@@ -9,9 +9,17 @@ package dev.localbedrock.codecs;
  * @param first            whether this is the first chunk of the stream
  * @param stopReason       null until the final chunk
  * @param metrics          invocation metrics, only on the final chunk
+ * @param generationIndex  which of the request's generations the text belongs to (0 unless it asked for several)
  */
 public record StreamChunk(String text, int inputTokenCount, int outputTokenCount, boolean first,
-                          StopReason stopReason, InvocationMetrics metrics) {
+                          StopReason stopReason, InvocationMetrics metrics, int generationIndex) {
+
+    /** A chunk of the first (usually only) generation. */
+    public StreamChunk(String text, int inputTokenCount, int outputTokenCount, boolean first, StopReason stopReason,
+                       InvocationMetrics metrics) {
+        this(text, inputTokenCount, outputTokenCount, first, stopReason, metrics, 0);
+    }
+
     public boolean isLast() {
         return stopReason != null;
     }

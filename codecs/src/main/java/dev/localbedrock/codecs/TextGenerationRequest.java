@@ -7,16 +7,29 @@ import java.util.Objects;
  * The family-neutral request a text codec produces and the runtime schedules. Every family maps its own field
  * names, ranges and defaults onto this; nothing downstream knows which family a request came from.
  *
- * @param prompt        the text to continue, exactly as the model should see it
- * @param maxTokens     the most tokens to generate (family's limit already validated)
- * @param sampling      how to pick each token
- * @param stopSequences strings that end the generation when produced (not included in the output)
+ * @param prompt            the text to continue, exactly as the model should see it
+ * @param maxTokens         the most tokens to generate per generation (family's limit already validated)
+ * @param sampling          how to pick each token
+ * @param stopSequences     strings that end the generation when produced (not included in the output)
+ * @param numGenerations    how many independent generations to produce from the one prompt (at least 1)
+ * @param returnLikelihoods which token log-probabilities to report
  */
 public record TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
-                                    List<String> stopSequences) {
+                                    List<String> stopSequences, int numGenerations,
+                                    LikelihoodMode returnLikelihoods) {
     public TextGenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
         stopSequences = stopSequences == null ? List.of() : List.copyOf(stopSequences);
+        if (numGenerations < 1) {
+            throw new IllegalArgumentException("numGenerations must be at least 1, not " + numGenerations);
+        }
+        returnLikelihoods = returnLikelihoods == null ? LikelihoodMode.NONE : returnLikelihoods;
+    }
+
+    /** One generation, no likelihoods. */
+    public TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
+                                 List<String> stopSequences) {
+        this(prompt, maxTokens, sampling, stopSequences, 1, LikelihoodMode.NONE);
     }
 }

@@ -1,9 +1,12 @@
 package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.catalog.Catalog;
+import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 
 /** The running service: loaded models behind a bound server. Closing it shuts down gracefully. */
 public final class BedrockService implements AutoCloseable {
@@ -20,7 +23,13 @@ public final class BedrockService implements AutoCloseable {
     }
 
     public static BedrockService start(Catalog catalog) throws InterruptedException {
-        ModelRegistry registry = ModelRegistry.load(catalog);
+        return start(catalog, entry -> WorkerHooks.defaults());
+    }
+
+    /** Starts with each model's admission policy and metrics sink supplied by {@code hooks}. */
+    public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
+            throws InterruptedException {
+        ModelRegistry registry = ModelRegistry.load(catalog, hooks);
         BedrockServer server = new BedrockServer(catalog.server(), registry);
         try {
             return new BedrockService(catalog, registry, server, server.start());

@@ -10,6 +10,7 @@ import dev.localbedrock.runtime.catalog.GeneratedModels;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.catalog.ModelIdResolver;
 import dev.localbedrock.runtime.generation.ModelWorker;
+import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.generation.WorkerSettings;
 import dev.localbedrock.runtime.http.RuntimeApi;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The loaded catalogue: every served id mapped to its codec and worker. Entries naming the same source, engine and
@@ -40,8 +42,16 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         this.resolver = new ModelIdResolver<>(ModelIdResolver.index(served, s -> ids(s.entry()), s -> s));
     }
 
-    /** Loads every model of the catalogue (writing generated ones first). */
+    /** Loads every model of the catalogue (writing generated ones first), with FIFO admission and in-memory metrics. */
     public static ModelRegistry load(Catalog catalog) {
+        return load(catalog, entry -> WorkerHooks.defaults());
+    }
+
+    /**
+     * Loads every model of the catalogue; {@code hooks} supplies each worker's admission policy and metrics sink
+     * (called with the first entry of every shared model).
+     */
+    public static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks) {
         Map<String, ModelWorker> workerByKey = new LinkedHashMap<>();
         List<DecoderModel> models = new ArrayList<>();
         List<ServedModel> served = new ArrayList<>();
@@ -53,10 +63,10 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
                     Path dir = directoryOf(entry.source());
                     log.info("loading {} from {} on {} ({})", entry.id(), dir, entry.device(), entry.engine());
                     DecoderModel model = DecoderModels.load(dir, EngineKind.parse(entry.engine()), entry.device(),
-                            new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads()));
+                            new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads(),
+                                    (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens())));
                     models.add(model);
-                    worker = new ModelWorker(entry.id(), model, new WorkerSettings(entry.maxContextTokens(),
-                            entry.maxQueue(), entry.requestTimeout(), entry.seed()));
+                    worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
                     workerByKey.put(key, worker);
                 }
                 served.add(new ServedModel(entry, TextFamilies.forName(entry.family()), worker));
@@ -67,6 +77,12 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
             throw e;
         }
         return new ModelRegistry(served, models, new ArrayList<>(workerByKey.values()));
+    }
+
+    private static WorkerSettings settings(ModelEntry entry) {
+        ModelEntry.Batching b = entry.batching();
+        return new WorkerSettings(entry.maxContextTokens(), entry.maxQueue(), entry.requestTimeout(), entry.seed(),
+                b.maxRunningSequences(), b.maxTokensPerStep(), b.kvCacheTokens(), b.maxQueueWait());
     }
 
     private static Path directoryOf(ModelEntry.ModelSource source) {

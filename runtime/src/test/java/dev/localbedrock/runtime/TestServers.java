@@ -1,19 +1,22 @@
 package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.catalog.CatalogLoader;
+import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.generation.WorkerHooks;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /** Starts the real service on an ephemeral port over the shared test models. */
-final class TestServers {
-    static final String LLAMA_ID = "meta.llama2-13b-chat-v1";
+public final class TestServers {
+    public static final String LLAMA_ID = "meta.llama2-13b-chat-v1";
 
     private TestServers() {
     }
 
-    static Path sharedModels() {
+    public static Path sharedModels() {
         String configured = System.getProperty("shared.models.dir");
         Path dir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
         if (!Files.isDirectory(dir.resolve("tiny-random-llama"))) {
@@ -23,8 +26,12 @@ final class TestServers {
         return dir.toAbsolutePath().normalize();
     }
 
-    static Path tinyLlama() {
+    public static Path tinyLlama() {
         return sharedModels().resolve("tiny-random-llama");
+    }
+
+    public static Path tinyGpt2() {
+        return sharedModels().resolve("tiny-random-gpt2");
     }
 
     /** Serves tiny-random-llama as the Llama 2 family, with the given extra YAML lines per model. */
@@ -34,6 +41,13 @@ final class TestServers {
 
     /** As above, with extra YAML lines for the server section. */
     static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml)
+            throws IOException, InterruptedException {
+        return startTinyLlama(workDir, extraServerYaml, extraModelYaml, entry -> WorkerHooks.defaults());
+    }
+
+    /** As above, with the scheduler hooks (admission policy, metrics) given per model. */
+    static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
+                                         Function<ModelEntry, WorkerHooks> hooks)
             throws IOException, InterruptedException {
         String yaml = """
                 server:
@@ -46,11 +60,13 @@ final class TestServers {
                     source: %s
                     engine: pytorch
                     device: cpu
-                    max_context_tokens: 256
                 %s
-                """.formatted(extraServerYaml.indent(2), LLAMA_ID, tinyLlama(), extraModelYaml.indent(4));
+                %s
+                """.formatted(extraServerYaml.indent(2), LLAMA_ID, tinyLlama(),
+                extraModelYaml.contains("max_context_tokens:") ? "" : "    max_context_tokens: 256",
+                extraModelYaml.indent(4));
         Path file = workDir.resolve("models.yaml");
         Files.writeString(file, yaml);
-        return BedrockService.start(CatalogLoader.load(file));
+        return BedrockService.start(CatalogLoader.load(file), hooks);
     }
 }

@@ -26,7 +26,11 @@ public final class CatalogLoader {
     private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models");
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds");
     private static final Set<String> MODEL_KEYS = Set.of("id", "name", "family", "source", "engine", "device",
-            "max_context_tokens", "max_queue", "request_timeout_seconds", "intra_op_threads", "seed", "aliases");
+            "max_context_tokens", "max_queue", "request_timeout_seconds", "intra_op_threads", "seed", "aliases",
+            "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds");
+    static final int DEFAULT_MAX_RUNNING_SEQUENCES = 16;
+    static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
+    static final double DEFAULT_MAX_QUEUE_WAIT_SECONDS = 60;
     private static final Set<String> ENGINES = Set.of("pytorch", "onnxruntime");
 
     private CatalogLoader() {
@@ -124,12 +128,28 @@ public final class CatalogLoader {
         }
         JsonNode seedNode = node.get("seed");
         Long seed = seedNode == null || seedNode.isNull() ? null : seedNode.asLong();
+        int maxContextTokens = integer(node, "max_context_tokens", 2048, 2, 1 << 20, where);
         return new ModelEntry(id, text(node, "name", defaultName, where), family, source, engine, device,
-                integer(node, "max_context_tokens", 2048, 2, 1 << 20, where),
+                maxContextTokens,
                 integer(node, "max_queue", 64, 0, 1 << 20, where),
-                Duration.ofSeconds(integer(node, "request_timeout_seconds", 300, 1, 86_400, where)),
+                seconds(node, "request_timeout_seconds", 300, where),
                 integer(node, "intra_op_threads", 0, 0, 1024, where),
-                seed, List.copyOf(aliases));
+                seed, List.copyOf(aliases), parseBatching(node, maxContextTokens, where));
+    }
+
+    /** The scheduler keys; each default follows from the ones before it. */
+    private static ModelEntry.Batching parseBatching(JsonNode node, int maxContextTokens, String where) {
+        int maxRunning = integer(node, "max_running_sequences", DEFAULT_MAX_RUNNING_SEQUENCES, 1, 1 << 16, where);
+        int maxTokensPerStep = integer(node, "max_tokens_per_step",
+                Math.max(DEFAULT_MAX_TOKENS_PER_STEP, maxRunning), 1, 1 << 24, where);
+        if (maxTokensPerStep < maxRunning) {
+            throw new CatalogException(where + ": 'max_tokens_per_step' (" + maxTokensPerStep + ") must be at least "
+                    + "'max_running_sequences' (" + maxRunning + "), so every running sequence decodes in every step");
+        }
+        long kvCacheTokens = longInteger(node, "kv_cache_tokens", (long) maxRunning * maxContextTokens,
+                maxContextTokens, 1L << 40, where);
+        return new ModelEntry.Batching(maxRunning, maxTokensPerStep, kvCacheTokens,
+                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where));
     }
 
     private static ModelEntry.ModelSource parseSource(String source, Path base, Path cacheDir, String where) {
@@ -174,6 +194,31 @@ public final class CatalogLoader {
             throw new CatalogException(where + ": '" + key + "' must be a string");
         }
         return v.asText().trim();
+    }
+
+    private static long longInteger(JsonNode node, String key, long dflt, long min, long max, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            throw new CatalogException(where + ": '" + key + "' must be an integer from " + min + " to " + max
+                    + ", not '" + v.asText() + "'");
+        }
+        return v.asLong();
+    }
+
+    /** A duration in seconds, fractions allowed (0.5 is half a second); greater than 0, at most a day. */
+    private static Duration seconds(JsonNode node, String key, double dflt, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return Duration.ofNanos((long) (dflt * 1e9));
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0) || v.asDouble() > 86_400) {
+            throw new CatalogException(where + ": '" + key + "' must be a number of seconds greater than 0 and at "
+                    + "most 86400, not '" + v.asText() + "'");
+        }
+        return Duration.ofNanos(Math.max(1, Math.round(v.asDouble() * 1e9)));
     }
 
     private static int integer(JsonNode node, String key, int dflt, int min, int max, String where) {

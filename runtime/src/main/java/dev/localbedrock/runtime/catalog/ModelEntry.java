@@ -19,10 +19,24 @@ import java.util.List;
  * @param intraOpThreads     engine threads; 0 = engine default
  * @param seed               configuration-level sampling seed for families without one; null = fresh per request
  * @param aliases            further ids served by the same entry (e.g. versioned ids)
+ * @param batching           the continuous-batching limits of the model's scheduler
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
-                         List<String> aliases) {
+                         List<String> aliases, Batching batching) {
+
+    /**
+     * How the model's scheduler batches (docs/models-yaml.md).
+     *
+     * @param maxRunningSequences sequences decoded together in one step
+     * @param maxTokensPerStep    tokens one step may process (decodes plus prompt chunks); at least
+     *                            {@code maxRunningSequences}
+     * @param kvCacheTokens       KV cache for all running sequences together, in tokens
+     * @param maxQueueWait        longest a request may wait for admission before ThrottlingException
+     */
+    public record Batching(int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,
+                           Duration maxQueueWait) {
+    }
 
     /** Where the weights come from. */
     public sealed interface ModelSource permits Directory, Generated {

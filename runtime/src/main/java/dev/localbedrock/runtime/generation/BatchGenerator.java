@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.generation;
 import dev.localbedrock.codecs.SamplingParameters;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.SequenceState;
+import dev.localbedrock.runtime.sampling.Sampler;
 
 import java.util.ArrayList;
 import java.util.Arrays;

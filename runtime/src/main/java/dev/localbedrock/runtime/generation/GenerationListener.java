@@ -4,22 +4,33 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.GenerationOutcome;
 
 /**
- * Receives a generation's progress. Called on the model's inference thread: implementations hand the work to their
- * own thread (the connection's event loop) and return at once, so a slow client never stalls inference.
+ * Receives a generation's progress. Called on the model's scheduler thread at the end of each step: implementations
+ * hand the work to their own thread (the connection's event loop) and return at once, so a slow client never stalls
+ * the batch.
  */
 public interface GenerationListener {
 
-    /** The generation was admitted and is about to start. */
+    /** The request was admitted into the batch and its prompt is about to be processed. */
     default void onStart(int inputTokenCount) {
     }
 
-    /** New text is ready ({@code outputTokenCount} tokens generated so far). */
+    /** New text of the (first) generation is ready ({@code outputTokenCount} tokens generated so far). */
     default void onText(String text, int outputTokenCount) {
     }
 
-    /** The generation finished; {@code outcome.text()} holds all of it. */
+    /**
+     * New text of generation {@code index} of a request that asked for several. The default forwards the first
+     * generation to {@link #onText} and drops the others, which suits a family that streams one generation.
+     */
+    default void onGenerationText(int index, String text, int outputTokenCount) {
+        if (index == 0) {
+            onText(text, outputTokenCount);
+        }
+    }
+
+    /** The request finished; {@code outcome} holds every generation in full. */
     void onComplete(GenerationOutcome outcome);
 
-    /** The generation failed; nothing more follows. */
+    /** The request failed; nothing more follows. */
     void onError(BedrockException error);
 }

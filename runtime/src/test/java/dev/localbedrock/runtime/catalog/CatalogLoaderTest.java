@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -55,6 +56,50 @@ class CatalogLoaderTest {
         assertMessage("models:\n  - id: a.b-v1\n    source: m\n  - id: a.b-v1\n    source: m\n", "twice");
         assertMessage("models:\n  - id: a.b-v1\n    source: m\n    max_queue: -1\n", "max_queue");
         assertMessage("models: []\n", "non-empty");
+    }
+
+    @Test
+    void batchingKeysHaveDefaultsThatFollowFromEachOther() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        ModelEntry e = load("models:\n  - id: a.b-v1\n    source: m\n    max_context_tokens: 1024\n").models().get(0);
+        assertEquals(new ModelEntry.Batching(16, 512, 16 * 1024, Duration.ofSeconds(60)), e.batching());
+        assertEquals(Duration.ofSeconds(300), e.requestTimeout());
+        ModelEntry many = load("models:\n  - id: a.b-v1\n    source: m\n    max_running_sequences: 600\n")
+                .models().get(0);
+        assertEquals(600, many.batching().maxTokensPerStep(), "the step budget grows to fit every decode");
+        assertEquals(600L * 2048, many.batching().kvCacheTokens());
+    }
+
+    @Test
+    void batchingKeysParseAndDurationsTakeFractions() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        ModelEntry e = load("""
+                models:
+                  - id: a.b-v1
+                    source: m
+                    max_context_tokens: 512
+                    max_running_sequences: 4
+                    max_tokens_per_step: 64
+                    kv_cache_tokens: 1000
+                    max_queue: 3
+                    max_queue_wait_seconds: 2.5
+                    request_timeout_seconds: 0.25
+                """).models().get(0);
+        assertEquals(new ModelEntry.Batching(4, 64, 1000, Duration.ofMillis(2500)), e.batching());
+        assertEquals(Duration.ofMillis(250), e.requestTimeout());
+        assertEquals(3, e.maxQueue());
+    }
+
+    @Test
+    void batchingMistakesNameTheKey() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        String base = "models:\n  - id: a.b-v1\n    source: m\n";
+        assertMessage(base + "    max_running_sequences: 8\n    max_tokens_per_step: 4\n", "max_tokens_per_step");
+        assertMessage(base + "    max_context_tokens: 512\n    kv_cache_tokens: 100\n", "kv_cache_tokens");
+        assertMessage(base + "    max_running_sequences: 0\n", "max_running_sequences");
+        assertMessage(base + "    max_queue_wait_seconds: 0\n", "max_queue_wait_seconds");
+        assertMessage(base + "    request_timeout_seconds: -1\n", "request_timeout_seconds");
+        assertMessage(base + "    request_timeout_seconds: soon\n", "request_timeout_seconds");
     }
 
     private void assertMessage(String yaml, String fragment) {

@@ -1,0 +1,43 @@
+package dev.localbedrock.runtime.generation;
+
+import dev.localbedrock.engines.DecoderModel;
+
+/**
+ * The scheduler's account of KV cache, in tokens: the configured capacity and what admitted requests have reserved
+ * (prompt plus maximum new tokens per sequence, from admission until the sequence ends). Free space is the smaller
+ * of the ledger's own and the engine's {@link DecoderModel#freeKvTokens()}, so the scheduler never admits work the
+ * engine could not hold, whichever of the two is stricter. Scheduler thread only.
+ */
+final class KvLedger {
+    private final long capacity;
+    private final DecoderModel model;
+    private long reserved;
+
+    KvLedger(long capacity, DecoderModel model) {
+        this.capacity = capacity;
+        this.model = model;
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    long reserved() {
+        return reserved;
+    }
+
+    long free() {
+        return Math.max(0, Math.min(capacity - reserved, model.freeKvTokens()));
+    }
+
+    void reserve(long tokens) {
+        reserved += tokens;
+    }
+
+    void release(long tokens) {
+        reserved -= tokens;
+        if (reserved < 0) {
+            throw new IllegalStateException("KV ledger released more than it reserved");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.localbedrock.runtime.generation;
+
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.engines.DecoderModel;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns a request into a queued {@link GenerationJob} on the caller's thread (the connection's event loop):
+ * tokenises, checks that the request can ever run on this model, fixes its seed, deadline and token limit, and
+ * queues it or refuses it at once.
+ */
+final class RequestIntake {
+    private final String name;
+    private final DecoderModel model;
+    private final WorkerSettings settings;
+    private final int contextTokens;
+    private final WaitingQueue waiting;
+    private final SchedulerMetrics metrics;
+    private final LongSupplier clock;
+
+    RequestIntake(String name, DecoderModel model, WorkerSettings settings, WaitingQueue waiting,
+                  SchedulerMetrics metrics, LongSupplier clock) {
+        this.name = name;
+        this.model = model;
+        this.settings = settings;
+        this.contextTokens = Math.min(settings.maxContextTokens(), model.info().maxPositions());
+        this.waiting = waiting;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Tokens a sequence may hold (prompt + generation). */
+    int contextTokens() {
+        return contextTokens;
+    }
+
+    GenerationJob submit(TextGenerationRequest request, GenerationListener listener, String capacityTag) {
+        return submitTokens(model.tokenizer().encode(request.prompt(), true), request, listener, capacityTag);
+    }
+
+    /**
+     * Queues a request whose prompt is already token ids ({@code request.prompt()} is then not read).
+     *
+     * @throws BedrockException ValidationException when the request cannot run on this model, ThrottlingException
+     *                          when the queue is full or the expected wait too long
+     */
+    GenerationJob submitTokens(int[] promptIds, TextGenerationRequest request, GenerationListener listener,
+                               String capacityTag) {
+        checkPrompt(promptIds);
+        int n = request.numGenerations();
+        if (n > settings.maxRunningSequences()) {
+            throw BedrockException.validation("The request asks for " + n + " generations; " + name
+                    + " runs at most " + settings.maxRunningSequences() + " sequences at once.");
+        }
+        int vocab = model.info().vocabSize();
+        for (int id : request.sampling().logitBias().keySet()) {
+            if (id < 0 || id >= vocab) {
+                throw BedrockException.validation("logit_bias names token id " + id + ", outside this model's "
+                        + "vocabulary [0, " + vocab + ").");
+            }
+        }
+        int maxNew = Math.max(0, Math.min(request.maxTokens(), contextTokens - promptIds.length));
+        long kvNeeded = ((long) promptIds.length + maxNew) * n;
+        if (kvNeeded > settings.kvCacheTokens()) {
+            throw BedrockException.validation("The request needs " + kvNeeded + " KV cache tokens (prompt plus "
+                    + "maximum generation, times " + n + " generations) but " + name + "'s cache holds "
+                    + settings.kvCacheTokens() + ".");
+        }
+        long seed = request.sampling().seed() != null ? request.sampling().seed()
+                : settings.seed() != null ? settings.seed() : ThreadLocalRandom.current().nextLong();
+        long now = clock.getAsLong();
+        GenerationJob job = new GenerationJob(request, promptIds, maxNew, seed, listener, capacityTag, now,
+                now + settings.requestTimeout().toNanos());
+        try {
+            waiting.offer(job);
+        } catch (BedrockException e) {
+            metrics.onThrottled();
+            throw e;
+        }
+        return job;
+    }
+
+    private void checkPrompt(int[] promptIds) {
+        if (promptIds.length == 0) {
+            throw BedrockException.validation("The prompt encodes to no tokens.");
+        }
+        if (promptIds.length >= contextTokens) {
+            throw BedrockException.validation("Input is too long for requested model: the prompt is "
+                    + promptIds.length + " tokens and the model's context holds " + contextTokens
+                    + " tokens including at least 1 generated token.");
+        }
+        int vocab = model.info().vocabSize();
+        for (int id : promptIds) {
+            if (id < 0 || id >= vocab) {
+                throw BedrockException.validation("The prompt contains token id " + id + ", outside this model's "
+                        + "vocabulary [0, " + vocab + ").");
+            }
+        }
+    }
+}
