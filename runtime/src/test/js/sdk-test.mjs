@@ -1,5 +1,6 @@
 // Calls the server with the unchanged AWS SDK for JavaScript v3. Its BedrockRuntimeClient talks HTTP/2 (h2c with
-// prior knowledge) by default. Usage: node sdk-test.mjs http://127.0.0.1:PORT MODEL_ID
+// prior knowledge) by default. Usage: node sdk-test.mjs http://127.0.0.1:PORT MODEL_ID [EMBEDDING_MODEL_ID]
+// MODEL_ID is a Llama 2 text model; the optional EMBEDDING_MODEL_ID a Titan Embeddings model, checked as well.
 // Exits non-zero, printing what failed, on the first broken expectation.
 import {
   BedrockRuntimeClient,
@@ -10,7 +11,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import assert from "node:assert/strict";
 
-const [endpoint, modelId] = process.argv.slice(2);
+const [endpoint, modelId, embedModelId] = process.argv.slice(2);
 const client = new BedrockRuntimeClient({
   endpoint,
   region: "us-east-1",
@@ -65,5 +66,37 @@ await assert.rejects(
   client.send(new InvokeModelWithResponseStreamCommand({ modelId, body: body({ prompt: "x", temperature: 7 }) })),
   (e) => e instanceof ValidationException);
 
+// Titan Embeddings: InvokeModel only, {"inputText"} in, {"embedding","inputTextTokenCount"} out.
+if (embedModelId) {
+  const embed = async (inputText) => {
+    const response = await client.send(new InvokeModelCommand({
+      modelId: embedModelId, contentType: "application/json", accept: "application/json", body: body({ inputText }),
+    }));
+    assert.equal(response.contentType, "application/json");
+    assert.ok(response.$metadata.requestId);
+    const json = JSON.parse(new TextDecoder().decode(response.body));
+    assert.deepEqual(Object.keys(json), ["embedding", "inputTextTokenCount"]);
+    assert.ok(Number.isInteger(json.inputTextTokenCount) && json.inputTextTokenCount > 0);
+    assert.ok(json.embedding.length > 0 && json.embedding.every(Number.isFinite));
+    return json.embedding;
+  };
+  const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+  const cosine = (a, b) => dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+  const [cat, kitten, truck] = [await embed("a cat"), await embed("a kitten"), await embed("a truck")];
+  assert.equal(kitten.length, cat.length);
+  assert.ok(Math.abs(Math.sqrt(dot(cat, cat)) - 1) < 1e-3, "unit length");
+  assert.ok(cosine(cat, kitten) > cosine(cat, truck), "a cat is closer to a kitten than to a truck");
+  await assert.rejects(
+    client.send(new InvokeModelCommand({ modelId: embedModelId, body: body({ inputText: "" }) })),
+    (e) => e instanceof ValidationException && /inputText/.test(e.message));
+  await assert.rejects(
+    client.send(new InvokeModelCommand({ modelId: embedModelId, body: body({ prompt: "a cat" }) })),
+    (e) => e instanceof ValidationException && /inputText/.test(e.message) && /prompt/.test(e.message));
+  await assert.rejects(
+    client.send(new InvokeModelWithResponseStreamCommand({ modelId: embedModelId, body: body({ inputText: "x" }) })),
+    (e) => e instanceof ValidationException && /unsupported for streaming/.test(e.message));
+}
+
 client.destroy();
-console.log("js-sdk: all checks passed over " + (process.env.NODE_HTTP1 ? "HTTP/1.1" : "HTTP/2"));
+console.log("js-sdk: all checks passed over " + (process.env.NODE_HTTP1 ? "HTTP/1.1" : "HTTP/2")
+  + (embedModelId ? ", embeddings included" : ""));

@@ -58,4 +58,15 @@ class NeutralTypesTest {
         assertEquals("x", single.generations().get(0).text());
         assertEquals(0, new StreamChunk("t", 1, 1, true, null, null).generationIndex());
     }
+
+    @Test
+    void embeddingTypesNeedSomethingToEmbedAndDefaultToNoTruncation() {
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddingRequest(List.of(), null));
+        assertThrows(NullPointerException.class, () -> new EmbeddingRequest(null, null));
+        assertEquals(EmbeddingRequest.Truncation.NONE, new EmbeddingRequest(List.of("a"), null).truncation());
+        assertEquals(new EmbeddingRequest(List.of("a"), EmbeddingRequest.Truncation.NONE), EmbeddingRequest.of("a"));
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddingOutcome(List.of(), 0));
+        assertThrows(IllegalArgumentException.class, () -> new EmbeddingOutcome(List.of(new float[1]), -1));
+        assertEquals(2, new EmbeddingOutcome(List.of(new float[3]), 2).inputTokenCount());
+    }
 }

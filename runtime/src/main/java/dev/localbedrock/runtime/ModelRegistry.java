@@ -1,14 +1,18 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
+import dev.localbedrock.engines.EmbeddingModel;
+import dev.localbedrock.engines.EmbeddingModels;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.GeneratedModels;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.catalog.ModelIdResolver;
+import dev.localbedrock.runtime.embedding.EmbeddingWorker;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.generation.WorkerSettings;
@@ -25,7 +29,8 @@ import java.util.function.Function;
 
 /**
  * The loaded catalogue: every served id mapped to its codec and worker. Entries naming the same source, engine and
- * device share one loaded model and one worker, so serving a model under several ids costs its memory once.
+ * device share one loaded model and one worker, so serving a model under several ids costs its memory once. Text
+ * families get a continuous-batching {@link ModelWorker}, embedding families an {@link EmbeddingWorker}.
  */
 public final class ModelRegistry implements RuntimeApi, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -33,12 +38,15 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
     private final List<ServedModel> served;
     private final List<DecoderModel> models;
     private final List<ModelWorker> workers;
+    private final List<EmbeddingWorker> embeddingWorkers;
     private final ModelIdResolver<ServedModel> resolver;
 
-    private ModelRegistry(List<ServedModel> served, List<DecoderModel> models, List<ModelWorker> workers) {
+    private ModelRegistry(List<ServedModel> served, List<DecoderModel> models, List<ModelWorker> workers,
+                          List<EmbeddingWorker> embeddingWorkers) {
         this.served = List.copyOf(served);
         this.models = List.copyOf(models);
         this.workers = List.copyOf(workers);
+        this.embeddingWorkers = List.copyOf(embeddingWorkers);
         this.resolver = new ModelIdResolver<>(ModelIdResolver.index(served, s -> ids(s.entry()), s -> s));
     }
 
@@ -53,11 +61,21 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
      */
     public static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks) {
         Map<String, ModelWorker> workerByKey = new LinkedHashMap<>();
+        Map<String, EmbeddingWorker> embedderByKey = new LinkedHashMap<>();
         List<DecoderModel> models = new ArrayList<>();
         List<ServedModel> served = new ArrayList<>();
         try {
             for (ModelEntry entry : catalog.models()) {
                 String key = entry.source().key() + "|" + entry.engine() + "|" + entry.device();
+                if (EmbeddingFamilies.names().contains(entry.family())) {
+                    EmbeddingWorker embedder = embedderByKey.get(key);
+                    if (embedder == null) {
+                        embedder = loadEmbedding(entry);
+                        embedderByKey.put(key, embedder);
+                    }
+                    served.add(new ServedModel.Embedding(entry, EmbeddingFamilies.forName(entry.family()), embedder));
+                    continue;
+                }
                 ModelWorker worker = workerByKey.get(key);
                 if (worker == null) {
                     Path dir = directoryOf(entry.source());
@@ -69,14 +87,30 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
                     worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
                     workerByKey.put(key, worker);
                 }
-                served.add(new ServedModel(entry, TextFamilies.forName(entry.family()), worker));
+                served.add(new ServedModel.Text(entry, TextFamilies.forName(entry.family()), worker));
             }
         } catch (RuntimeException e) {
             workerByKey.values().forEach(ModelWorker::close);
             models.forEach(DecoderModel::close);
+            embedderByKey.values().forEach(EmbeddingWorker::close);
             throw e;
         }
-        return new ModelRegistry(served, models, new ArrayList<>(workerByKey.values()));
+        return new ModelRegistry(served, models, new ArrayList<>(workerByKey.values()),
+                new ArrayList<>(embedderByKey.values()));
+    }
+
+    /** Loads an embedding model (ONNX Runtime) and starts its worker; the worker owns the model from then on. */
+    private static EmbeddingWorker loadEmbedding(ModelEntry entry) {
+        String source = entry.source() instanceof ModelEntry.Directory d ? d.path().toString() : entry.source().key();
+        log.info("loading embedding model {} from {} on {} ({})", entry.id(), source, entry.device(), entry.engine());
+        EmbeddingModel model;
+        try {
+            model = EmbeddingModels.load(source, entry.device());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot load embedding model " + entry.id() + " from " + source + ": "
+                    + e.getMessage(), e);
+        }
+        return new EmbeddingWorker(entry.id(), model, entry.maxQueue(), entry.requestTimeout());
     }
 
     private static WorkerSettings settings(ModelEntry entry) {
@@ -89,7 +123,10 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         if (source instanceof ModelEntry.Directory d) {
             return d.path();
         }
-        return GeneratedModels.ensure((ModelEntry.Generated) source);
+        if (source instanceof ModelEntry.Generated g) {
+            return GeneratedModels.ensure(g);
+        }
+        throw new IllegalStateException(source.key() + " is an embedding model, not a text generation model");
     }
 
     private static List<String> ids(ModelEntry entry) {
@@ -108,9 +145,13 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         return served;
     }
 
-    /** Lets running generations finish within the grace period, then frees every model. */
+    /** Lets running generations and queued embeddings finish within the grace period, then frees every model. */
     public void shutdown(long graceMillis) {
         long deadline = System.currentTimeMillis() + graceMillis;
+        // Embedding queues drain in milliseconds; generations get what is left of the grace period.
+        for (EmbeddingWorker worker : embeddingWorkers) {
+            worker.shutdown(Math.max(1, deadline - System.currentTimeMillis()));
+        }
         for (ModelWorker worker : workers) {
             worker.shutdown(Math.max(1, deadline - System.currentTimeMillis()));
         }

@@ -98,8 +98,8 @@ class ContinuousBatchingHttpTest {
                     assertEquals(alone.get(i).get("generation").asText(), streamedText(r.body()), "request " + i);
                 }
             }
-            InMemorySchedulerMetrics metrics =
-                    (InMemorySchedulerMetrics) service.registry().served().get(0).worker().metrics();
+            ServedModel.Text served = (ServedModel.Text) service.registry().served().get(0);
+            InMemorySchedulerMetrics metrics = (InMemorySchedulerMetrics) served.worker().metrics();
             assertTrue(metrics.snapshot().tokensPerStep().max() <= 8);
         }
     }
@@ -129,7 +129,7 @@ class ContinuousBatchingHttpTest {
                 }
             }
             assertEquals(3 * queue, throttled);
-            assertEquals(queue, service.registry().served().get(0).worker().queueLength());
+            assertEquals(queue, ((ServedModel.Text) service.registry().served().get(0)).worker().queueLength());
             gate.open.set(true);
             int completed = 0;
             for (int i = 0; i < sent.size(); i++) {
@@ -252,7 +252,7 @@ class ContinuousBatchingHttpTest {
                 assertTrue(json(r.body()).get("message").asText().contains("timed out"));
             }
             gate.open.set(true);
-            assertEquals(0, service.registry().served().get(0).worker().queueLength());
+            assertEquals(0, ((ServedModel.Text) service.registry().served().get(0)).worker().queueLength());
         }
     }
 }

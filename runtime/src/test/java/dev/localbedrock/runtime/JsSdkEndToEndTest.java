@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The unchanged AWS SDK for JavaScript v3 (HTTP/2 by default) against the real server, run with the machine's node.
+ * The unchanged AWS SDK for JavaScript v3 (HTTP/2 by default) against the real server, run with the machine's node:
+ * the Llama 2 text model and Titan Embeddings (served by the built-in all-MiniLM-L6-v2).
  * The SDK is installed from the lock file in src/test/js into target/js-sdk on first run.
  */
 class JsSdkEndToEndTest {
@@ -31,7 +32,7 @@ class JsSdkEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         installSdk();
-        service = TestServers.startTinyLlama(workDir, "");
+        service = TestServers.startTinyLlamaAndMiniLm(workDir, "");
     }
 
     @AfterAll
@@ -55,9 +56,11 @@ class JsSdkEndToEndTest {
     @Test
     void invokeStreamAndErrorsPassThroughTheJavaScriptSdk() throws Exception {
         String endpoint = "http://127.0.0.1:" + service.address().getPort();
-        Result node = run(List.of("node", "sdk-test.mjs", endpoint, TestServers.LLAMA_ID), 180);
+        Result node = run(List.of("node", "sdk-test.mjs", endpoint, TestServers.LLAMA_ID, TestServers.TITAN_EMBED_ID),
+                180);
         assertEquals(0, node.exit, "node sdk-test.mjs failed:\n" + node.output);
         assertTrue(node.output.contains("all checks passed"), node.output);
+        assertTrue(node.output.contains("embeddings included"), node.output);
     }
 
     record Result(int exit, String output) {

@@ -12,6 +12,7 @@ import java.util.function.Function;
 /** Starts the real service on an ephemeral port over the shared test models. */
 public final class TestServers {
     public static final String LLAMA_ID = "meta.llama2-13b-chat-v1";
+    public static final String TITAN_EMBED_ID = "amazon.titan-embed-text-v1";
 
     private TestServers() {
     }
@@ -39,6 +40,22 @@ public final class TestServers {
         return startTinyLlama(workDir, "", extraModelYaml);
     }
 
+    /**
+     * Serves tiny-random-llama as the Llama 2 family and the built-in all-MiniLM-L6-v2 as Titan Embeddings
+     * ({@value #TITAN_EMBED_ID}), with the given extra YAML lines for the embedding entry.
+     */
+    static BedrockService startTinyLlamaAndMiniLm(Path workDir, String extraEmbeddingYaml)
+            throws IOException, InterruptedException {
+        String embedding = """
+                - id: %s
+                  family: amazon-titan-embed
+                  source: builtin:all-MiniLM-L6-v2
+                  engine: onnxruntime
+                  device: cpu
+                %s""".formatted(TITAN_EMBED_ID, extraEmbeddingYaml.indent(2));
+        return startTinyLlama(workDir, "", "", entry -> WorkerHooks.defaults(), embedding);
+    }
+
     /** As above, with extra YAML lines for the server section. */
     static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml)
             throws IOException, InterruptedException {
@@ -48,6 +65,13 @@ public final class TestServers {
     /** As above, with the scheduler hooks (admission policy, metrics) given per model. */
     static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
                                          Function<ModelEntry, WorkerHooks> hooks)
+            throws IOException, InterruptedException {
+        return startTinyLlama(workDir, extraServerYaml, extraModelYaml, hooks, "");
+    }
+
+    /** As above, with further model entries (a YAML list, unindented) after the Llama one. */
+    private static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
+                                                 Function<ModelEntry, WorkerHooks> hooks, String moreModels)
             throws IOException, InterruptedException {
         String yaml = """
                 server:
@@ -62,9 +86,10 @@ public final class TestServers {
                     device: cpu
                 %s
                 %s
+                %s
                 """.formatted(extraServerYaml.indent(2), LLAMA_ID, tinyLlama(),
                 extraModelYaml.contains("max_context_tokens:") ? "" : "    max_context_tokens: 256",
-                extraModelYaml.indent(4));
+                extraModelYaml.indent(4), moreModels.indent(2));
         Path file = workDir.resolve("models.yaml");
         Files.writeString(file, yaml);
         return BedrockService.start(CatalogLoader.load(file), hooks);

@@ -3,7 +3,9 @@ package dev.localbedrock.runtime.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
+import dev.localbedrock.engines.EmbeddingModels;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +17,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Reads models.yaml. Relative paths resolve against the YAML file's folder, so a catalogue can be moved together with
@@ -32,6 +36,13 @@ public final class CatalogLoader {
     static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
     static final double DEFAULT_MAX_QUEUE_WAIT_SECONDS = 60;
     private static final Set<String> ENGINES = Set.of("pytorch", "onnxruntime");
+    /** Keys that tune text generation (context, sampling, batching); an embedding entry naming one is a mistake. */
+    private static final Set<String> TEXT_ONLY_KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed",
+            "intra_op_threads", "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens",
+            "max_queue_wait_seconds"));
+    /** The models {@code builtin:} names (shipped in a dependency jar); all are embedding models. */
+    private static final List<String> BUILTIN_SOURCES = List.of(EmbeddingModels.ALL_MINILM_L6_V2);
+    private static final String EMBEDDING_ENGINE = "onnxruntime";
 
     private CatalogLoader() {
     }
@@ -104,20 +115,32 @@ public final class CatalogLoader {
         String id = required(node, "id", where);
         where = where + " (" + id + ")";
         String family = text(node, "family", "meta-llama2", where);
-        if (!TextFamilies.names().contains(family)) {
-            throw new CatalogException(where + ": unknown family '" + family + "'; known: " + TextFamilies.names());
+        boolean embedding = EmbeddingFamilies.names().contains(family);
+        if (!embedding && !TextFamilies.names().contains(family)) {
+            throw new CatalogException(where + ": unknown family '" + family + "'; known: text "
+                    + TextFamilies.names() + ", embedding " + EmbeddingFamilies.names());
         }
-        ModelEntry.ModelSource source = parseSource(required(node, "source", where), base, cacheDir, where);
-        String engine = text(node, "engine", "pytorch", where).toLowerCase(Locale.ROOT);
+        if (embedding) {
+            checkEmbeddingKeys(node, family, where);
+        }
+        ModelEntry.ModelSource source = parseSource(required(node, "source", where), base, cacheDir, family,
+                embedding, where);
+        String engine = text(node, "engine", embedding ? EMBEDDING_ENGINE : "pytorch", where)
+                .toLowerCase(Locale.ROOT);
         if (!ENGINES.contains(engine)) {
             throw new CatalogException(where + ": engine must be one of " + ENGINES + ", not '" + engine + "'");
+        }
+        if (embedding && !engine.equals(EMBEDDING_ENGINE)) {
+            throw new CatalogException(where + ": embedding family '" + family + "' runs on the " + EMBEDDING_ENGINE
+                    + " engine only, not '" + engine + "'");
         }
         String device = text(node, "device", "cpu", where).toLowerCase(Locale.ROOT);
         if (!device.matches("cpu|cuda|cuda:\\d+|gpu|gpu:\\d+")) {
             throw new CatalogException(where + ": device must be cpu, cuda or cuda:N, not '" + device + "'");
         }
         String defaultName = source instanceof ModelEntry.Generated
-                ? "Random-weight smoke-test Llama (not a language model)" : id;
+                ? "Random-weight smoke-test Llama (not a language model)"
+                : source instanceof ModelEntry.Builtin b ? b.name() + " (built-in embedding model)" : id;
         List<String> aliases = new ArrayList<>();
         JsonNode aliasNode = node.get("aliases");
         if (aliasNode != null && !aliasNode.isNull()) {
@@ -152,7 +175,43 @@ public final class CatalogLoader {
                 seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where));
     }
 
-    private static ModelEntry.ModelSource parseSource(String source, Path base, Path cacheDir, String where) {
+    /** Text generation keys mean nothing to an embedding model; naming one must not pass silently. */
+    private static void checkEmbeddingKeys(JsonNode node, String family, String where) {
+        for (String key : TEXT_ONLY_KEYS) {
+            if (node.has(key)) {
+                throw new CatalogException(where + ": '" + key + "' applies to text generation models only, not to "
+                        + "embedding family '" + family + "' (embedding entries take: id, aliases, name, family, "
+                        + "source, engine, device, max_queue, request_timeout_seconds)");
+            }
+        }
+    }
+
+    /**
+     * A source must suit its family: {@code builtin:} models are embedding encoders and {@code generated:} ones are
+     * text decoders; a directory is either, by what it holds.
+     */
+    private static ModelEntry.ModelSource parseSource(String source, Path base, Path cacheDir, String family,
+                                                      boolean embedding, String where) {
+        if (source.startsWith(ModelEntry.Builtin.PREFIX)) {
+            String name = source.substring(ModelEntry.Builtin.PREFIX.length());
+            String known = ModelEntry.Builtin.PREFIX + String.join(", " + ModelEntry.Builtin.PREFIX, BUILTIN_SOURCES);
+            if (!embedding) {
+                throw new CatalogException(where + ": source '" + source + "' is a built-in embedding model, but "
+                        + "family '" + family + "' generates text; use a checkpoint directory or generated:"
+                        + GeneratedModels.SMOKE_LLAMA + ", or an embedding family " + EmbeddingFamilies.names());
+            }
+            for (String builtin : BUILTIN_SOURCES) {
+                if (builtin.equalsIgnoreCase(name)) {
+                    return new ModelEntry.Builtin(builtin);
+                }
+            }
+            throw new CatalogException(where + ": unknown built-in source '" + source + "'; known: " + known);
+        }
+        if (source.startsWith("generated:") && embedding) {
+            throw new CatalogException(where + ": source '" + source + "' is a text generation model, but family '"
+                    + family + "' embeds; use " + ModelEntry.Builtin.PREFIX + BUILTIN_SOURCES.get(0)
+                    + " or a directory with model.onnx and tokenizer.json");
+        }
         if (source.startsWith("generated:")) {
             String kind = source.substring("generated:".length());
             if (!kind.equals(GeneratedModels.SMOKE_LLAMA)) {
@@ -165,7 +224,37 @@ public final class CatalogLoader {
         if (!Files.isDirectory(dir)) {
             throw new CatalogException(where + ": source directory " + dir + " does not exist");
         }
+        if (embedding) {
+            checkEmbeddingDirectory(dir, family, where);
+        }
         return new ModelEntry.Directory(dir);
+    }
+
+    /** The files the ONNX Runtime encoder needs, checked now so the message names the entry. */
+    private static void checkEmbeddingDirectory(Path dir, String family, String where) {
+        if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            throw new CatalogException(where + ": source directory " + dir + " has no tokenizer.json, which embedding "
+                    + "family '" + family + "' needs (with model.onnx)");
+        }
+        boolean graph;
+        try (Stream<Path> files = Stream.concat(list(dir), list(dir.resolve("onnx")))) {
+            graph = files.anyMatch(f -> f.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(f));
+        }
+        if (!graph) {
+            throw new CatalogException(where + ": source directory " + dir + " has no ONNX graph (model.onnx or "
+                    + "onnx/model.onnx), which embedding family '" + family + "' needs");
+        }
+    }
+
+    private static Stream<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Stream.empty();
+        }
+        try {
+            return Files.list(dir);
+        } catch (IOException e) {
+            throw new CatalogException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -10,7 +10,8 @@ import java.util.List;
  * @param id                 the Bedrock model id clients send (e.g. {@code meta.llama2-13b-chat-v1})
  * @param name               display name; honest about what the weights are
  * @param family             the wire family whose request/response bodies this id speaks
- * @param source             the model: a resolved HF/ONNX directory, or a {@code generated:} source
+ * @param source             the model: a resolved HF/ONNX directory, a {@code generated:} source (text families) or a
+ *                           {@code builtin:} one (embedding families)
  * @param engine             {@code pytorch} or {@code onnxruntime}
  * @param device             {@code cpu}, {@code cuda}, {@code cuda:N}
  * @param maxContextTokens   KV capacity per sequence (prompt + generation)
@@ -39,7 +40,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
     }
 
     /** Where the weights come from. */
-    public sealed interface ModelSource permits Directory, Generated {
+    public sealed interface ModelSource permits Directory, Generated, Builtin {
         /** The key under which identical sources share one loaded model. */
         String key();
     }
@@ -57,6 +58,17 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         @Override
         public String key() {
             return "generated:" + kind + "@" + path.toAbsolutePath().normalize();
+        }
+    }
+
+    /** A model shipped inside a dependency jar (e.g. {@code builtin:all-MiniLM-L6-v2}); embedding families only. */
+    public record Builtin(String name) implements ModelSource {
+        /** The prefix of such sources in models.yaml. */
+        public static final String PREFIX = "builtin:";
+
+        @Override
+        public String key() {
+            return PREFIX + name;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.EmbeddingRequest;
 import dev.localbedrock.codecs.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
@@ -24,12 +25,15 @@ import java.util.Locale;
 
 /**
  * Routes one request of the bedrock-runtime API: validates the headers, decodes the family body, admits the
- * generation and hands the response to a responder that writes it when tokens arrive. Runs on the connection's event
- * loop; nothing here blocks on inference.
+ * generation and hands the response to a responder that writes it when tokens arrive. An embedding model answers
+ * InvokeModel only, through its embedding worker. Runs on the connection's event loop; nothing here blocks on
+ * inference.
  */
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
     static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
+    /** Real Bedrock's words for InvokeModelWithResponseStream on a model that does not stream. */
+    static final String NOT_STREAMING = "The model is unsupported for streaming.";
 
     private final RuntimeApi api;
 
@@ -48,9 +52,20 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 writeHealth(ctx, requestId);
                 return;
             }
-            ServedModel model = api.resolve(route.modelId());
+            ServedModel served = api.resolve(route.modelId());
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = route.kind() == Route.Kind.INVOKE_STREAM;
+            if (served instanceof ServedModel.Embedding embedding) {
+                if (stream) {
+                    throw BedrockException.validation(NOT_STREAMING);
+                }
+                checkAccept(request.headers().get(HttpHeaderNames.ACCEPT), "Accept");
+                EmbeddingRequest texts = embedding.codec().decodeRequest(ByteBufUtil.getBytes(request.content()));
+                new EmbeddingResponder(ctx, requestId, embedding.codec(), startNanos, keepAlive)
+                        .respondTo(embedding.worker().submit(texts));
+                return;
+            }
+            ServedModel.Text model = (ServedModel.Text) served;
             checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
                     stream ? BEDROCK_ACCEPT : "Accept");
             TextGenerationRequest generation = model.codec().decodeRequest(ByteBufUtil.getBytes(request.content()));

@@ -32,18 +32,25 @@ final class UnaryResponder extends Responder {
     public void onComplete(GenerationOutcome outcome) {
         onLoop(() -> {
             byte[] body = codec.encodeResponse(outcome);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(body));
-            response.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
-                    .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                    .set(AwsResponses.REQUEST_ID, requestId)
-                    .set(INPUT_TOKENS, outcome.inputTokenCount())
-                    .set(OUTPUT_TOKENS, outcome.outputTokenCount())
-                    .set(LATENCY, millisSinceStart());
+            FullHttpResponse response = ok(requestId, body, outcome.inputTokenCount(), outcome.outputTokenCount(),
+                    millisSinceStart());
             finished();
             RuntimeApiHandler.write(ctx, response, keepAlive);
         });
+    }
+
+    /** A 200 InvokeModel response: the family's JSON body with the token-count and latency headers. */
+    static FullHttpResponse ok(String requestId, byte[] body, int inputTokens, int outputTokens, long latencyMillis) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(AwsResponses.REQUEST_ID, requestId)
+                .set(INPUT_TOKENS, inputTokens)
+                .set(OUTPUT_TOKENS, outputTokens)
+                .set(LATENCY, latencyMillis);
+        return response;
     }
 
     @Override

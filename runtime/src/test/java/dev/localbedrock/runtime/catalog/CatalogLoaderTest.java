@@ -31,6 +31,68 @@ class CatalogLoaderTest {
         assertEquals("meta.llama2-13b-chat-v1", first.id());
         assertInstanceOf(ModelEntry.Generated.class, first.source());
         assertTrue(first.name().contains("not a language model"));
+
+        ModelEntry titan = catalog.models().stream().filter(m -> m.id().equals("amazon.titan-embed-text-v1"))
+                .findFirst().orElseThrow();
+        assertEquals("amazon-titan-embed", titan.family());
+        assertEquals(new ModelEntry.Builtin("all-MiniLM-L6-v2"), titan.source());
+        assertEquals("onnxruntime", titan.engine());
+        assertEquals("cpu", titan.device());
+        assertTrue(titan.name().contains("384") && titan.name().contains("1536"), titan.name());
+    }
+
+    @Test
+    void embeddingEntriesTakeBuiltinOrOnnxDirectorySourcesAndDefaultToOnnxRuntime() throws IOException {
+        Files.createDirectories(dir.resolve("enc/onnx"));
+        Files.writeString(dir.resolve("enc/tokenizer.json"), "{}");
+        Files.writeString(dir.resolve("enc/onnx/model.onnx"), "");
+        Catalog c = load("""
+                models:
+                  - id: amazon.titan-embed-text-v1
+                    family: amazon-titan-embed
+                    source: builtin:all-minilm-l6-v2
+                    max_queue: 8
+                    request_timeout_seconds: 2
+                  - id: my.embed-v1
+                    family: amazon-titan-embed
+                    source: enc
+                    device: cuda:1
+                """);
+        ModelEntry builtin = c.models().get(0);
+        assertEquals(new ModelEntry.Builtin("all-MiniLM-L6-v2"), builtin.source(), "the name is canonicalised");
+        assertEquals("builtin:all-MiniLM-L6-v2", builtin.source().key());
+        assertEquals("onnxruntime", builtin.engine());
+        assertEquals(8, builtin.maxQueue());
+        assertEquals(Duration.ofSeconds(2), builtin.requestTimeout());
+        assertTrue(builtin.name().contains("all-MiniLM-L6-v2"), builtin.name());
+        ModelEntry directory = c.models().get(1);
+        assertEquals(new ModelEntry.Directory(dir.resolve("enc")), directory.source());
+        assertEquals("onnxruntime", directory.engine());
+        assertEquals("cuda:1", directory.device());
+    }
+
+    @Test
+    void familyAndSourceMustSuitEachOther() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        Files.createDirectories(dir.resolve("graphless"));
+        Files.writeString(dir.resolve("graphless/tokenizer.json"), "{}");
+        String titan = "models:\n  - id: amazon.titan-embed-text-v1\n    family: amazon-titan-embed\n";
+        assertMessage("models:\n  - id: a.b-v1\n    source: builtin:all-MiniLM-L6-v2\n",
+                "is a built-in embedding model, but family 'meta-llama2' generates text");
+        assertMessage(titan + "    source: generated:smoke-llama\n",
+                "is a text generation model, but family 'amazon-titan-embed' embeds");
+        assertMessage(titan + "    source: builtin:bert-large\n",
+                "unknown built-in source 'builtin:bert-large'; known: builtin:all-MiniLM-L6-v2");
+        assertMessage(titan + "    source: m\n", "has no tokenizer.json");
+        assertMessage(titan + "    source: graphless\n", "has no ONNX graph");
+        assertMessage(titan + "    source: builtin:all-MiniLM-L6-v2\n    engine: pytorch\n",
+                "runs on the onnxruntime engine only, not 'pytorch'");
+        assertMessage(titan + "    source: builtin:all-MiniLM-L6-v2\n    max_context_tokens: 512\n",
+                "'max_context_tokens' applies to text generation models only");
+        assertMessage(titan + "    source: builtin:all-MiniLM-L6-v2\n    max_running_sequences: 4\n",
+                "'max_running_sequences' applies to text generation models only");
+        assertMessage("models:\n  - id: a.b-v1\n    family: amazon-titan-text\n    source: m\n",
+                "unknown family 'amazon-titan-text'; known: text [meta-llama2], embedding [amazon-titan-embed]");
     }
 
     @Test

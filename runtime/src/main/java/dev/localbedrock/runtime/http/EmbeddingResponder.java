@@ -1,0 +1,72 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockErrorType;
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.EmbeddingFamilyCodec;
+import dev.localbedrock.codecs.EmbeddingOutcome;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Writes an embedding model's InvokeModel response: the family's JSON body plus the token-count headers (output
+ * tokens 0, as Bedrock reports for embeddings) and the latency. The worker completes the result on its own thread;
+ * the encoding and the write happen on the connection's event loop, as for text. Closing the connection before the
+ * result is ready cancels it, so a queued request the client abandoned is never embedded.
+ */
+final class EmbeddingResponder {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddingResponder.class);
+
+    private final ChannelHandlerContext ctx;
+    private final String requestId;
+    private final EmbeddingFamilyCodec codec;
+    private final long startNanos;
+    private final boolean keepAlive;
+
+    EmbeddingResponder(ChannelHandlerContext ctx, String requestId, EmbeddingFamilyCodec codec, long startNanos,
+                       boolean keepAlive) {
+        this.ctx = ctx;
+        this.requestId = requestId;
+        this.codec = codec;
+        this.startNanos = startNanos;
+        this.keepAlive = keepAlive;
+    }
+
+    /** Answers with {@code result} when it completes. Called on the event loop right after submission. */
+    void respondTo(CompletableFuture<EmbeddingOutcome> result) {
+        ChannelFutureListener cancelOnClose = closed -> result.cancel(false);
+        ctx.channel().closeFuture().addListener(cancelOnClose);
+        result.whenComplete((outcome, error) -> ctx.executor().execute(() -> {
+            ctx.channel().closeFuture().removeListener(cancelOnClose);
+            if (result.isCancelled()) {
+                return; // the client is gone
+            }
+            Throwable failure = error;
+            if (failure == null) {
+                try {
+                    byte[] body = codec.encodeResponse(outcome);
+                    RuntimeApiHandler.write(ctx, UnaryResponder.ok(requestId, body, outcome.inputTokenCount(), 0,
+                            (System.nanoTime() - startNanos) / 1_000_000L), keepAlive);
+                    return;
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, asBedrock(failure)), keepAlive);
+        }));
+    }
+
+    private BedrockException asBedrock(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof BedrockException e) {
+            return e;
+        }
+        log.error("request {} failed", requestId, cause);
+        return new BedrockException(BedrockErrorType.INTERNAL_SERVER, "Internal error: "
+                + cause.getClass().getSimpleName());
+    }
+}
