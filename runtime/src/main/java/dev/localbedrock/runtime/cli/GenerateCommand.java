@@ -88,9 +88,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNewTokens < 1) {
             throw new ParameterException(spec.commandLine(), "--max-new-tokens must be at least 1");
         }
+        List<int[]> idRows = prompts.idRows != null ? idRows() : null;
         try (DecoderModel decoder = DecoderModels.load(model, EngineKind.parse(engine), device,
                 new EngineOptions(maxContextTokens, threads))) {
-            List<int[]> rows = promptRows(decoder);
+            List<int[]> rows = idRows != null ? idRows : textRows(decoder);
             List<int[]> generated = new BatchGenerator(decoder)
                     .generate(rows, maxNewTokens, sampling, seed, noKvCache);
             print(decoder, rows, generated);
@@ -112,14 +113,17 @@ final class GenerateCommand implements Callable<Integer> {
         return new SamplingParameters(temperature, topP, topK, seed);
     }
 
-    private List<int[]> promptRows(DecoderModel decoder) {
+    private List<int[]> textRows(DecoderModel decoder) {
         List<int[]> rows = new ArrayList<>();
-        if (prompts.texts != null) {
-            for (String text : prompts.texts) {
-                rows.add(decoder.tokenizer().encode(text, true));
-            }
-            return rows;
+        for (String text : prompts.texts) {
+            rows.add(decoder.tokenizer().encode(text, true));
         }
+        return rows;
+    }
+
+    /** Parsed before the model loads, so a typo fails at once with a usage error. */
+    private List<int[]> idRows() {
+        List<int[]> rows = new ArrayList<>();
         // picocli splits every occurrence on ',' into one flat list; re-split rows by the original arguments.
         for (String arg : spec.commandLine().getParseResult().matchedOption("--prompt-ids").originalStringValues()) {
             try {
