@@ -1,6 +1,10 @@
 package dev.localbedrock.engines;
 
 import dev.localbedrock.engines.hf.HfModelConfig;
+import dev.localbedrock.engines.onnxbuild.BuildOptions;
+import dev.localbedrock.engines.onnxbuild.BuiltGraph;
+import dev.localbedrock.engines.onnxbuild.OnnxGraphBuilder;
+import dev.localbedrock.engines.onnxbuild.OnnxGraphCache;
 import dev.localbedrock.engines.onnxruntime.OrtDecoderModel;
 import dev.localbedrock.engines.pytorch.PtDecoderModel;
 
@@ -17,11 +21,14 @@ public final class DecoderModels {
     }
 
     /**
-     * Loads {@code modelDir} ({@code config.json}, safetensors weights or an ONNX graph, {@code tokenizer.json}).
+     * Loads {@code modelDir} ({@code config.json}, safetensors weights or an ONNX graph, {@code tokenizer.json}). On
+     * the ONNX Runtime engine a checkpoint without an ONNX graph gets one built and cached (see
+     * {@link EngineOptions}).
      *
      * @param engine  which engine runs it
      * @param device  {@code cpu}, {@code cuda} or {@code cuda:N}
-     * @param options capacity, KV pool and threading; {@code null} means {@link EngineOptions#defaults()}
+     * @param options capacity, KV pool, threading and (ONNX Runtime) graph building; {@code null} means
+     *                {@link EngineOptions#defaults()}
      * @throws IllegalArgumentException        when the model type (or another setting) is not supported
      * @throws UnsupportedOperationException   for an engine that is not implemented yet
      * @throws UncheckedIOException            when the directory cannot be read
@@ -49,11 +56,26 @@ public final class DecoderModels {
 
     /**
      * The ONNX Runtime engine runs the decoder graph found in the directory (or its {@code onnx/}); the graph, not
-     * {@code model_type}, decides what it can drive, and it names what it cannot.
+     * {@code model_type}, decides what it can drive, and it names what it cannot. When the directory has no graph, or
+     * the options ask for a built one ({@link EngineOptions#buildsOnnxGraph()}: {@code quantize} or
+     * {@code onnxVariant} given), the graph is built from {@code config.json} and the safetensors by
+     * {@link OnnxGraphCache#resolve} (once per checkpoint and options, progress lines on {@link System#err}) under
+     * {@link EngineOptions#onnxCacheDir()}, else {@link OnnxGraphCache#defaultRoot}.
      */
     private static DecoderModel loadOnnxRuntime(Path dir, HfModelConfig config, String device, EngineOptions options)
             throws IOException {
-        return OrtDecoderModel.load(dir, config, device, options);
+        if (!options.buildsOnnxGraph() && OrtDecoderModel.hasGraph(dir)) {
+            return OrtDecoderModel.load(dir, config, device, options);
+        }
+        if (!OnnxGraphBuilder.MODEL_TYPES.contains(config.modelType())) {
+            throw new IllegalArgumentException("model_type '" + config.modelType() + "' is not supported by the "
+                    + EngineKind.ONNXRUNTIME + " engine without an exported ONNX graph in " + dir
+                    + " (graphs are built for: " + String.join(", ", OnnxGraphBuilder.MODEL_TYPES) + ")");
+        }
+        BuildOptions build = options.onnxBuildOptions();
+        Path root = options.onnxCacheDir() != null ? options.onnxCacheDir() : OnnxGraphCache.defaultRoot(dir);
+        BuiltGraph graph = OnnxGraphCache.resolve(dir, build, root);
+        return OrtDecoderModel.load(dir, graph.modelFile(), config, device, options);
     }
 
     private static IllegalArgumentException unsupported(HfModelConfig config, EngineKind engine, String supported) {

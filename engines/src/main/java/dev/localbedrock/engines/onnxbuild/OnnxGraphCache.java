@@ -18,6 +18,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -57,6 +58,12 @@ public final class OnnxGraphCache {
     public static final int STALE_TEMP_HOURS = 6;
     /** Describes the entry's source for people browsing the cache. */
     public static final String SOURCE_FILE = "source.json";
+    /** System property naming the cache root {@link #defaultRoot} returns. */
+    public static final String CACHE_PROPERTY = "localbedrock.onnx.cache";
+    /** Environment variable naming the cache root {@link #defaultRoot} returns when the property is not set. */
+    public static final String CACHE_ENV = "LOCAL_BEDROCK_ONNX_CACHE";
+    /** The cache directory {@link #defaultRoot} uses inside a writable checkpoint directory. */
+    public static final String MODEL_DIR_CACHE = ".onnx-cache";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TEMP_PREFIX = ".tmp-";
@@ -112,6 +119,28 @@ public final class OnnxGraphCache {
         }
         say.accept("ready in " + dir);
         return built;
+    }
+
+    /**
+     * Where graphs of {@code hfDir} are cached when nobody says otherwise: the system property
+     * {@value #CACHE_PROPERTY}, else the environment variable {@value #CACHE_ENV}, else
+     * {@code hfDir/}{@value #MODEL_DIR_CACHE} when that directory (or, before it exists, {@code hfDir}) is writable,
+     * else {@code ~/.cache/local-bedrock/onnx}.
+     */
+    public static Path defaultRoot(Path hfDir) {
+        String prop = System.getProperty(CACHE_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Paths.get(prop.trim());
+        }
+        String env = System.getenv(CACHE_ENV);
+        if (env != null && !env.isBlank()) {
+            return Paths.get(env.trim());
+        }
+        Path local = hfDir.toAbsolutePath().normalize().resolve(MODEL_DIR_CACHE);
+        if (Files.isDirectory(local) ? Files.isWritable(local) : Files.isWritable(local.getParent())) {
+            return local;
+        }
+        return Paths.get(System.getProperty("user.home"), ".cache", "local-bedrock", "onnx");
     }
 
     /** The directory {@link #resolve} uses for this checkpoint and options (whether or not it exists yet). */

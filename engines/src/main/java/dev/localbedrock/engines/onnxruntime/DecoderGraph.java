@@ -46,7 +46,10 @@ import java.util.stream.Stream;
  * @param maskType        its element type
  * @param positionIds     name of the position-id input, or {@code null} when the graph derives positions itself
  * @param positionType    its element type
- * @param logits          name of the logits output ({@code [batch, seq, vocab]} float)
+ * @param logits          name of the logits output ({@code [batch, seq, vocab]} float, or {@code [batch, 1, vocab]}
+ *                        when {@code lastLogitOnly})
+ * @param lastLogitOnly   whether the logits hold one position per row (static dimension 1: graphs built with
+ *                        last-token logits), each row's last new token
  * @param vocabSize       the logits' last dimension (from the graph when static, else {@code config.json})
  * @param kvHeads         heads per cache tensor
  * @param headDim         head dimension of the cache
@@ -54,7 +57,8 @@ import java.util.stream.Stream;
  * @param slots           the cache tensors, in layer order (key before value)
  */
 record DecoderGraph(String inputIds, OnnxJavaType idType, String attentionMask, OnnxJavaType maskType,
-                    String positionIds, OnnxJavaType positionType, String logits, int vocabSize, int kvHeads,
+                    String positionIds, OnnxJavaType positionType, String logits, boolean lastLogitOnly, int vocabSize,
+                    int kvHeads,
                     int headDim, boolean stacked, List<CacheSlot> slots) {
 
     /**
@@ -203,8 +207,8 @@ record DecoderGraph(String inputIds, OnnxJavaType idType, String attentionMask, 
         if (vocab <= 0) {
             throw new IllegalArgumentException("the logits' vocabulary size is dynamic and config.json has no vocab_size");
         }
-        return new DecoderGraph(ids, idType, mask, maskType, positions, positionType, logits, vocab, kvHeads, headDim,
-                isStacked, List.copyOf(slots));
+        return new DecoderGraph(ids, idType, mask, maskType, positions, positionType, logits, logitShape[1] == 1,
+                vocab, kvHeads, headDim, isStacked, List.copyOf(slots));
     }
 
     private static Boolean convention(Boolean current, boolean stacked, String name) {
@@ -283,6 +287,27 @@ record DecoderGraph(String inputIds, OnnxJavaType idType, String attentionMask, 
             }
         }
         return null;
+    }
+
+    /**
+     * Whether {@code modelDir} ships a graph at all: a {@code genai_config.json}, or any {@code *.onnx} file in it or
+     * in its {@code onnx/} ({@link #locate} may still find the choice ambiguous or the named file missing, and says
+     * so).
+     */
+    static boolean present(Path modelDir) throws IOException {
+        if (genaiConfigFile(modelDir) != null) {
+            return true;
+        }
+        for (Path dir : new Path[] {modelDir, modelDir.resolve("onnx")}) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    if (files.anyMatch(f -> f.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(f))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

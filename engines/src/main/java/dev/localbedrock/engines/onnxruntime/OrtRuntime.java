@@ -80,8 +80,17 @@ final class OrtRuntime {
     }
 
     /**
+     * System property: {@code false} stops ONNX Runtime's intra-op worker threads from spin-waiting for work between
+     * operators (its {@code session.intra_op.allow_spinning}); unset or {@code true} keeps ONNX Runtime's default
+     * (spinning: lowest latency for one model alone). Turn it off when several models (or engines) share the cores,
+     * where one session's spinning threads slow the others down.
+     */
+    static final String SPINNING_PROPERTY = "localbedrock.ort.spinning";
+
+    /**
      * Session options for {@code device}: all graph optimisations, the intra-op thread count (see
-     * {@link #intraOpThreads}), and the CUDA execution provider for {@code cuda}/{@code cuda:N}.
+     * {@link #intraOpThreads}), spin-waiting as {@value #SPINNING_PROPERTY} says, and the CUDA execution provider for
+     * {@code cuda}/{@code cuda:N}.
      *
      * @param memoryPattern whether ONNX Runtime may plan memory per input shape; off for decoders, whose shapes change
      *                      every step
@@ -97,6 +106,9 @@ final class OrtRuntime {
             int threads = intraOpThreads(intraOpThreads);
             if (threads > 0) {
                 options.setIntraOpNumThreads(threads);
+            }
+            if ("false".equalsIgnoreCase(System.getProperty(SPINNING_PROPERTY, "").trim())) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             if (cuda >= 0) {
                 if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {

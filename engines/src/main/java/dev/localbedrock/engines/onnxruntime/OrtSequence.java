@@ -5,10 +5,12 @@ import dev.localbedrock.engines.SequenceState;
 import java.nio.ByteBuffer;
 
 /**
- * One sequence's KV cache for an {@link OrtDecoderModel}: per cache slot of the graph, a direct buffer holding
- * {@code planes × kvHeads × length × headDim} contiguous floats, which is exactly the batch-1 {@code past} tensor of
- * the next step (so a sequence run alone feeds its cache to ONNX Runtime without a copy). Buffers are taken from and
- * returned to the model's free list; {@link #reserved} tokens of the model's pool are held until {@link #close()}.
+ * One sequence's KV cache for an {@link OrtDecoderModel}. For exported graphs: per cache slot of the graph, a direct
+ * buffer holding {@code planes × kvHeads × length × headDim} contiguous floats, which is exactly the batch-1
+ * {@code past} tensor of the next step (so a sequence run alone feeds its cache to ONNX Runtime without a copy).
+ * Buffers are taken from and returned to the model's free list; {@link #reserved} tokens of the model's pool are held
+ * until {@link #close()}. For built {@code gqa-shared-kv} graphs the cache lives in the model's {@link KvArena}
+ * instead, at {@link #slot} (which the arena may change between steps).
  */
 final class OrtSequence implements SequenceState {
     final OrtDecoderModel owner;
@@ -17,6 +19,8 @@ final class OrtSequence implements SequenceState {
     /** Per cache slot; {@code null} until the first step. */
     final ByteBuffer[] kv;
     int length;
+    /** The {@link KvArena} slot holding this sequence's cache, or -1 (exported graphs, or closed). */
+    int slot = -1;
     private boolean closed;
 
     OrtSequence(OrtDecoderModel owner, int reserved, int slots) {
@@ -44,6 +48,7 @@ final class OrtSequence implements SequenceState {
 
     @Override
     public String toString() {
-        return "OrtSequence[length=" + length + ", reserved=" + reserved + (closed ? ", closed" : "") + "]";
+        return "OrtSequence[length=" + length + ", reserved=" + reserved + (slot >= 0 ? ", slot=" + slot : "")
+                + (closed ? ", closed" : "") + "]";
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,13 +39,35 @@ class OrtRuntimeTest {
     }
 
     @Test
+    void sessionOptionsCanTurnSpinningOff() throws Exception {
+        String saved = System.getProperty(OrtRuntime.SPINNING_PROPERTY);
+        System.setProperty(OrtRuntime.SPINNING_PROPERTY, "false");
+        try (var options = OrtRuntime.sessionOptions("cpu", 1, false)) {
+            assertEquals("0", options.getConfigEntries().get("session.intra_op.allow_spinning"));
+        } finally {
+            if (saved == null) {
+                System.clearProperty(OrtRuntime.SPINNING_PROPERTY);
+            } else {
+                System.setProperty(OrtRuntime.SPINNING_PROPERTY, saved);
+            }
+        }
+        try (var options = OrtRuntime.sessionOptions("cpu", 1, false)) {
+            assertTrue(saved != null || !options.getConfigEntries().containsKey("session.intra_op.allow_spinning"));
+        }
+    }
+
+    @Test
     void locatesTheDecoderGraph(@TempDir Path dir) throws IOException {
         assertThrows(NoSuchFileException.class, () -> DecoderGraph.locate(dir));
+        assertFalse(OrtDecoderModel.hasGraph(dir));
         Files.createDirectories(dir.resolve("onnx"));
+        assertFalse(OrtDecoderModel.hasGraph(dir));
         Files.writeString(dir.resolve("onnx/decoder.onnx"), "x");
+        assertTrue(OrtDecoderModel.hasGraph(dir));
         assertEquals(dir.resolve("onnx/decoder.onnx"), DecoderGraph.locate(dir)); // the only *.onnx
         Files.writeString(dir.resolve("other.onnx"), "x");
         assertThrows(NoSuchFileException.class, () -> DecoderGraph.locate(dir)); // ambiguous
+        assertTrue(OrtDecoderModel.hasGraph(dir), "ambiguous is reported by loading, not built around");
         Files.writeString(dir.resolve("model.onnx"), "x");
         assertEquals(dir.resolve("model.onnx"), DecoderGraph.locate(dir));
         Files.writeString(dir.resolve("onnx/past.onnx"), "x");
