@@ -66,7 +66,8 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         List<ServedModel> served = new ArrayList<>();
         try {
             for (ModelEntry entry : catalog.models()) {
-                String key = entry.source().key() + "|" + entry.engine() + "|" + entry.device();
+                String key = entry.source().key() + "|" + entry.engine() + "|" + entry.device() + "|"
+                        + entry.onnx().quantize() + "|" + entry.onnx().variant();
                 if (EmbeddingFamilies.names().contains(entry.family())) {
                     EmbeddingWorker embedder = embedderByKey.get(key);
                     if (embedder == null) {
@@ -82,7 +83,8 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
                     log.info("loading {} from {} on {} ({})", entry.id(), dir, entry.device(), entry.engine());
                     DecoderModel model = DecoderModels.load(dir, EngineKind.parse(entry.engine()), entry.device(),
                             new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads(),
-                                    (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens())));
+                                    (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens()),
+                                    entry.onnx().quantize(), entry.onnx().variant(), entry.onnx().cacheDir()));
                     models.add(model);
                     worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
                     workerByKey.put(key, worker);

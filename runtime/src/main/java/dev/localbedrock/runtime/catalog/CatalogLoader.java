@@ -31,7 +31,8 @@ public final class CatalogLoader {
     private static final Set<String> SERVER_KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds");
     private static final Set<String> MODEL_KEYS = Set.of("id", "name", "family", "source", "engine", "device",
             "max_context_tokens", "max_queue", "request_timeout_seconds", "intra_op_threads", "seed", "aliases",
-            "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds");
+            "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
+            "quantize", "onnx_variant");
     static final int DEFAULT_MAX_RUNNING_SEQUENCES = 16;
     static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
     static final double DEFAULT_MAX_QUEUE_WAIT_SECONDS = 60;
@@ -39,10 +40,11 @@ public final class CatalogLoader {
     /** Keys that tune text generation (context, sampling, batching); an embedding entry naming one is a mistake. */
     private static final Set<String> TEXT_ONLY_KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed",
             "intra_op_threads", "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens",
-            "max_queue_wait_seconds"));
+            "max_queue_wait_seconds", "quantize", "onnx_variant"));
     /** The models {@code builtin:} names (shipped in a dependency jar); all are embedding models. */
     private static final List<String> BUILTIN_SOURCES = List.of(EmbeddingModels.ALL_MINILM_L6_V2);
     private static final String EMBEDDING_ENGINE = "onnxruntime";
+    static final String DEFAULT_ENGINE = "onnxruntime";
 
     private CatalogLoader() {
     }
@@ -125,7 +127,9 @@ public final class CatalogLoader {
         }
         ModelEntry.ModelSource source = parseSource(required(node, "source", where), base, cacheDir, family,
                 embedding, where);
-        String engine = text(node, "engine", embedding ? EMBEDDING_ENGINE : "pytorch", where)
+        // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
+        // batch size measured (benchmarks/RESULTS.md); PyTorch stays one line away for CUDA hosts.
+        String engine = text(node, "engine", DEFAULT_ENGINE, where)
                 .toLowerCase(Locale.ROOT);
         if (!ENGINES.contains(engine)) {
             throw new CatalogException(where + ": engine must be one of " + ENGINES + ", not '" + engine + "'");
@@ -157,7 +161,8 @@ public final class CatalogLoader {
                 integer(node, "max_queue", 64, 0, 1 << 20, where),
                 seconds(node, "request_timeout_seconds", 300, where),
                 integer(node, "intra_op_threads", 0, 0, 1024, where),
-                seed, List.copyOf(aliases), parseBatching(node, maxContextTokens, where));
+                seed, List.copyOf(aliases), parseBatching(node, maxContextTokens, where),
+                parseOnnxBuild(node, engine, cacheDir, where));
     }
 
     /** The scheduler keys; each default follows from the ones before it. */
@@ -190,6 +195,23 @@ public final class CatalogLoader {
      * A source must suit its family: {@code builtin:} models are embedding encoders and {@code generated:} ones are
      * text decoders; a directory is either, by what it holds.
      */
+    /** quantize / onnx_variant choose how the ONNX Runtime engine builds a graph; they mean nothing to PyTorch. */
+    private static ModelEntry.OnnxBuild parseOnnxBuild(JsonNode node, String engine, Path cacheDir, String where) {
+        String quantize = text(node, "quantize", null, where);
+        String variant = text(node, "onnx_variant", null, where);
+        if ((quantize != null || variant != null) && !engine.equals("onnxruntime")) {
+            throw new CatalogException(where + ": 'quantize' and 'onnx_variant' apply to engine onnxruntime only");
+        }
+        if (quantize != null && !Set.of("none", "f32", "int8").contains(quantize.toLowerCase(Locale.ROOT))) {
+            throw new CatalogException(where + ": 'quantize' must be none or int8, not '" + quantize + "'");
+        }
+        if (variant != null && !Set.of("gqa-shared-kv", "standard").contains(variant.toLowerCase(Locale.ROOT))) {
+            throw new CatalogException(where + ": 'onnx_variant' must be gqa-shared-kv or standard, not '"
+                    + variant + "'");
+        }
+        return new ModelEntry.OnnxBuild(quantize, variant, cacheDir.resolve("onnx"));
+    }
+
     private static ModelEntry.ModelSource parseSource(String source, Path base, Path cacheDir, String family,
                                                       boolean embedding, String where) {
         if (source.startsWith(ModelEntry.Builtin.PREFIX)) {

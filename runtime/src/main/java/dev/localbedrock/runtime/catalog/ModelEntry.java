@@ -24,7 +24,17 @@ import java.util.List;
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
-                         List<String> aliases, Batching batching) {
+                         List<String> aliases, Batching batching, OnnxBuild onnx) {
+
+    /**
+     * How the ONNX Runtime engine builds its graph from a Hugging Face checkpoint (docs/models-yaml.md).
+     *
+     * @param quantize  {@code none}/{@code int8}, or null: use an exported graph when the directory has one
+     * @param variant   {@code gqa-shared-kv}/{@code standard}, or null for the builder's default
+     * @param cacheDir  where built graphs are cached (under the catalogue's {@code cache_dir})
+     */
+    public record OnnxBuild(String quantize, String variant, Path cacheDir) {
+    }
 
     /**
      * How the model's scheduler batches (docs/models-yaml.md).

@@ -101,7 +101,7 @@ class CatalogLoaderTest {
         Catalog c = load("models:\n  - id: meta.llama2-13b-chat-v1\n    source: weights/llama\n");
         ModelEntry e = c.models().get(0);
         assertEquals(new ModelEntry.Directory(dir.resolve("weights/llama").normalize()), e.source());
-        assertEquals("pytorch", e.engine());
+        assertEquals("onnxruntime", e.engine());
         assertEquals("cpu", e.device());
         assertEquals("meta-llama2", e.family());
         assertEquals(8080, c.server().port());
@@ -118,6 +118,10 @@ class CatalogLoaderTest {
         assertMessage("models:\n  - id: a.b-v1\n    source: m\n  - id: a.b-v1\n    source: m\n", "twice");
         assertMessage("models:\n  - id: a.b-v1\n    source: m\n    max_queue: -1\n", "max_queue");
         assertMessage("models: []\n", "non-empty");
+        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    engine: pytorch\n    quantize: int8\n",
+                "onnxruntime only");
+        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    engine: onnxruntime\n    quantize: int4\n",
+                "none or int8");
     }
 
     @Test
