@@ -3,33 +3,21 @@ package dev.localbedrock.benchmarks.checkpoint;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.testmodels.RandomWeights;
+import dev.localbedrock.engines.testmodels.RandomWeights.TensorSpec;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -38,18 +26,17 @@ import java.util.stream.Stream;
  * {@code model.safetensors}), streaming: weights are generated and written in chunks of a few MB per thread, so a
  * 1.1B-parameter (4.4 GB) checkpoint needs no more heap than a 15M one.
  *
- * <p>The weights are exactly those of engines' {@code RandomLlamaCheckpoint} for the same shape and seed: each
- * {@code N(0, 0.02²)} tensor is drawn from a {@link SplittableRandom} seeded with {@code seed ^ fnv1a64(name)}
+ * <p>The weights come from engines' {@link RandomWeights}, the generator of {@code RandomLlamaCheckpoint}: each
+ * {@code N(0, 0.02²)} tensor is drawn from a {@code SplittableRandom} seeded with {@code seed ^ fnv1a64(name)}
  * through Box-Muller with {@link StrictMath}; norm weights are 1. With the tied output head and a 259-token
- * vocabulary, {@code model.safetensors} is byte-identical to {@code RandomLlamaCheckpoint}'s. (That class holds every
- * tensor in memory and its Box-Muller helper is private, so the generator is re-implemented here rather than
- * reused; engines belongs to another engineer.) An untied checkpoint adds {@code lm_head.weight}, drawn the same way.
+ * vocabulary, {@code model.safetensors} is therefore byte-identical to {@code RandomLlamaCheckpoint}'s. An untied
+ * checkpoint adds {@code lm_head.weight}, drawn the same way.
  *
  * <p>The tokenizer is {@link ByteLevelBpe} of the model's vocabulary size. Files are written into a temporary sibling
  * directory that is renamed into place at the end.
  */
 public final class BenchCheckpointWriter {
-    public static final double INIT_STD = 0.02;
+    public static final double INIT_STD = RandomWeights.INIT_STD;
     public static final double RMS_NORM_EPS = 1e-6;
     public static final double ROPE_THETA = 10000.0;
 
@@ -57,52 +44,13 @@ public final class BenchCheckpointWriter {
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    /** Floats generated per chunk (an even number: Box-Muller pairs never straddle chunks). */
-    private static final int CHUNK_FLOATS = 1 << 20;
 
     private BenchCheckpointWriter() {
     }
 
-    /** One tensor of the checkpoint: its name, shape (outermost first) and whether it is all ones. */
-    public record TensorSpec(String name, long[] shape, boolean ones) {
-        public long elements() {
-            long n = 1;
-            for (long d : shape) {
-                n = Math.multiplyExact(n, d);
-            }
-            return n;
-        }
-
-        public long bytes() {
-            return 4 * elements();
-        }
-    }
-
     /** The HF tensors of a Llama of this shape, in the order RandomLlamaCheckpoint lists them. */
     public static List<TensorSpec> tensors(Shape s, boolean tied) {
-        List<TensorSpec> w = new ArrayList<>();
-        long d = s.hidden();
-        long q = (long) s.heads() * s.headDim();
-        long kv = (long) s.kvHeads() * s.headDim();
-        long ff = s.intermediate();
-        w.add(new TensorSpec("model.embed_tokens.weight", new long[] {s.vocab(), d}, false));
-        w.add(new TensorSpec("model.norm.weight", new long[] {d}, true));
-        for (int l = 0; l < s.layers(); l++) {
-            String p = "model.layers." + l + ".";
-            w.add(new TensorSpec(p + "input_layernorm.weight", new long[] {d}, true));
-            w.add(new TensorSpec(p + "post_attention_layernorm.weight", new long[] {d}, true));
-            w.add(new TensorSpec(p + "self_attn.q_proj.weight", new long[] {q, d}, false));
-            w.add(new TensorSpec(p + "self_attn.k_proj.weight", new long[] {kv, d}, false));
-            w.add(new TensorSpec(p + "self_attn.v_proj.weight", new long[] {kv, d}, false));
-            w.add(new TensorSpec(p + "self_attn.o_proj.weight", new long[] {d, q}, false));
-            w.add(new TensorSpec(p + "mlp.gate_proj.weight", new long[] {ff, d}, false));
-            w.add(new TensorSpec(p + "mlp.up_proj.weight", new long[] {ff, d}, false));
-            w.add(new TensorSpec(p + "mlp.down_proj.weight", new long[] {d, ff}, false));
-        }
-        if (!tied) {
-            w.add(new TensorSpec("lm_head.weight", new long[] {s.vocab(), d}, false));
-        }
-        return w;
+        return RandomWeights.llamaTensors(s, tied);
     }
 
     /** Total parameters of the checkpoint (the tied head counted once). */
@@ -159,7 +107,8 @@ public final class BenchCheckpointWriter {
             writeJson(tmp.resolve("generation_config.json"), gen);
             writeJson(tmp.resolve("tokenizer_config.json"), tokenizerConfig(shape));
             writeJson(tmp.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson(ByteLevelBpe.build(shape.vocab())));
-            writeSafeTensors(tmp.resolve("model.safetensors"), tensors(shape, tied), seed, threads, init);
+            RandomWeights.writeSafeTensors(tmp.resolve("model.safetensors"), tensors(shape, tied), seed,
+                    Math.max(1, threads), name -> isQk(name) ? init.qkStd() : init.std());
             if (Files.exists(target)) {
                 Files.delete(target);
             }
@@ -172,6 +121,10 @@ public final class BenchCheckpointWriter {
             deleteRecursively(tmp);
             throw e;
         }
+    }
+
+    private static boolean isQk(String tensor) {
+        return tensor.endsWith("q_proj.weight") || tensor.endsWith("k_proj.weight");
     }
 
     static ObjectNode config(Shape s, boolean tied) {
@@ -210,146 +163,6 @@ public final class BenchCheckpointWriter {
         c.put("model_max_length", s.maxPositions());
         c.put("tokenizer_class", "PreTrainedTokenizerFast");
         return c;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // safetensors, streamed
-
-    /**
-     * Writes a safetensors file in the byte layout of engines' {@code SafeTensorsWriter} (tensors in name order,
-     * compact header JSON with {@code __metadata__} first, space-padded to a multiple of 8), generating each tensor
-     * chunk by chunk.
-     */
-    static void writeSafeTensors(Path file, List<TensorSpec> specs, long seed, int threads, Init init)
-            throws IOException {
-        TreeMap<String, TensorSpec> sorted = new TreeMap<>();
-        for (TensorSpec t : specs) {
-            sorted.put(t.name(), t);
-        }
-        ObjectNode root = JSON.createObjectNode();
-        root.putObject("__metadata__").put("format", "pt");
-        long offset = 0;
-        List<long[]> offsets = new ArrayList<>();
-        for (TensorSpec t : sorted.values()) {
-            ObjectNode entry = root.putObject(t.name());
-            entry.put("dtype", "F32");
-            ArrayNode shape = entry.putArray("shape");
-            for (long d : t.shape()) {
-                shape.add(d);
-            }
-            long end = offset + t.bytes();
-            entry.putArray("data_offsets").add(offset).add(end);
-            offsets.add(new long[] {offset, end});
-            offset = end;
-        }
-        byte[] json = JSON.writeValueAsBytes(root);
-        int padded = (json.length + 7) & ~7;
-        byte[] header = Arrays.copyOf(json, padded);
-        Arrays.fill(header, json.length, padded, (byte) ' ');
-        long dataStart = 8L + header.length;
-
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            writeFully(ch, len, 0);
-            writeFully(ch, ByteBuffer.wrap(header), 8);
-            List<TensorSpec> ordered = new ArrayList<>(sorted.values());
-            // largest first, so the parallel tail is short
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < ordered.size(); i++) {
-                order.add(i);
-            }
-            order.sort(Comparator.comparingLong((Integer i) -> -ordered.get(i).elements()).thenComparing(i -> i));
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-                Thread t = new Thread(r, "checkpoint-writer");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int i : order) {
-                    TensorSpec t = ordered.get(i);
-                    long at = dataStart + offsets.get(i)[0];
-                    futures.add(pool.submit(() -> {
-                        boolean qk = t.name().endsWith("q_proj.weight") || t.name().endsWith("k_proj.weight");
-                        generate(ch, at, t, seed, qk ? init.qkStd() : init.std());
-                        return null;
-                    }));
-                }
-                for (Future<?> f : futures) {
-                    try {
-                        f.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted while writing " + file, e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        Throwable c = e.getCause();
-                        if (c instanceof IOException io) {
-                            throw io;
-                        }
-                        if (c instanceof UncheckedIOException u) {
-                            throw u.getCause();
-                        }
-                        throw new IOException("writing " + file + " failed: " + c, c);
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-        }
-    }
-
-    /** Generates one tensor into {@code ch} at {@code position}, chunk by chunk. */
-    private static void generate(FileChannel ch, long position, TensorSpec t, long seed, double std)
-            throws IOException {
-        long n = t.elements();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, CHUNK_FLOATS) * 4).order(ByteOrder.LITTLE_ENDIAN);
-        FloatBuffer floats = buf.asFloatBuffer();
-        SplittableRandom rng = t.ones() ? null : new SplittableRandom(seed ^ fnv1a64(t.name()));
-        long pos = position;
-        for (long done = 0; done < n; ) {
-            int m = (int) Math.min(CHUNK_FLOATS, n - done);
-            floats.clear();
-            if (rng == null) {
-                for (int i = 0; i < m; i++) {
-                    floats.put(1f);
-                }
-            } else {
-                for (int i = 0; i < m; i += 2) {
-                    // Box-Muller exactly as RandomLlamaCheckpoint: 1 - u keeps the log argument in (0, 1]
-                    double u1 = 1.0 - rng.nextDouble();
-                    double u2 = rng.nextDouble();
-                    double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
-                    double a = 2.0 * StrictMath.PI * u2;
-                    floats.put((float) (std * r * StrictMath.cos(a)));
-                    if (i + 1 < m) {
-                        floats.put((float) (std * r * StrictMath.sin(a)));
-                    }
-                }
-            }
-            buf.clear();
-            buf.limit(m * 4);
-            writeFully(ch, buf, pos);
-            pos += (long) m * 4;
-            done += m;
-        }
-    }
-
-    /** 64-bit FNV-1a of the UTF-8 bytes, as RandomLlamaCheckpoint seeds each tensor. */
-    static long fnv1a64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xFF;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    private static void writeFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
-        long p = position;
-        while (b.hasRemaining()) {
-            p += ch.write(b, p);
-        }
     }
 
     private static void writeJson(Path file, ObjectNode node) throws IOException {

@@ -1,8 +1,7 @@
 package dev.localbedrock.benchmarks.checkpoint;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.localbedrock.engines.testmodels.ByteLevelTokenizerJson;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,10 +19,10 @@ import java.util.SplittableRandom;
 /**
  * A deterministic byte-level BPE vocabulary of any size from 259 up: ids 0-2 are {@code <unk>}, {@code <s>},
  * {@code </s>}; ids 3-258 the 256 bytes in GPT-2's byte-to-character mapping (as in engines'
- * {@code RandomLlamaCheckpoint}, so a 259-entry vocabulary is that tokenizer exactly); ids from 259 on are learned by
- * ordinary BPE training (most frequent adjacent pair first, ties to the lower pair of ids) on a synthetic,
- * seeded word-frequency table: a few hundred common English words plus generated pseudo-words, each with and
- * without a leading space and capitalised, numbers and punctuation. Text therefore compresses to multi-character
+ * {@code RandomLlamaCheckpoint}, and written by the same {@link ByteLevelTokenizerJson}, so a 259-entry vocabulary is
+ * that tokenizer exactly); ids from 259 on are learned by ordinary BPE training (most frequent adjacent pair first,
+ * ties to the lower pair of ids) on a synthetic, seeded word-frequency table: a few hundred common English words plus
+ * generated pseudo-words, each with and without a leading space and capitalised, numbers and punctuation. Text therefore compresses to multi-character
  * tokens the way a trained tokenizer does (English prose ≈ 3-4 characters per token), which keeps the streaming
  * and detokenisation costs realistic.
  *
@@ -37,12 +36,11 @@ public final class ByteLevelBpe {
     public static final int UNK_ID = 0;
     public static final int BOS_ID = 1;
     public static final int EOS_ID = 2;
-    public static final List<String> SPECIALS = List.of("<unk>", "<s>", "</s>");
+    public static final List<String> SPECIALS = ByteLevelTokenizerJson.SPECIALS;
     /** Specials plus the 256 byte symbols. */
     public static final int BASE_VOCAB = 259;
 
     private static final long CORPUS_SEED = 0x6c6f63616c62656eL;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Integer, Vocabulary> CACHE = Collections.synchronizedMap(new HashMap<>());
 
     /** The 150 most frequent English words, roughly in order, so English prompts compress like real text. */
@@ -104,13 +102,7 @@ public final class ByteLevelBpe {
 
     /** GPT-2's reversible byte-to-character table: printable bytes map to themselves, the rest to U+0100 onwards. */
     public static String[] byteToUnicode() {
-        String[] out = new String[256];
-        int next = 0;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            out[b] = String.valueOf((char) (printable ? b : 256 + next++));
-        }
-        return out;
+        return ByteLevelTokenizerJson.byteToUnicode();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -356,50 +348,6 @@ public final class ByteLevelBpe {
 
     /** The Hugging Face {@code tokenizer.json} of {@code vocab}: BPE model, ByteLevel pre-tokenizer and decoder. */
     public static ObjectNode tokenizerJson(Vocabulary vocab) {
-        ObjectNode t = JSON.createObjectNode();
-        t.put("version", "1.0");
-        t.putNull("truncation");
-        t.putNull("padding");
-        ArrayNode added = t.putArray("added_tokens");
-        for (int id = 0; id < SPECIALS.size(); id++) {
-            ObjectNode a = added.addObject();
-            a.put("id", id);
-            a.put("content", SPECIALS.get(id));
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", true);
-        }
-        t.putNull("normalizer");
-        t.set("pre_tokenizer", byteLevel(JSON.createObjectNode()));
-        t.set("post_processor", byteLevel(JSON.createObjectNode()));
-        t.set("decoder", byteLevel(JSON.createObjectNode()));
-        ObjectNode model = t.putObject("model");
-        model.put("type", "BPE");
-        model.putNull("dropout");
-        model.put("unk_token", "<unk>");
-        model.putNull("continuing_subword_prefix");
-        model.putNull("end_of_word_suffix");
-        model.put("fuse_unk", false);
-        model.put("byte_fallback", false);
-        model.put("ignore_merges", false);
-        ObjectNode v = model.putObject("vocab");
-        for (int id = 0; id < vocab.size(); id++) {
-            v.put(vocab.tokens().get(id), id);
-        }
-        ArrayNode merges = model.putArray("merges");
-        for (String[] m : vocab.merges()) {
-            merges.add(m[0] + " " + m[1]);
-        }
-        return t;
-    }
-
-    private static ObjectNode byteLevel(ObjectNode n) {
-        n.put("type", "ByteLevel");
-        n.put("add_prefix_space", false);
-        n.put("trim_offsets", true);
-        n.put("use_regex", true);
-        return n;
+        return ByteLevelTokenizerJson.tokenizer(vocab.tokens(), vocab.merges());
     }
 }

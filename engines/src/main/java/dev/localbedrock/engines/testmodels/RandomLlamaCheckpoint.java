@@ -3,9 +3,7 @@ package dev.localbedrock.engines.testmodels;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.engines.hf.SafeTensorsWriter;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +12,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -28,9 +23,10 @@ import java.util.stream.Stream;
  *
  * <p>The directory holds {@code config.json}, {@code generation_config.json}, {@code tokenizer_config.json}, a
  * float32 {@code model.safetensors} and a {@code tokenizer.json}. Weights are N(0, 0.02²) (norm weights 1, the output
- * head tied to the embeddings), drawn per tensor from a {@link SplittableRandom} seeded with {@code seed} and a fixed
+ * head tied to the embeddings), drawn per tensor from a {@code SplittableRandom} seeded with {@code seed} and a fixed
  * hash of the tensor's name, through Box-Muller with {@link StrictMath}, so the same seed gives byte-identical files on
- * every JVM and platform. The tokenizer is a byte-level BPE with no merges: ids 0-2 are {@code <unk>}, {@code <s>},
+ * every JVM and platform ({@link RandomWeights} generates and writes them chunk by chunk). The tokenizer is a
+ * byte-level BPE with no merges ({@link ByteLevelTokenizerJson}): ids 0-2 are {@code <unk>}, {@code <s>},
  * {@code </s>}, ids 3-258 the 256 bytes (GPT-2's byte-to-character mapping), so any text round-trips exactly.
  *
  * <p>Files are written to a temporary sibling directory that is renamed into place at the end: a crash leaves no
@@ -43,7 +39,7 @@ public final class RandomLlamaCheckpoint {
     public static final int BOS_ID = 1;
     public static final int EOS_ID = 2;
     /** Standard deviation of the random weights (Hugging Face's {@code initializer_range}). */
-    public static final double INIT_STD = 0.02;
+    public static final double INIT_STD = RandomWeights.INIT_STD;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
@@ -129,8 +125,10 @@ public final class RandomLlamaCheckpoint {
         gen.put("eos_token_id", EOS_ID);
         writeJson(dir.resolve("generation_config.json"), gen);
         writeJson(dir.resolve("tokenizer_config.json"), tokenizerConfig(s));
-        writeJson(dir.resolve("tokenizer.json"), tokenizer());
-        SafeTensorsWriter.write(dir.resolve("model.safetensors"), weights(s, seed));
+        writeJson(dir.resolve("tokenizer.json"),
+                ByteLevelTokenizerJson.tokenizer(ByteLevelTokenizerJson.baseTokens(), List.of()));
+        RandomWeights.writeSafeTensors(dir.resolve("model.safetensors"), RandomWeights.llamaTensors(s, true), seed, 1,
+                name -> INIT_STD);
     }
 
     private static ObjectNode config(Shape s) {
@@ -169,124 +167,6 @@ public final class RandomLlamaCheckpoint {
         c.put("model_max_length", s.maxPositions());
         c.put("tokenizer_class", "PreTrainedTokenizerFast");
         return c;
-    }
-
-    /** A byte-level BPE {@code tokenizer.json} in the format of the Hugging Face {@code tokenizers} library. */
-    private static ObjectNode tokenizer() {
-        ObjectNode t = JSON.createObjectNode();
-        t.put("version", "1.0");
-        t.putNull("truncation");
-        t.putNull("padding");
-        ArrayNode added = t.putArray("added_tokens");
-        String[] specials = {"<unk>", "<s>", "</s>"};
-        for (int id = 0; id < specials.length; id++) {
-            ObjectNode a = added.addObject();
-            a.put("id", id);
-            a.put("content", specials[id]);
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", true);
-        }
-        t.putNull("normalizer");
-        t.set("pre_tokenizer", byteLevel(JSON.createObjectNode()));
-        t.set("post_processor", byteLevel(JSON.createObjectNode()));
-        t.set("decoder", byteLevel(JSON.createObjectNode()));
-        ObjectNode model = t.putObject("model");
-        model.put("type", "BPE");
-        model.putNull("dropout");
-        model.put("unk_token", "<unk>");
-        model.putNull("continuing_subword_prefix");
-        model.putNull("end_of_word_suffix");
-        model.put("fuse_unk", false);
-        model.put("byte_fallback", false);
-        model.put("ignore_merges", false);
-        ObjectNode vocab = model.putObject("vocab");
-        for (int id = 0; id < specials.length; id++) {
-            vocab.put(specials[id], id);
-        }
-        String[] byteChars = byteToUnicode();
-        for (int b = 0; b < 256; b++) {
-            vocab.put(byteChars[b], specials.length + b);
-        }
-        model.putArray("merges");
-        return t;
-    }
-
-    private static ObjectNode byteLevel(ObjectNode n) {
-        n.put("type", "ByteLevel");
-        n.put("add_prefix_space", false);
-        n.put("trim_offsets", true);
-        n.put("use_regex", true);
-        return n;
-    }
-
-    /** GPT-2's reversible byte-to-character table: printable bytes map to themselves, the rest to U+0100 onwards. */
-    static String[] byteToUnicode() {
-        String[] out = new String[256];
-        int next = 0;
-        for (int b = 0; b < 256; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            out[b] = String.valueOf((char) (printable ? b : 256 + next++));
-        }
-        return out;
-    }
-
-    private static Map<String, SafeTensorsWriter.Tensor> weights(Shape s, long seed) {
-        Map<String, SafeTensorsWriter.Tensor> w = new LinkedHashMap<>();
-        int d = s.hidden();
-        int q = s.heads() * s.headDim();
-        int kv = s.kvHeads() * s.headDim();
-        int ff = s.intermediate();
-        normal(w, seed, "model.embed_tokens.weight", s.vocab(), d);
-        ones(w, "model.norm.weight", d);
-        for (int l = 0; l < s.layers(); l++) {
-            String p = "model.layers." + l + ".";
-            ones(w, p + "input_layernorm.weight", d);
-            ones(w, p + "post_attention_layernorm.weight", d);
-            normal(w, seed, p + "self_attn.q_proj.weight", q, d);
-            normal(w, seed, p + "self_attn.k_proj.weight", kv, d);
-            normal(w, seed, p + "self_attn.v_proj.weight", kv, d);
-            normal(w, seed, p + "self_attn.o_proj.weight", d, q);
-            normal(w, seed, p + "mlp.gate_proj.weight", ff, d);
-            normal(w, seed, p + "mlp.up_proj.weight", ff, d);
-            normal(w, seed, p + "mlp.down_proj.weight", d, ff);
-        }
-        return w;
-    }
-
-    private static void ones(Map<String, SafeTensorsWriter.Tensor> w, String name, int n) {
-        float[] v = new float[n];
-        Arrays.fill(v, 1f);
-        w.put(name, new SafeTensorsWriter.Tensor(new long[] {n}, v));
-    }
-
-    private static void normal(Map<String, SafeTensorsWriter.Tensor> w, long seed, String name, int rows, int cols) {
-        SplittableRandom rng = new SplittableRandom(seed ^ fnv1a64(name));
-        float[] v = new float[Math.multiplyExact(rows, cols)];
-        for (int i = 0; i < v.length; i += 2) {
-            // Box-Muller: two independent N(0,1) from two uniforms; 1 - u keeps the log argument in (0, 1]
-            double u1 = 1.0 - rng.nextDouble();
-            double u2 = rng.nextDouble();
-            double r = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
-            double a = 2.0 * StrictMath.PI * u2;
-            v[i] = (float) (INIT_STD * r * StrictMath.cos(a));
-            if (i + 1 < v.length) {
-                v[i + 1] = (float) (INIT_STD * r * StrictMath.sin(a));
-            }
-        }
-        w.put(name, new SafeTensorsWriter.Tensor(new long[] {rows, cols}, v));
-    }
-
-    /** 64-bit FNV-1a of the UTF-8 bytes: a fixed, documented hash (unlike {@link String#hashCode()}'s 32 bits). */
-    static long fnv1a64(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xFF;
-            h *= 0x100000001b3L;
-        }
-        return h;
     }
 
     private static void writeJson(Path file, ObjectNode node) throws IOException {
