@@ -14,6 +14,7 @@ public final class BedrockService implements AutoCloseable {
     private final ModelRegistry registry;
     private final BedrockServer server;
     private final InetSocketAddress address;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, BedrockServer server, InetSocketAddress address) {
         this.catalog = catalog;
@@ -48,9 +49,15 @@ public final class BedrockService implements AutoCloseable {
         return registry;
     }
 
-    /** Stops accepting, lets in-flight generations finish within the grace period, then closes everything. */
+    /**
+     * Stops accepting, lets in-flight generations finish within the grace period, then closes everything. Idempotent:
+     * the serve command calls it on a signal and again from its fallback shutdown hook.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stopAccepting();
         registry.shutdown(catalog.server().shutdownGrace().toMillis());
         server.close();

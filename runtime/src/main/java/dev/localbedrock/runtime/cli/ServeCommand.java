@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import sun.misc.Signal;
+
 /** Starts the server and prints {@code listening on http://HOST:PORT} once it accepts requests. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the models of a models.yaml.")
 final class ServeCommand implements Callable<Integer> {
@@ -36,14 +38,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         BedrockService service = BedrockService.start(new Catalog(settings, catalog.models()));
         InetSocketAddress bound = service.address();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // SIGTERM/SIGINT are handled here rather than by a shutdown hook: the JVM runs all hooks at once, and ONNX
+        // Runtime's own hook frees its native environment while a generation may still be running on it (a crash).
+        // Stopping first, then exiting, lets in-flight requests finish before any library hook runs.
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+            } catch (IllegalArgumentException unsupportedOnThisPlatform) {
+                // Fall back to the shutdown hook below.
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
         System.out.println("listening on http://" + settings.host() + ":" + bound.getPort());
         System.out.flush();
-        stopped.await();
+        stopRequested.await();
+        service.close();
         return 0;
     }
 }

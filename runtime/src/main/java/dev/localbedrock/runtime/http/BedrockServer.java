@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Bedrock runtime API.
  */
 public final class BedrockServer implements AutoCloseable {
+    private static final long QUIET_PERIOD_MILLIS = 250;
     private final ServerSettings settings;
     private final RuntimeApi api;
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
@@ -50,6 +51,8 @@ public final class BedrockServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        // A quiet period lets a request read just before the models stopped still get its answer (a 429
+        // ModelNotReadyException) instead of a dropped connection; responses already queued are written first.
+        workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 5_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }
