@@ -8,10 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelResponse;
@@ -53,25 +50,13 @@ class EmbeddingSdkEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         service = TestServers.startTinyLlamaAndMiniLm(workDir, "");
-        URI endpoint = URI.create("http://127.0.0.1:" + service.address().getPort());
-        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "not-a-secret"));
-        sync = BedrockRuntimeClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(credentials).build();
-        async = BedrockRuntimeAsyncClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(credentials).build();
+        sync = TestServers.syncClient(service);
+        async = TestServers.asyncClient(service);
     }
 
     @AfterAll
-    static void stop() {
-        if (sync != null) {
-            sync.close();
-        }
-        if (async != null) {
-            async.close();
-        }
-        if (service != null) {
-            service.close();
-        }
+    static void stop() throws Exception {
+        TestServers.closeAll(sync, async, service);
     }
 
     private static InvokeModelResponse invoke(String modelId, String body) {

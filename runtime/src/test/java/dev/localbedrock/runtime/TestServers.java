@@ -94,4 +94,36 @@ public final class TestServers {
         Files.writeString(file, yaml);
         return BedrockService.start(CatalogLoader.load(file), hooks);
     }
+
+    /** The unchanged sync SDK client (HTTP/1.1) pointed at a running service, with static dummy credentials. */
+    static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient syncClient(BedrockService service) {
+        return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient.builder()
+                .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(credentials()).build();
+    }
+
+    /** The unchanged async SDK client (HTTP/2 cleartext by default) pointed at a running service. */
+    static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
+        return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()
+                .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(credentials()).build();
+    }
+
+    /** Closes what was opened, skipping what never got created. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+
+    private static java.net.URI endpoint(BedrockService service) {
+        return java.net.URI.create("http://127.0.0.1:" + service.address().getPort());
+    }
+
+    private static software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials() {
+        return software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDEXAMPLE", "not-a-secret"));
+    }
 }
