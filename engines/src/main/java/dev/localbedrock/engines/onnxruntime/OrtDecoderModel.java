@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.EngineOptions;
+import dev.localbedrock.engines.ForwardRows;
 import dev.localbedrock.engines.KvCacheFullException;
 import dev.localbedrock.engines.ModelInfo;
 import dev.localbedrock.engines.SequenceState;
@@ -614,32 +615,12 @@ public final class OrtDecoderModel implements DecoderModel {
 
     /** Checks every row before any cache is touched, so a rejected call leaves all sequences as they were. */
     private OrtSequence[] validate(List<SequenceState> rows, List<int[]> tokens) {
-        if (rows.size() != tokens.size()) {
-            throw new IllegalArgumentException(rows.size() + " rows but " + tokens.size() + " token arrays");
-        }
         OrtSequence[] seqs = new OrtSequence[rows.size()];
-        Map<OrtSequence, Boolean> seen = new IdentityHashMap<>();
         for (int r = 0; r < seqs.length; r++) {
-            OrtSequence q = own(rows.get(r), "row " + r);
-            if (seen.put(q, Boolean.TRUE) != null) {
-                throw new IllegalArgumentException("row " + r + ": the same sequence appears twice in one batch");
-            }
-            int[] ids = tokens.get(r);
-            if (ids == null || ids.length == 0) {
-                throw new IllegalArgumentException("row " + r + ": no tokens");
-            }
-            for (int id : ids) {
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("row " + r + ": token id " + id
-                            + " is outside the model's vocabulary [0, " + vocab + ")");
-                }
-            }
-            if ((long) q.length + ids.length > q.reserved) {
-                throw new IllegalArgumentException("row " + r + ": " + q.length + " cached + " + ids.length
-                        + " new tokens exceed the sequence's reservation of " + q.reserved + " tokens");
-            }
-            seqs[r] = q;
+            seqs[r] = own(rows.get(r), "row " + r);
         }
+        ForwardRows.check(java.util.Arrays.asList(seqs), tokens, vocab, q -> q.length, q -> q.reserved,
+                "reservation");
         return seqs;
     }
 

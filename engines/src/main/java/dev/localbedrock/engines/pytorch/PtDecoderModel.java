@@ -11,6 +11,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.localbedrock.engines.DecoderModel;
+import dev.localbedrock.engines.ForwardRows;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.ModelInfo;
 import dev.localbedrock.engines.SequenceState;
@@ -29,11 +30,9 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -458,35 +457,16 @@ public final class PtDecoderModel implements DecoderModel {
 
     /** Checks every row before any cache is touched, so a rejected call leaves all sequences as they were. */
     private PtKvCache[] validate(List<SequenceState> rows, List<int[]> tokens) {
-        if (rows.size() != tokens.size()) {
-            throw new IllegalArgumentException(rows.size() + " rows but " + tokens.size() + " token arrays");
-        }
         PtKvCache[] caches = new PtKvCache[rows.size()];
-        Map<PtKvCache, Boolean> seen = new IdentityHashMap<>();
         for (int r = 0; r < caches.length; r++) {
             PtKvCache c = own(rows.get(r), "row " + r);
             if (c.isClosed()) {
                 throw new IllegalStateException("row " + r + ": sequence is closed");
             }
-            if (seen.put(c, Boolean.TRUE) != null) {
-                throw new IllegalArgumentException("row " + r + ": the same sequence appears twice in one batch");
-            }
-            int[] ids = tokens.get(r);
-            if (ids == null || ids.length == 0) {
-                throw new IllegalArgumentException("row " + r + ": no tokens");
-            }
-            for (int id : ids) {
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("row " + r + ": token id " + id
-                            + " is outside the vocabulary [0, " + vocab + ")");
-                }
-            }
-            if ((long) c.cachedLength() + ids.length > c.limit) {
-                throw new IllegalArgumentException("row " + r + ": " + c.cachedLength() + " cached + " + ids.length
-                        + " new tokens exceed the sequence capacity of " + c.limit + " tokens");
-            }
             caches[r] = c;
         }
+        ForwardRows.check(java.util.Arrays.asList(caches), tokens, vocab, PtKvCache::cachedLength, c -> c.limit,
+                "capacity");
         return caches;
     }
 
