@@ -46,6 +46,22 @@ public final class DecoderModels {
         }
     }
 
+    /**
+     * The per-sequence context {@link #load} gives {@code modelDir} when {@link EngineOptions#maxSequenceTokens()} is
+     * not set: {@link EngineOptions#defaultSequenceTokens} of the model's own limit. Callers that size other things
+     * by the context (a scheduler's KV budget) read it here first, so their defaults follow the model too.
+     *
+     * @throws UncheckedIOException when the directory cannot be read
+     */
+    public static int defaultContextTokens(Path modelDir) {
+        try {
+            return EngineOptions.defaultSequenceTokens(OrtDecoderModel.contextLimit(modelDir,
+                    HfModelConfig.load(modelDir)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model config in " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
     private static DecoderModel loadPyTorch(Path dir, HfModelConfig config, String device, EngineOptions options)
             throws IOException {
         if (PtDecoderModel.MODEL_TYPES.contains(config.modelType())) {

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * checkpoint.
  *
  * @param maxSequenceTokens KV capacity of one sequence (prompt plus generated tokens); 0 or less means
- *                          {@code min(max_position_embeddings, 2048)}
+ *                          {@link #defaultSequenceTokens defaultSequenceTokens(the model's own limit)}, i.e.
+ *                          {@code min(max_position_embeddings, 2048)}; a value above the model's limit is an error
  * @param intraOpThreads    threads one operation may use; 0 or less means {@code OMP_NUM_THREADS} when set, else the
  *                          engine's default (one per core). For PyTorch this is process-wide.
  * @param kvCacheTokens     KV tokens the model preallocates for all its sequences together; 0 or less means
@@ -40,6 +41,8 @@ import java.nio.file.Path;
 public record EngineOptions(int maxSequenceTokens, int intraOpThreads, int kvCacheTokens, String quantize,
                             String onnxVariant, Path onnxCacheDir) {
 
+    /** The context a sequence gets when none is asked for and the model's own limit is larger (or unknown). */
+    public static final int DEFAULT_MAX_SEQUENCE_TOKENS = 2048;
     /** Sequences the default KV pool holds when memory allows. */
     public static final int DEFAULT_KV_SEQUENCES = 8;
     /** Upper bound of the default KV pool in bytes (4 GiB); an explicit {@code kvCacheTokens} is not bounded. */
@@ -64,6 +67,17 @@ public record EngineOptions(int maxSequenceTokens, int intraOpThreads, int kvCac
         if (onnxVariant != null) {
             BuildOptions.Variant.parse(onnxVariant);
         }
+    }
+
+    /**
+     * The per-sequence context used when {@code maxSequenceTokens} is not given: the model's own limit, at most
+     * {@value #DEFAULT_MAX_SEQUENCE_TOKENS} (a GPT-2 with 512 learned positions gets 512, a Llama 2 with 4096 gets
+     * 2048). One rule for every engine, so a default can never exceed what the model can do.
+     *
+     * @param modelLimit the model's positions ({@code max_position_embeddings}); 0 or less when unknown
+     */
+    public static int defaultSequenceTokens(int modelLimit) {
+        return modelLimit > 0 ? Math.min(modelLimit, DEFAULT_MAX_SEQUENCE_TOKENS) : DEFAULT_MAX_SEQUENCE_TOKENS;
     }
 
     /** Options with the default KV pool size; the constructor existing callers use. */

@@ -65,26 +65,26 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         List<DecoderModel> models = new ArrayList<>();
         List<ServedModel> served = new ArrayList<>();
         try {
-            for (ModelEntry entry : catalog.models()) {
-                String key = entry.source().key() + "|" + entry.engine() + "|" + entry.device() + "|"
-                        + entry.onnx().quantize() + "|" + entry.onnx().variant();
-                if (EmbeddingFamilies.names().contains(entry.family())) {
+            for (ModelEntry configured : catalog.models()) {
+                String key = configured.source().key() + "|" + configured.engine() + "|" + configured.device() + "|"
+                        + configured.onnx().quantize() + "|" + configured.onnx().variant();
+                if (EmbeddingFamilies.names().contains(configured.family())) {
                     EmbeddingWorker embedder = embedderByKey.get(key);
                     if (embedder == null) {
-                        embedder = loadEmbedding(entry);
+                        embedder = loadEmbedding(configured);
                         embedderByKey.put(key, embedder);
                     }
-                    served.add(new ServedModel.Embedding(entry, EmbeddingFamilies.forName(entry.family()), embedder));
+                    served.add(new ServedModel.Embedding(configured, EmbeddingFamilies.forName(configured.family()),
+                            embedder));
                     continue;
                 }
+                Path dir = directoryOf(configured.source());
+                // The context (and the KV budget sized by it) follows the model unless models.yaml sets it.
+                ModelEntry entry = configured.withModelContext(DecoderModels.defaultContextTokens(dir));
                 ModelWorker worker = workerByKey.get(key);
                 if (worker == null) {
-                    Path dir = directoryOf(entry.source());
                     log.info("loading {} from {} on {} ({})", entry.id(), dir, entry.device(), entry.engine());
-                    DecoderModel model = DecoderModels.load(dir, EngineKind.parse(entry.engine()), entry.device(),
-                            new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads(),
-                                    (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens()),
-                                    entry.onnx().quantize(), entry.onnx().variant(), entry.onnx().cacheDir()));
+                    DecoderModel model = loadDecoder(entry, dir);
                     models.add(model);
                     worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
                     workerByKey.put(key, worker);
@@ -99,6 +99,20 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         }
         return new ModelRegistry(served, models, new ArrayList<>(workerByKey.values()),
                 new ArrayList<>(embedderByKey.values()));
+    }
+
+    /** Loads a text model; a refused setting is reported under the models.yaml key that set it. */
+    private static DecoderModel loadDecoder(ModelEntry entry, Path dir) {
+        try {
+            return DecoderModels.load(dir, EngineKind.parse(entry.engine()), entry.device(),
+                    new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads(),
+                            (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens()),
+                            entry.onnx().quantize(), entry.onnx().variant(), entry.onnx().cacheDir()));
+        } catch (IllegalArgumentException e) {
+            // The engines name their option (maxSequenceTokens); whoever reads this wrote max_context_tokens.
+            String message = String.valueOf(e.getMessage()).replaceFirst("^maxSequenceTokens ", "max_context_tokens ");
+            throw new IllegalArgumentException("model '" + entry.id() + "' (" + dir + "): " + message, e);
+        }
     }
 
     /** Loads an embedding model (ONNX Runtime) and starts its worker; the worker owns the model from then on. */

@@ -127,8 +127,6 @@ import java.util.Set;
  * step; one scheduler thread is meant to drive a model.
  */
 public final class OrtDecoderModel implements DecoderModel {
-    /** Capacity used when neither the options nor a smaller context length say otherwise. */
-    public static final int DEFAULT_MAX_SEQUENCE_TOKENS = 2048;
     /** Largest logits or batched KV tensor one session run may use; bigger groups are split. */
     static final long RUN_TENSOR_BYTES = 512L << 20;
 
@@ -218,6 +216,15 @@ public final class OrtDecoderModel implements DecoderModel {
     }
 
     /**
+     * The model's own position limit: {@code config.json}'s {@code max_position_embeddings} (GPT-2:
+     * {@code n_positions}), else an export's {@code genai_config.json} {@code context_length}; 0 when neither says.
+     */
+    public static int contextLimit(Path modelDir, HfModelConfig config) throws IOException {
+        return config.maxPositionEmbeddings() > 0 ? config.maxPositionEmbeddings()
+                : DecoderGraph.genaiConfig(modelDir).path("model").path("context_length").asInt(0);
+    }
+
+    /**
      * Whether {@code modelDir} ships a decoder graph for {@link #load(Path, HfModelConfig, String, EngineOptions)}: a
      * {@code genai_config.json} or any {@code *.onnx} file in the directory or its {@code onnx/} (when the choice is
      * ambiguous, loading says so rather than silently building another graph).
@@ -247,10 +254,9 @@ public final class OrtDecoderModel implements DecoderModel {
                                        EngineOptions options) throws IOException {
         EngineOptions opts = options == null ? EngineOptions.defaults() : options;
         JsonNode genai = DecoderGraph.genaiConfig(modelDir).path("model");
-        int maxPos = config.maxPositionEmbeddings() > 0 ? config.maxPositionEmbeddings()
-                : genai.path("context_length").asInt(0);
+        int maxPos = contextLimit(modelDir, config);
         int capacity = opts.maxSequenceTokens() > 0 ? opts.maxSequenceTokens()
-                : maxPos > 0 ? Math.min(maxPos, DEFAULT_MAX_SEQUENCE_TOKENS) : DEFAULT_MAX_SEQUENCE_TOKENS;
+                : EngineOptions.defaultSequenceTokens(maxPos);
         if (maxPos > 0 && capacity > maxPos) {
             throw new IllegalArgumentException("maxSequenceTokens " + capacity + " exceeds the model's context length "
                     + maxPos);

@@ -80,8 +80,6 @@ public final class PtDecoderModel implements DecoderModel {
     /** {@code model_type} values this class runs. */
     public static final Set<String> MODEL_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(
             List.of("llama", "mistral", "qwen2", "gpt2")));
-    /** Capacity used when neither the options nor a smaller {@code max_position_embeddings} say otherwise. */
-    public static final int DEFAULT_MAX_SEQUENCE_TOKENS = 2048;
 
     private static final Logger log = LoggerFactory.getLogger(PtDecoderModel.class);
     private static final Set<String> TANH_GELU = Set.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast");
@@ -227,7 +225,7 @@ public final class PtDecoderModel implements DecoderModel {
         return t == DType.F16 ? DataType.FLOAT16 : t == DType.BF16 ? DataType.BFLOAT16 : DataType.FLOAT32;
     }
 
-    /** The per-sequence capacity: the option, else {@code min(max_position_embeddings, 2048)}, checked. */
+    /** The per-sequence capacity: the option, else {@link EngineOptions#defaultSequenceTokens}, checked. */
     private static int capacity(HfModelConfig c, EngineOptions options) {
         if (!MODEL_TYPES.contains(c.modelType())) {
             throw new IllegalArgumentException("model_type '" + c.modelType() + "' is not supported by the pytorch "
@@ -235,7 +233,7 @@ public final class PtDecoderModel implements DecoderModel {
         }
         int maxPos = c.maxPositionEmbeddings();
         int capacity = options.maxSequenceTokens() > 0 ? options.maxSequenceTokens()
-                : maxPos > 0 ? Math.min(maxPos, DEFAULT_MAX_SEQUENCE_TOKENS) : DEFAULT_MAX_SEQUENCE_TOKENS;
+                : EngineOptions.defaultSequenceTokens(maxPos);
         long limit = c.modelType().equals("gpt2") ? maxPos : RotaryTables.maxPositions(c);
         if (maxPos > 0 && capacity > limit) {
             String scaled = limit == maxPos ? "" : " x rope_scaling factor " + c.ropeScaling().factor() + " = " + limit;

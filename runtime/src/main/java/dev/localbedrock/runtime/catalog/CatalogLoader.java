@@ -155,7 +155,8 @@ public final class CatalogLoader {
         }
         JsonNode seedNode = node.get("seed");
         Long seed = seedNode == null || seedNode.isNull() ? null : seedNode.asLong();
-        int maxContextTokens = integer(node, "max_context_tokens", 2048, 2, 1 << 20, where);
+        // 0: not configured, follow the model (ModelEntry#withModelContext, once its config has been read)
+        int maxContextTokens = integer(node, "max_context_tokens", 0, 2, 1 << 20, where);
         return new ModelEntry(id, text(node, "name", defaultName, where), family, source, engine, device,
                 maxContextTokens,
                 integer(node, "max_queue", 64, 0, 1 << 20, where),
@@ -174,8 +175,9 @@ public final class CatalogLoader {
             throw new CatalogException(where + ": 'max_tokens_per_step' (" + maxTokensPerStep + ") must be at least "
                     + "'max_running_sequences' (" + maxRunning + "), so every running sequence decodes in every step");
         }
+        // 0: running × context, worked out with the context when that follows the model
         long kvCacheTokens = longInteger(node, "kv_cache_tokens", (long) maxRunning * maxContextTokens,
-                maxContextTokens, 1L << 40, where);
+                Math.max(2, maxContextTokens), 1L << 40, where);
         return new ModelEntry.Batching(maxRunning, maxTokensPerStep, kvCacheTokens,
                 seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where));
     }

@@ -14,7 +14,8 @@ import java.util.List;
  *                           {@code builtin:} one (embedding families)
  * @param engine             {@code pytorch} or {@code onnxruntime}
  * @param device             {@code cpu}, {@code cuda}, {@code cuda:N}
- * @param maxContextTokens   KV capacity per sequence (prompt + generation)
+ * @param maxContextTokens   KV capacity per sequence (prompt + generation); 0 = not configured: the model's own limit,
+ *                           at most 2048, filled in by {@link #withModelContext} once the model's config is read
  * @param maxQueue           requests allowed to wait; more are throttled (429)
  * @param requestTimeout     a generation running longer ends with ModelTimeoutException
  * @param intraOpThreads     engine threads; 0 = engine default
@@ -25,6 +26,28 @@ import java.util.List;
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
                          List<String> aliases, Batching batching, OnnxBuild onnx) {
+
+    /**
+     * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
+     * becomes {@code modelContextTokens} (the engine's default for this model: its own limit, at most 2048), and
+     * {@code kv_cache_tokens}, when not configured, {@code max_running_sequences} × that context. A configured context
+     * above the model's limit is left for the engine to refuse, naming the limit.
+     *
+     * @throws CatalogException when a configured {@code kv_cache_tokens} cannot hold one sequence of the context
+     */
+    public ModelEntry withModelContext(int modelContextTokens) {
+        int context = maxContextTokens > 0 ? maxContextTokens : modelContextTokens;
+        long kv = batching.kvCacheTokens() > 0 ? batching.kvCacheTokens()
+                : (long) batching.maxRunningSequences() * context;
+        if (kv < context) {
+            throw new CatalogException("model '" + id + "': 'kv_cache_tokens' (" + kv + ") must be at least the "
+                    + "context of one sequence (" + context + " tokens, "
+                    + (maxContextTokens > 0 ? "max_context_tokens" : "the model's default") + ")");
+        }
+        return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
+                intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
+                kv, batching.maxQueueWait()), onnx);
+    }
 
     /**
      * How the ONNX Runtime engine builds its graph from a Hugging Face checkpoint (docs/models-yaml.md).
@@ -42,7 +65,8 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
      * @param maxRunningSequences sequences decoded together in one step
      * @param maxTokensPerStep    tokens one step may process (decodes plus prompt chunks); at least
      *                            {@code maxRunningSequences}
-     * @param kvCacheTokens       KV cache for all running sequences together, in tokens
+     * @param kvCacheTokens       KV cache for all running sequences together, in tokens; 0 = not configured and
+     *                            still to follow the model's context ({@link ModelEntry#withModelContext})
      * @param maxQueueWait        longest a request may wait for admission before ThrottlingException
      */
     public record Batching(int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,

@@ -73,7 +73,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--no-kv-cache", description = "Recompute the whole prefix every step (the oracle for the KV cache).")
     boolean noKvCache;
 
-    @Option(names = "--max-context-tokens", defaultValue = "2048", description = "KV capacity per row (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-context-tokens", defaultValue = "0",
+            description = "KV capacity per row (default: the model's own limit, at most 2048).")
     int maxContextTokens;
 
     @Option(names = "--threads", defaultValue = "0", description = "Engine intra-op threads; 0 = engine default.")
@@ -82,6 +83,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {\"sequences\":[{\"prompt_ids\",\"generated_ids\",\"text\"}]}.")
     boolean json;
 
+    /** Loads the model; a refused context is reported under this command's flag, not the engine's option name. */
+    private DecoderModel load() {
+        try {
+            return DecoderModels.load(model, EngineKind.parse(engine), device,
+                    new EngineOptions(maxContextTokens, threads));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(String.valueOf(e.getMessage())
+                    .replaceFirst("^maxSequenceTokens ", "--max-context-tokens "), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         SamplingParameters sampling = sampling();
@@ -89,8 +101,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-new-tokens must be at least 1");
         }
         List<int[]> idRows = prompts.idRows != null ? idRows() : null;
-        try (DecoderModel decoder = DecoderModels.load(model, EngineKind.parse(engine), device,
-                new EngineOptions(maxContextTokens, threads))) {
+        try (DecoderModel decoder = load()) {
             List<int[]> rows = idRows != null ? idRows : textRows(decoder);
             List<int[]> generated = new BatchGenerator(decoder)
                     .generate(rows, maxNewTokens, sampling, seed, noKvCache);

@@ -133,7 +133,21 @@ class CatalogLoaderTest {
         ModelEntry many = load("models:\n  - id: a.b-v1\n    source: m\n    max_running_sequences: 600\n")
                 .models().get(0);
         assertEquals(600, many.batching().maxTokensPerStep(), "the step budget grows to fit every decode");
-        assertEquals(600L * 2048, many.batching().kvCacheTokens());
+        assertEquals(0, many.maxContextTokens(), "not configured: follows the model");
+        ModelEntry resolved = many.withModelContext(512);
+        assertEquals(512, resolved.maxContextTokens());
+        assertEquals(600L * 512, resolved.batching().kvCacheTokens());
+        assertEquals(1024, e.withModelContext(512).maxContextTokens(), "a configured context is kept");
+        assertEquals(16L * 1024, e.withModelContext(512).batching().kvCacheTokens());
+    }
+
+    @Test
+    void aConfiguredKvBudgetMustHoldTheContextTheModelGives() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        ModelEntry e = load("models:\n  - id: a.b-v1\n    source: m\n    kv_cache_tokens: 100\n").models().get(0);
+        assertEquals(100, e.withModelContext(64).batching().kvCacheTokens());
+        CatalogException x = assertThrows(CatalogException.class, () -> e.withModelContext(512));
+        assertTrue(x.getMessage().contains("kv_cache_tokens") && x.getMessage().contains("512"), x.getMessage());
     }
 
     @Test

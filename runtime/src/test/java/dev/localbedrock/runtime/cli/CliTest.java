@@ -66,6 +66,21 @@ class CliTest {
                 oracle.get("sequences").get(0).get("generated_ids"));
     }
 
+    /** GPT-2's 512 positions are below the 2048 default: with no context flag the context follows the model. */
+    @Test
+    void generateOnAModelWithAShortContextNeedsNoContextFlag() throws Exception {
+        String gpt2 = sharedModels().resolve("tiny-random-gpt2").toString();
+        for (String engine : new String[] {"pytorch", "onnxruntime"}) {
+            Run r = run("generate", "--model", gpt2, "--engine", engine, "--prompt-ids", "98,64,275",
+                    "--max-new-tokens", "6", "--greedy", "--json");
+            assertEquals(0, r.exit, engine + ": " + r.out);
+            JsonNode out = JSON.readTree(r.out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+            assertEquals(6, out.get("sequences").get(0).get("generated_ids").size(), engine + ": " + out);
+        }
+        assertEquals(1, run("generate", "--model", gpt2, "--max-context-tokens", "1024", "--prompt-ids", "98",
+                "--max-new-tokens", "2").exit, "an explicit context above the model's 512 is an error");
+    }
+
     @Test
     void buildOnnxWritesAGraphFromTheHuggingFaceDirectory(@TempDir Path out) {
         Run r = run("build-onnx", "--model", sharedModels().resolve("tiny-random-llama").toString(),
