@@ -9,6 +9,7 @@ import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.SequenceState;
+import dev.localbedrock.engines.numerics.F32Bounds;
 
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -20,11 +21,11 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference decoders the built graphs are checked against, and the comparison. */
 final class References {
-    static final float TOLERANCE = 1e-4f;
+    /** Longer than any prompt plus its new tokens in the graph tests. */
+    static final int CONTEXT = 32;
 
     private References() {
     }
@@ -135,16 +136,22 @@ final class References {
         return t;
     }
 
-    /** Same tokens for every row and every step's logits within {@link #TOLERANCE}. */
-    static void assertSame(GraphRunner.Result expected, GraphRunner.Result actual, String what) {
+    /**
+     * Same tokens for every row and every step's logits within float32 rounding of a network of {@code shape}: the
+     * built graph and its reference are two float32 programs of one network ({@link F32Bounds#betweenF32}).
+     */
+    static void assertSame(F32Bounds.Shape shape, GraphRunner.Result expected, GraphRunner.Result actual,
+                           String what) {
+        F32Bounds.Bound bound = F32Bounds.betweenF32("onnxbuild graph vs reference", shape);
         assertEquals(expected.tokens().size(), actual.tokens().size(), what + ": rows");
         float worst = 0;
         for (int r = 0; r < expected.tokens().size(); r++) {
             assertArrayEquals(expected.tokens().get(r), actual.tokens().get(r), what + ": greedy tokens of row " + r);
             for (int step = 0; step < expected.logits().get(r).size(); step++) {
-                float d = GraphRunner.maxAbsDiff(expected.logits().get(r).get(step), actual.logits().get(r).get(step));
-                worst = Math.max(worst, d);
-                assertTrue(d <= TOLERANCE, what + ": row " + r + " step " + step + " max |logit diff| " + d);
+                float[] e = expected.logits().get(r).get(step);
+                float[] a = actual.logits().get(r).get(step);
+                worst = Math.max(worst, GraphRunner.maxAbsDiff(e, a));
+                bound.check(e, a, what + ": row " + r + " step " + step);
             }
         }
         System.err.printf("[onnxbuild-test] %s: tokens equal, max |logit diff| %.2e%n", what, worst);

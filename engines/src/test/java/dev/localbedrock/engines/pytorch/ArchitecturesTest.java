@@ -6,6 +6,7 @@ import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.engines.hf.SafeTensorsWriter;
+import dev.localbedrock.engines.numerics.F32Bounds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against recomputation, batching against rows alone; plus checkpoint types and load errors.
  */
 class ArchitecturesTest {
-    private static final float TOLERANCE = 1e-4f;
     private static final int LENGTH = 40;
 
     @TempDir
@@ -85,22 +85,25 @@ class ArchitecturesTest {
         try (ReferenceDecoder ref = new ReferenceDecoder(dir)) {
             expected = ref.logits(ids);
         }
+        F32Bounds.Bound vsReference = F32Bounds.againstExact("pytorch vs Java f64 reference",
+                F32Bounds.Shape.of(dir, LENGTH));
         try (PtDecoderModel m = load(dir, variant(name).capacity())) {
             try (SequenceState seq = m.newSequence()) {
                 for (int i = 0; i < ids.length; i++) {
                     float[] actual = DecoderChecks.run(m, seq, ids[i]);
-                    float diff = maxAbsDiff(toFloat(expected[i]), actual);
-                    assertTrue(diff <= TOLERANCE, name + " position " + i + ": max |diff| " + diff);
+                    vsReference.check(expected[i], actual, name + " position " + i);
                 }
             }
             try (SequenceState seq = m.newSequence()) {
                 DecoderChecks.run(m, seq, java.util.Arrays.copyOfRange(ids, 0, 13));
                 float[] actual = DecoderChecks.run(m, seq, java.util.Arrays.copyOfRange(ids, 13, ids.length));
-                float diff = maxAbsDiff(toFloat(expected[ids.length - 1]), actual);
-                assertTrue(diff <= TOLERANCE, name + " chunked prefill: max |diff| " + diff);
+                vsReference.check(expected[ids.length - 1], actual, name + " chunked prefill");
             }
-            DecoderChecks.cachedDecodeEqualsRecompute(m, java.util.Arrays.copyOfRange(ids, 0, 20), 12, TOLERANCE);
-            DecoderChecks.batchedRowsEqualEachRowAlone(m, TestCheckpoints.VOCAB, 23);
+            DecoderChecks.cachedDecodeEqualsRecompute(m, java.util.Arrays.copyOfRange(ids, 0, 20), 12,
+                    F32Bounds.betweenF32("pytorch cached decode vs recompute", F32Bounds.Shape.of(dir, 32)));
+            DecoderChecks.batchedRowsEqualEachRowAlone(m, TestCheckpoints.VOCAB, 23,
+                    F32Bounds.betweenF32("pytorch batched vs alone",
+                            F32Bounds.Shape.of(dir, DecoderChecks.BATCH_SCRIPT_CONTEXT)));
         }
     }
 
@@ -120,7 +123,8 @@ class ArchitecturesTest {
                 // below the window / the trained context nothing changes
                 assertTrue(maxAbsDiff(toFloat(la[early]), toFloat(lb[early])) < 1e-9f, name);
             }
-            assertTrue(maxAbsDiff(toFloat(la[LENGTH - 1]), toFloat(lb[LENGTH - 1])) > 100 * TOLERANCE, name);
+            double limit = F32Bounds.againstExact("variants", F32Bounds.Shape.of(dir, LENGTH)).limit(la[LENGTH - 1]);
+            assertTrue(maxAbsDiff(toFloat(la[LENGTH - 1]), toFloat(lb[LENGTH - 1])) > 100 * limit, name);
         }
     }
 
@@ -156,7 +160,8 @@ class ArchitecturesTest {
                 assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, a.computeType());
                 float[] la = DecoderChecks.run(a, sa, ids);
                 float[] lb = DecoderChecks.run(b, sb, ids);
-                assertTrue(maxAbsDiff(la, lb) <= 1e-6f, pair[0] + ": " + maxAbsDiff(la, lb));
+                // the same f32 values through the same kernels: nothing may differ, not even by rounding
+                F32Bounds.assertBitExact("f16/bf16 storage vs f32 twin", lb, la, pair[0].name());
                 assertEquals(argmax(la), argmax(lb));
             }
         }

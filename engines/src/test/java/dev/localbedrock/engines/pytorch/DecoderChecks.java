@@ -2,6 +2,7 @@ package dev.localbedrock.engines.pytorch;
 
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.SequenceState;
+import dev.localbedrock.engines.numerics.F32Bounds;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,14 +11,12 @@ import java.util.Random;
 
 import static dev.localbedrock.engines.pytorch.Greedy.append;
 import static dev.localbedrock.engines.pytorch.Greedy.argmax;
-import static dev.localbedrock.engines.pytorch.Greedy.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Engine-independent checks of the {@link DecoderModel} contract, run against several models. */
 final class DecoderChecks {
-    /** A row in a batch must get what it gets alone up to float summation order. */
-    static final float BATCH_TOLERANCE = 1e-5f;
+    /** The longest sequence {@link #batchedRowsEqualEachRowAlone} builds (prompt 8, 11 decode steps). */
+    static final int BATCH_SCRIPT_CONTEXT = 20;
 
     private DecoderChecks() {
     }
@@ -43,7 +42,7 @@ final class DecoderChecks {
     }
 
     /** Greedy decoding through the KV cache equals recomputing the whole prefix at every step. */
-    static void cachedDecodeEqualsRecompute(DecoderModel model, int[] prompt, int steps, float tolerance) {
+    static void cachedDecodeEqualsRecompute(DecoderModel model, int[] prompt, int steps, F32Bounds.Bound bound) {
         List<Integer> cached = new ArrayList<>();
         List<Integer> oracle = new ArrayList<>();
         try (SequenceState seq = model.newSequence()) {
@@ -51,8 +50,7 @@ final class DecoderChecks {
             int[] history = prompt;
             for (int step = 0; step < steps; step++) {
                 float[] reference = recompute(model, history);
-                float diff = maxAbsDiff(logits, reference);
-                assertTrue(diff <= tolerance, "step " + step + ": cached vs recomputed logits differ by " + diff);
+                bound.check(reference, logits, "step " + step + ": cached vs recomputed");
                 int next = argmax(logits);
                 cached.add(next);
                 oracle.add(argmax(reference));
@@ -80,10 +78,11 @@ final class DecoderChecks {
      * Rows with different prompt lengths join a batch at different steps — prefill, chunked prefill and decode mixed
      * in one forward, caller order shuffled, rows in non-consecutive slots (a bystander sequence sits between them)
      * and later, after the bystander closes and the pool repacks, in consecutive slots — and every row's logits at
-     * every step equal that row run alone, chunk by chunk, within {@link #BATCH_TOLERANCE}, with the same greedy
-     * token.
+     * every step equal that row run alone, chunk by chunk, within {@code bound} (a row in a batch gets what it gets
+     * alone up to float summation order: libtorch picks GEMM kernels and blockings by batch size and CPU), with the
+     * same greedy token.
      */
-    static void batchedRowsEqualEachRowAlone(DecoderModel model, int idLimit, long seed) {
+    static void batchedRowsEqualEachRowAlone(DecoderModel model, int idLimit, long seed, F32Bounds.Bound bound) {
         Random rng = new Random(seed);
         int[][] prompts = {randomIds(rng, 5, idLimit), randomIds(rng, 3, idLimit), randomIds(rng, 8, idLimit),
             randomIds(rng, 6, idLimit)};
@@ -123,9 +122,7 @@ final class DecoderChecks {
             try (SequenceState alone = model.newSequence()) {
                 for (int i = 0; i < row.fed.size(); i++) {
                     float[] expected = run(model, alone, row.fed.get(i));
-                    float diff = maxAbsDiff(expected, row.got.get(i));
-                    assertTrue(diff <= BATCH_TOLERANCE, "row " + r + " step " + i + ": batched vs alone differ by "
-                            + diff);
+                    bound.check(expected, row.got.get(i), "row " + r + " step " + i + ": batched vs alone");
                     assertEquals(argmax(expected), argmax(row.got.get(i)), "row " + r + " step " + i);
                 }
             }

@@ -4,6 +4,7 @@ import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.KvCacheFullException;
 import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.engines.TestModels;
+import dev.localbedrock.engines.numerics.F32Bounds;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Random;
 
 import static dev.localbedrock.engines.pytorch.Greedy.argmax;
-import static dev.localbedrock.engines.pytorch.Greedy.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The preallocated KV pool: accounting, reservations, reuse, repacking, forks and native memory. */
 class KvPoolTest {
     private static final int SEQ = 16;
+    /** Every comparison here is the same network in float32, differing at most in summation order and blocking. */
+    private static final F32Bounds.Bound SAME_NETWORK = F32Bounds.betweenF32("pytorch kv pool, order only",
+            F32Bounds.Shape.of(TestModels.tinyLlama(), 64));
 
     private static PtDecoderModel load(int maxSequenceTokens, int kvCacheTokens) throws IOException {
         return PtDecoderModel.load(TestModels.tinyLlama(), "cpu", new EngineOptions(maxSequenceTokens, 1,
@@ -62,7 +65,9 @@ class KvPoolTest {
                 c.close();
                 try (SequenceState e2 = m.newSequence()) {
                     float[] first = m.forward(List.of(e2), List.of(new int[] {1, 15043}))[0];
-                    assertTrue(maxAbsDiff(first, reused) <= DecoderChecks.BATCH_TOLERANCE);
+                    // another slot's memory (alignment) may change the kernel's blocking, so not bit-exact; stale
+                    // keys would move the logits far beyond the bound
+                    SAME_NETWORK.check(first, reused, "reused slot vs fresh slot");
                 }
             }
             assertEquals(3L * SEQ, m.freeKvTokens());
@@ -124,7 +129,7 @@ class KvPoolTest {
                 for (int i = 0; i < seqs.size(); i++) {
                     histories.set(i, Greedy.append(histories.get(i), next.get(i)[0]));
                     float[] expected = DecoderChecks.recompute(m, histories.get(i));
-                    assertTrue(maxAbsDiff(expected, out[i]) <= 1e-4f, "row " + i + " step " + step);
+                    SAME_NETWORK.check(expected, out[i], "row " + i + " step " + step);
                     assertEquals(argmax(expected), argmax(out[i]));
                 }
             }
@@ -163,8 +168,7 @@ class KvPoolTest {
                         histories.set(r, Greedy.append(histories.get(r), id));
                     }
                     float[] expected = DecoderChecks.recompute(m, histories.get(r));
-                    assertTrue(maxAbsDiff(expected, out[i]) <= 1e-4f, "batch " + java.util.Arrays.toString(batch)
-                            + " row " + r + ": " + maxAbsDiff(expected, out[i]));
+                    SAME_NETWORK.check(expected, out[i], "batch " + java.util.Arrays.toString(batch) + " row " + r);
                     assertEquals(argmax(expected), argmax(out[i]));
                 }
             }
@@ -198,8 +202,7 @@ class KvPoolTest {
                     float[][] out = m.forward(List.of(f2, source, f1), List.of(new int[] {tokens[0]},
                             new int[] {tokens[1]}, new int[] {tokens[2]}));
                     for (int r = 0; r < 3; r++) {
-                        assertTrue(maxAbsDiff(alone.get(step), out[r]) <= DecoderChecks.BATCH_TOLERANCE,
-                                "row " + r + " step " + step);
+                        SAME_NETWORK.check(alone.get(step), out[r], "row " + r + " step " + step);
                         tokens[r] = argmax(out[r]);
                     }
                 }
@@ -213,7 +216,7 @@ class KvPoolTest {
                     t = argmax(alone.get(step));
                 }
                 float[] expected = DecoderChecks.recompute(m, Greedy.append(history, 5));
-                assertTrue(maxAbsDiff(expected, afterClose) <= 1e-4f);
+                SAME_NETWORK.check(expected, afterClose, "fork after its source closed");
                 // a fork's own reservation bounds it
                 m.forward(List.of(f2), List.of(new int[] {1, 2}));
                 assertThrows(IllegalArgumentException.class, () -> m.forward(List.of(f2), List.of(new int[] {3})));

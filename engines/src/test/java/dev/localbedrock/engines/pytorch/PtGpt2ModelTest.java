@@ -7,6 +7,7 @@ import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.ModelInfo;
 import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.engines.TestModels;
+import dev.localbedrock.engines.numerics.F32Bounds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** GPT-2 on the PyTorch engine (tiny-random-gpt2, vocab 1000): cache, batching, validation. */
 class PtGpt2ModelTest {
-    private static final float TOLERANCE = 1e-4f;
     private static final int VOCAB = 1000;
     private static PtDecoderModel model;
 
@@ -64,13 +64,15 @@ class PtGpt2ModelTest {
         Random rng = new Random(3);
         for (int length : new int[] {1, 6, 30}) {
             DecoderChecks.cachedDecodeEqualsRecompute(model, DecoderChecks.randomIds(rng, length, VOCAB), 20,
-                    TOLERANCE);
+                    F32Bounds.betweenF32("pytorch cached decode vs recompute",
+                            F32Bounds.Shape.of(TestModels.tinyGpt2(), length + 20)));
         }
     }
 
     @Test
     void batchedRowsStartedAtDifferentStepsEqualEachRowAlone() {
-        DecoderChecks.batchedRowsEqualEachRowAlone(model, VOCAB, 17);
+        DecoderChecks.batchedRowsEqualEachRowAlone(model, VOCAB, 17, F32Bounds.betweenF32("pytorch batched vs alone",
+                F32Bounds.Shape.of(TestModels.tinyGpt2(), DecoderChecks.BATCH_SCRIPT_CONTEXT)));
     }
 
     @Test
@@ -108,9 +110,12 @@ class PtGpt2ModelTest {
                 assertEquals(prompt.length, a.length());
                 float[][] out = model.forward(List.of(source, a, b), List.of(new int[] {7}, new int[] {7},
                         new int[] {8}));
-                assertTrue(maxAbsDiff(out[0], out[1]) <= DecoderChecks.BATCH_TOLERANCE);
+                // rows of one batch with equal inputs: equal up to the kernel's row blocking, not promised bit-exact
+                F32Bounds.Bound bound = F32Bounds.betweenF32("pytorch fork vs source",
+                        F32Bounds.Shape.of(TestModels.tinyGpt2(), prompt.length + 1));
+                bound.check(out[0], out[1], "fork vs source");
                 float[] expectedB = DecoderChecks.recompute(model, Greedy.append(prompt, 8));
-                assertTrue(maxAbsDiff(expectedB, out[2]) <= TOLERANCE);
+                bound.check(expectedB, out[2], "fork vs recompute");
             }
         }
     }

@@ -50,6 +50,15 @@ final class ReferenceDecoder implements AutoCloseable {
 
     /** Logits of every position of {@code ids}: {@code [n][vocab]}. */
     double[][] logits(int[] ids) {
+        return logits(ids, 0);
+    }
+
+    /**
+     * As {@link #logits(int[])}, but the last token is rotated as if it sat {@code lastPositionShift} positions
+     * further (its query and key; the history stays right): the bug of a decode step fed the wrong position. For
+     * the mutation tests, which check that the float32 bounds reject it.
+     */
+    double[][] logits(int[] ids, int lastPositionShift) {
         int n = ids.length;
         double[][] x = new double[n][];
         float[] embed = st.floats("model.embed_tokens.weight");
@@ -72,8 +81,9 @@ final class ReferenceDecoder implements AutoCloseable {
             double[][] v = new double[n][];
             for (int p = 0; p < n; p++) {
                 double[] h = rmsNorm(x[p], inNorm);
-                q[p] = rope(matVec(wq, bq, h, heads * hd), p, heads);
-                k[p] = rope(matVec(wk, bk, h, kvHeads * hd), p, kvHeads);
+                int at = p == n - 1 ? p + lastPositionShift : p;
+                q[p] = rope(matVec(wq, bq, h, heads * hd), at, heads);
+                k[p] = rope(matVec(wk, bk, h, kvHeads * hd), at, kvHeads);
                 v[p] = matVec(wv, bv, h, kvHeads * hd);
             }
             for (int p = 0; p < n; p++) {
