@@ -41,6 +41,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleTimer;
     private long windowStartNanos;
     private int controlFramesInWindow;
+    /** Set once the flood limit has ended the connection: what is still in the read buffer is dropped. */
+    private boolean flooded;
 
     Http2ConnectionGuard(Duration idleTimeout, Http1Deadlines http1) {
         this.idleTimeout = idleTimeout;
@@ -74,8 +76,14 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if ((msg instanceof Http2SettingsFrame || msg instanceof Http2PingFrame p && !p.ack()) && overRate()) {
+        boolean control = msg instanceof Http2SettingsFrame || msg instanceof Http2PingFrame p && !p.ack();
+        if (flooded) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (control && overRate()) {
+            ReferenceCountUtil.release(msg);
+            flooded = true;
             codec.onError(ctx.pipeline().context(codec), false, Http2Exception.connectionError(
                     Http2Error.ENHANCE_YOUR_CALM, "more than %d SETTINGS and PING frames in %d s",
                     MAX_CONTROL_FRAMES_PER_WINDOW, WINDOW_SECONDS));
