@@ -66,6 +66,7 @@ class ProtocolAbuseTest {
     private static final double BODY_S = 0.5;
     private static final double STALL_S = 0.5;
     private static final int MAX_HEADER_BYTES = 4096;
+    private static final int MAX_STREAMS = 8;
     /** Generous bound on "the server acted": the configured timeout plus this. */
     private static final long SLACK_MILLIS = 5_000;
 
@@ -81,6 +82,7 @@ class ProtocolAbuseTest {
     private static final int END_HEADERS = 0x4;
     private static final int PROTOCOL_ERROR = 0x1;
     private static final int FRAME_SIZE_ERROR = 0x6;
+    private static final int REFUSED_STREAM = 0x7;
     private static final int CANCEL = 0x8;
     private static final int COMPRESSION_ERROR = 0x9;
     private static final int ENHANCE_YOUR_CALM = 0xb;
@@ -103,7 +105,7 @@ class ProtocolAbuseTest {
                   request_body_timeout_seconds: %s
                   write_stall_timeout_seconds: %s
                   max_header_bytes: %d
-                  max_concurrent_streams: 8
+                  max_concurrent_streams: %d
                 models:
                   - id: %s
                     family: meta-llama2
@@ -113,7 +115,7 @@ class ProtocolAbuseTest {
                     max_context_tokens: 2048
                     max_running_sequences: 4
                     max_queue: 16
-                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MODEL, TestServers.tinyLlama());
+                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MAX_STREAMS, MODEL, TestServers.tinyLlama());
         Path file = workDir.resolve("models.yaml");
         Files.writeString(file, yaml);
         metrics = new InMemorySchedulerMetrics();
@@ -346,6 +348,24 @@ class ProtocolAbuseTest {
             // The connection itself is still good for another stream.
             h2.request(3, INVOKE, SMALL_BODY);
             assertEquals("200", h2.decode(h2.awaitFrame(HEADERS, 3)).status().toString());
+        }
+    }
+
+    @Test
+    void streamsBeyondTheConcurrencyLimitAreRefused() throws Exception {
+        try (H2 h2 = H2.open(port)) {
+            long t0 = System.nanoTime();
+            // Eight streams held open (headers, no body), then a ninth.
+            for (int i = 0; i <= MAX_STREAMS; i++) {
+                h2.headers(1 + 2 * i, STREAM, false);
+            }
+            Frame refused = h2.awaitFrame(RST_STREAM, 1 + 2 * MAX_STREAMS);
+            long ms = millisSince(t0);
+            assertEquals(REFUSED_STREAM, refused.errorCode());
+            report("streams over max_concurrent_streams", "max_concurrent_streams " + MAX_STREAMS,
+                    "RST_STREAM REFUSED_STREAM after " + ms + " ms; the held streams get 408 at their body timeout");
+            // The held streams are not kept either.
+            assertEquals("408", h2.decode(h2.awaitFrame(HEADERS, 1)).status().toString());
         }
     }
 
