@@ -28,7 +28,9 @@ public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
     private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models");
-    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds");
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds",
+            "idle_timeout_seconds", "request_header_timeout_seconds", "request_body_timeout_seconds",
+            "write_stall_timeout_seconds", "max_header_bytes", "max_concurrent_streams");
     private static final Set<String> MODEL_KEYS = Set.of("id", "name", "family", "source", "engine", "device",
             "max_context_tokens", "max_queue", "request_timeout_seconds", "intra_op_threads", "seed", "aliases",
             "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
@@ -106,7 +108,20 @@ public final class CatalogLoader {
                 integer(node, "port", d.port(), 0, 65535, where),
                 integer(node, "max_body_bytes", d.maxBodyBytes(), 1, Integer.MAX_VALUE, where),
                 Duration.ofSeconds(integer(node, "shutdown_grace_seconds", (int) d.shutdownGrace().toSeconds(), 0,
-                        3600, where)));
+                        3600, where)),
+                parseConnectionLimits(node, where));
+    }
+
+    private static ServerSettings.ConnectionLimits parseConnectionLimits(JsonNode node, String where) {
+        ServerSettings.ConnectionLimits d = ServerSettings.ConnectionLimits.defaults();
+        return new ServerSettings.ConnectionLimits(
+                seconds(node, "idle_timeout_seconds", d.idleTimeout().toMillis() / 1e3, where),
+                seconds(node, "request_header_timeout_seconds", d.requestHeaderTimeout().toMillis() / 1e3, where),
+                seconds(node, "request_body_timeout_seconds", d.requestBodyTimeout().toMillis() / 1e3, where),
+                seconds(node, "write_stall_timeout_seconds", d.writeStallTimeout().toMillis() / 1e3, where),
+                // Below 1 KiB not even an SDK request's signed headers fit; HTTP/2 caps a header list at 2^31-1.
+                integer(node, "max_header_bytes", d.maxHeaderBytes(), 1024, 1 << 24, where),
+                integer(node, "max_concurrent_streams", d.maxConcurrentStreams(), 1, 1_000_000, where));
     }
 
     private static ModelEntry parseModel(JsonNode node, Path base, Path cacheDir, String where) {

@@ -9,19 +9,45 @@ import java.time.Duration;
  * @param port             port to bind; 0 picks a free one
  * @param maxBodyBytes     largest accepted request body (the Bedrock API allows 25,000,000 bytes)
  * @param shutdownGrace    how long in-flight requests may finish after a shutdown signal
+ * @param connections      how long and how much a client may take on one connection (slow or abusive clients)
  */
-public record ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace) {
+public record ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
+                             ConnectionLimits connections) {
     public static final int BEDROCK_MAX_BODY_BYTES = 25_000_000;
+
+    public ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace) {
+        this(host, port, maxBodyBytes, shutdownGrace, ConnectionLimits.defaults());
+    }
 
     public static ServerSettings defaults() {
         return new ServerSettings("127.0.0.1", 8080, BEDROCK_MAX_BODY_BYTES, Duration.ofSeconds(30));
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace);
+        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace, connections);
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace);
+        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace, connections);
+    }
+
+    /**
+     * Bounds on what one connection may hold: every wait on a client is timed, every size is capped, so a slow,
+     * silent or hostile client cannot keep a connection (or the batch slot behind it) forever.
+     *
+     * @param idleTimeout          a connection with no request in progress is closed after this (HTTP/2: GOAWAY)
+     * @param requestHeaderTimeout HTTP/1.1: from a request's first byte to the end of its headers
+     * @param requestBodyTimeout   from a request's headers to the end of its body (HTTP/1.1 and each HTTP/2 stream)
+     * @param writeStallTimeout    how long a response may sit above the send buffer's high-water mark (the client
+     *                             stopped reading) before it is abandoned and its generation cancelled
+     * @param maxHeaderBytes       largest request header block (HTTP/1.1 headers, HTTP/2 header list)
+     * @param maxConcurrentStreams HTTP/2 streams one connection may have open at once
+     */
+    public record ConnectionLimits(Duration idleTimeout, Duration requestHeaderTimeout, Duration requestBodyTimeout,
+                                   Duration writeStallTimeout, int maxHeaderBytes, int maxConcurrentStreams) {
+        public static ConnectionLimits defaults() {
+            return new ConnectionLimits(Duration.ofSeconds(120), Duration.ofSeconds(20), Duration.ofSeconds(60),
+                    Duration.ofSeconds(30), 16_384, 100);
+        }
     }
 }

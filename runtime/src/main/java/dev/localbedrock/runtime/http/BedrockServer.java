@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
@@ -35,7 +36,10 @@ public final class BedrockServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpProtocolInitializer(settings.maxBodyBytes(), api));
+                // Netty's defaults, stated: above 64 KiB unsent a channel turns unwritable, which starts the
+                // write stall timer (WriteStallGuard); below 32 KiB it is writable again.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new HttpProtocolInitializer(settings, api));
         serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }

@@ -1,18 +1,17 @@
 package dev.localbedrock.runtime.http;
 
+import dev.localbedrock.runtime.catalog.ServerSettings;
+import dev.localbedrock.runtime.catalog.ServerSettings.ConnectionLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -22,31 +21,45 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One port, three ways in: HTTP/1.1 (sync Java SDK, boto3, curl), HTTP/2 with prior knowledge (async Java SDK since
  * 2.31.35 and the JavaScript SDK v3 open h2c directly) and the HTTP/1.1 Upgrade to h2c. Every HTTP/2 stream becomes a
- * child channel that speaks HTTP/1-style objects, so one {@link RuntimeApiHandler} serves both protocols.
+ * child channel that speaks HTTP/1-style objects, so one {@link RequestPipeline} serves both protocols.
+ * <p>
+ * Every connection starts with its guards: the write stall guard (a client that stops reading) and the HTTP/1.1
+ * read deadlines (idle, slow headers), which hand over to {@link Http2ConnectionGuard} if the connection turns to
+ * HTTP/2. Sizes are capped by the codecs: headers by {@code max_header_bytes}, bodies by {@code max_body_bytes}.
  */
 final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
-    private final int maxBodyBytes;
-    private final RuntimeApi api;
+    private static final int MAX_CHUNK_BYTES = 8192;
+    private final ServerSettings settings;
+    private final ConnectionLimits limits;
+    private final RequestPipeline requests;
 
-    HttpProtocolInitializer(int maxBodyBytes, RuntimeApi api) {
-        this.maxBodyBytes = maxBodyBytes;
-        this.api = api;
+    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api) {
+        this.settings = settings;
+        this.limits = settings.connections();
+        this.requests = new RequestPipeline(settings, api);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        HttpServerCodec http1 = new HttpServerCodec();
+        Http1Deadlines http1Deadlines = new Http1Deadlines(limits.idleTimeout(), limits.requestHeaderTimeout());
+        HttpServerCodec http1 = new HttpServerCodec(RequestPipeline.MAX_REQUEST_LINE_BYTES, limits.maxHeaderBytes(),
+                MAX_CHUNK_BYTES);
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(Http2FrameCodecBuilder.forServer().build(), http2Multiplexer())
-                        : null, maxBodyBytes);
+                        ? new Http2ServerUpgradeCodec(Http2Limits.serverCodec(limits), http2Multiplexer(),
+                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines))
+                        : null, settings.maxBodyBytes());
         ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
-                c.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(), http2Multiplexer());
+                c.pipeline().addLast(Http2Limits.serverCodec(limits), http2Multiplexer(),
+                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines));
             }
         };
+        ch.pipeline().addLast("write-stall", new WriteStallGuard(limits.writeStallTimeout().toNanos()));
+        ch.pipeline().addLast("read-bytes", http1Deadlines.bytes());
         ch.pipeline().addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
+        ch.pipeline().addLast("http1-deadlines", http1Deadlines.messages());
         ch.pipeline().addLast(new PlainHttp1Setup());
     }
 
@@ -54,10 +67,8 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         return new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
-                stream.pipeline().addLast(
-                        new Http2StreamFrameToHttpObjectCodec(true),
-                        new BodyAggregator(maxBodyBytes),
-                        new RuntimeApiHandler(api));
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                requests.addHttp2Stream(stream.pipeline());
             }
         });
     }
@@ -66,12 +77,8 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
     private final class PlainHttp1Setup extends SimpleChannelInboundHandler<HttpMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
-            ChannelPipeline p = ctx.pipeline();
-            String self = ctx.name();
-            p.addAfter(self, "keep-alive", new HttpServerKeepAliveHandler());
-            p.addAfter("keep-alive", "aggregator", new BodyAggregator(maxBodyBytes));
-            p.addAfter("aggregator", "api", new RuntimeApiHandler(api));
-            p.remove(this);
+            requests.addHttp1(ctx.pipeline(), ctx.name());
+            ctx.pipeline().remove(this);
             ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
         }
     }
