@@ -97,7 +97,11 @@ final class RawHttp {
 
     /** Reads until the server closes (it does after a {@code Connection: close} exchange) and parses the answer. */
     static Reply read(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes();
+        return parse(in.readAllBytes());
+    }
+
+    /** Parses a whole answer as read off the wire. */
+    static Reply parse(byte[] all) throws IOException {
         int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
         if (end < 0) {
             throw new IOException("no complete response head in " + all.length + " bytes: "
@@ -116,8 +120,11 @@ final class RawHttp {
         return new Reply(status, headers, chunked ? dechunk(rest) : rest);
     }
 
-    /** Reads until the first stream event arrives after a 200 head (then the caller may hang up). */
-    static void readUntilFirstEvent(InputStream in) throws IOException {
+    /**
+     * Reads until the first stream event arrives after a 200 head (then the caller may hang up, or read on);
+     * returns the bytes read.
+     */
+    static byte[] readUntilFirstEvent(InputStream in) throws IOException {
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         byte[] buffer = new byte[4096];
         byte[] marker = ":event-type".getBytes(StandardCharsets.US_ASCII);
@@ -136,7 +143,7 @@ final class RawHttp {
                     throw new IOException("stream refused: " + seen.toString(StandardCharsets.ISO_8859_1));
                 }
                 if (indexOf(bytes, marker, headEnd) >= 0) {
-                    return;
+                    return bytes;
                 }
             }
         }

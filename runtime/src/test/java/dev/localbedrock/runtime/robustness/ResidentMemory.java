@@ -23,6 +23,11 @@ record ResidentMemory(long rssKiB, long heapUsedKiB) {
         return new ResidentMemory(readRssKiB(), heap.getUsed() / 1024);
     }
 
+    /** VmRSS now, in KiB, without collecting first (cheap enough to sample under load); -1 without /proc. */
+    static long rssNowKiB() {
+        return readRssKiB();
+    }
+
     private static long readRssKiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
