@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Four times the batch capacity ({@code max_running_sequences + max_queue}) of closed-loop clients for a while
  * (CI: 15 s; {@code -Drobustness.form=long}: 5 minutes; {@code -Drobustness.overload.seconds=N} directly). Every
  * answer must be either a complete generation or ThrottlingException (429, {@code X-Amzn-ErrorType}); nothing else,
- * no hang, and afterwards nothing is held and the server still serves. Latency percentiles of admitted requests and
+ * no hang, RSS reaches a plateau rather than growing all along, and afterwards nothing is held and the server still
+ * serves. Latency percentiles of admitted requests and
  * of the 429s, throughput and RSS are printed for docs/reliability.md; none is asserted (only "finished at all").
  */
 @Tag("robustness")
@@ -67,6 +68,7 @@ class OverloadTest {
             ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
             List<String> rssSeries = Collections.synchronizedList(new ArrayList<>());
+            List<Long> rssKiB = Collections.synchronizedList(new ArrayList<>());
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS + 1);
@@ -93,7 +95,9 @@ class OverloadTest {
                 long every = TimeUnit.SECONDS.toNanos(Math.max(1, seconds / 10));
                 for (long t = start + every; t < end; t += every) {
                     Thread.sleep(Math.max(0, (t - System.nanoTime()) / 1_000_000));
-                    rssSeries.add((t - start) / 1_000_000_000 + "s " + ResidentMemory.rssNowKiB() / 1024);
+                    long rss = ResidentMemory.rssNowKiB();
+                    rssKiB.add(rss);
+                    rssSeries.add((t - start) / 1_000_000_000 + "s " + rss / 1024);
                 }
                 return null;
             }));
@@ -134,9 +138,13 @@ class OverloadTest {
             assertEquals(0, after.ledgerKvTokens(), "KV tokens still reserved: " + after);
             assertEquals(0, after.engineSequences(), "KV slots still held: " + after);
             assertEquals(idleTensors, after.engineTensors(), "native tensors leaked: " + after);
-            if (before.rssKiB() > 0) {
-                assertTrue(afterMemory.rssKiB() - before.rssKiB() < 512 * 1024,
-                        "RSS grew from " + before + " to " + afterMemory);
+            // Under load the JVM grows its heap to a plateau (garbage from every 429 included); what must not happen
+            // is growth beyond it: the last sample may not exceed the first half's highest by much. A CI-sized run
+            // (15 s) ends while the heap is still growing to its plateau, so there the series is only printed.
+            if (seconds >= 60 && rssKiB.size() >= 4 && rssKiB.get(0) > 0) {
+                long firstHalfMax = Collections.max(rssKiB.subList(0, rssKiB.size() / 2));
+                long last = rssKiB.get(rssKiB.size() - 1);
+                assertTrue(last - firstHalfMax < 256 * 1024, "RSS kept growing under load: " + rssSeries);
             }
             assertEquals(200, send(http, port, false, new Random(1)).status(), "the server still serves");
         }
