@@ -10,15 +10,19 @@ import java.util.function.Function;
 
 /** The running service: loaded models behind a bound server. Closing it shuts down gracefully. */
 public final class BedrockService implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BedrockService.class);
     private final Catalog catalog;
     private final ModelRegistry registry;
+    private final ShutdownGate gate;
     private final BedrockServer server;
     private final InetSocketAddress address;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private BedrockService(Catalog catalog, ModelRegistry registry, BedrockServer server, InetSocketAddress address) {
+    private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
+                           InetSocketAddress address) {
         this.catalog = catalog;
         this.registry = registry;
+        this.gate = gate;
         this.server = server;
         this.address = address;
     }
@@ -31,9 +35,10 @@ public final class BedrockService implements AutoCloseable {
     public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
             throws InterruptedException {
         ModelRegistry registry = ModelRegistry.load(catalog, hooks);
-        BedrockServer server = new BedrockServer(catalog.server(), registry);
+        ShutdownGate gate = new ShutdownGate(registry);
+        BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
-            return new BedrockService(catalog, registry, server, server.start());
+            return new BedrockService(catalog, registry, gate, server, server.start());
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             registry.close();
@@ -50,16 +55,24 @@ public final class BedrockService implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets in-flight generations finish within the grace period, then closes everything. Idempotent:
-     * the serve command calls it on a signal and again from its fallback shutdown hook.
+     * Drains, then closes everything: from the first moment every new request (on a new or an open connection) gets
+     * 503 ServiceUnavailableException, generations already admitted finish within the grace period (the rest are
+     * ended with an error), and only then does the server stop listening and close its connections. The port stays
+     * open during the drain so that clients and load balancers get an answer they retry elsewhere rather than a
+     * refused connection. Idempotent: the serve command calls it on a signal and again from its fallback shutdown
+     * hook.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        server.stopAccepting();
-        registry.shutdown(catalog.server().shutdownGrace().toMillis());
+        long graceMillis = catalog.server().shutdownGrace().toMillis();
+        log.info("shutting down: new requests get 503, in-flight generations may finish for up to {} ms",
+                graceMillis);
+        gate.beginDrain();
+        registry.shutdown(graceMillis);
         server.close();
+        log.info("shut down");
     }
 }

@@ -153,6 +153,13 @@ public final class OrtDecoderModel implements DecoderModel {
     private long reservedTokens;
     /** Session runs so far (probe included), for tests that check rows really share runs. */
     private long sessionRuns;
+    /**
+     * OnnxTensors created by a step and not yet closed: 0 between calls unless a step leaked one. One increment and
+     * one decrement per tensor under the model's lock, so it costs nothing measurable; read by leak checks.
+     */
+    private long liveTensors;
+    /** Open sequences of an exported graph (the arena counts its own). */
+    private int liveExportedSequences;
     /** Time spent inside {@code OrtSession.run} on the shared KV arena, for measurements. */
     private long sessionNanos;
     /** Whether decode rows of different past lengths may share a run (left-padded past + mask). */
@@ -378,6 +385,16 @@ public final class OrtDecoderModel implements DecoderModel {
         return multiTokenWithPast;
     }
 
+    /** OnnxTensors of this model's steps still open now; 0 between calls (see {@link #liveTensors}). */
+    public synchronized long liveTensorCount() {
+        return liveTensors;
+    }
+
+    /** Sequences holding KV now (arena slots, or exported-graph sequences not yet closed); 0 when all were closed. */
+    public synchronized int liveSequences() {
+        return arena != null ? arena.live() : liveExportedSequences;
+    }
+
     /** Session runs so far, the load-time probe included. */
     synchronized long sessionRuns() {
         return sessionRuns;
@@ -456,6 +473,7 @@ public final class OrtDecoderModel implements DecoderModel {
                     + " tokens free, " + tokens + " requested");
         }
         reservedTokens += tokens;
+        liveExportedSequences++;
         return new OrtSequence(this, tokens, slotCount);
     }
 
@@ -517,6 +535,7 @@ public final class OrtDecoderModel implements DecoderModel {
             return;
         }
         reservedTokens -= seq.reserved;
+        liveExportedSequences--;
         for (int i = 0; i < seq.kv.length; i++) {
             if (!closed) {
                 buffers.give(seq.kv[i]);
@@ -745,9 +764,7 @@ public final class OrtDecoderModel implements DecoderModel {
             throw new IllegalStateException("ONNX Runtime failed running " + graphFile.getFileName() + " (batch " + b
                     + ", " + n + " new tokens, past up to " + maxPast + "): " + e.getMessage(), e);
         } finally {
-            for (OnnxTensor t : open) {
-                t.close();
-            }
+            closeAll(open);
             if (fresh != null) {
                 for (ByteBuffer f : fresh) {
                     buffers.give(f);
@@ -756,9 +773,18 @@ public final class OrtDecoderModel implements DecoderModel {
         }
     }
 
-    private static OnnxTensor open(OnnxTensor tensor, List<OnnxTensor> open) {
+    /** Tracks a step's tensor for the {@code finally} that closes it (see {@link #closeAll}) and counts it live. */
+    private OnnxTensor open(OnnxTensor tensor, List<OnnxTensor> open) {
         open.add(tensor);
+        liveTensors++;
         return tensor;
+    }
+
+    private void closeAll(List<OnnxTensor> open) {
+        for (OnnxTensor t : open) {
+            t.close();
+            liveTensors--;
+        }
     }
 
     /** {@code [b, heads, len, hd]}, or {@code [2, b, heads, len, hd]} for stacked caches. */
@@ -995,9 +1021,7 @@ public final class OrtDecoderModel implements DecoderModel {
                     + ", " + s + " new tokens, mask width " + width + ", slots " + lo + ".." + (lo + b - 1) + "): "
                     + e.getMessage(), e);
         } finally {
-            for (OnnxTensor t : open) {
-                t.close();
-            }
+            closeAll(open);
         }
     }
 

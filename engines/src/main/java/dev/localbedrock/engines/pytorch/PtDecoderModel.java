@@ -364,9 +364,18 @@ public final class PtDecoderModel implements DecoderModel {
         return slidingWindow;
     }
 
-    /** Native tensors the model's manager tree holds right now (weights, caches, anything leaked); for tests. */
-    synchronized int liveTensorCount() {
+    /**
+     * Native tensors the model's manager tree holds right now: weights and the KV pool (constant after load) plus
+     * anything a step leaked (each step's tensors live in a sub-manager closed before {@link #forward} returns). For
+     * leak checks; walks the tree, so not for the hot path.
+     */
+    public synchronized int liveTensorCount() {
         return manager.getManagedArrays().size();
+    }
+
+    /** Sequences holding a KV pool slot now (0 when every sequence was closed). */
+    public synchronized int liveSequences() {
+        return pool.live();
     }
 
     /** A sequence reserving a whole slot ({@link #capacity()} tokens). */

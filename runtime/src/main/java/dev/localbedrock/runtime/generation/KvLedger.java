@@ -6,12 +6,13 @@ import dev.localbedrock.engines.DecoderModel;
  * The scheduler's account of KV cache, in tokens: the configured capacity and what admitted requests have reserved
  * (prompt plus maximum new tokens per sequence, from admission until the sequence ends). Free space is the smaller
  * of the ledger's own and the engine's {@link DecoderModel#freeKvTokens()}, so the scheduler never admits work the
- * engine could not hold, whichever of the two is stricter. Scheduler thread only.
+ * engine could not hold, whichever of the two is stricter. Scheduler thread only, except {@link #reserved()}, which
+ * any thread may read (leak checks, metrics): {@code reserved} is volatile, a few writes per step.
  */
 final class KvLedger {
     private final long capacity;
     private final DecoderModel model;
-    private long reserved;
+    private volatile long reserved;
 
     KvLedger(long capacity, DecoderModel model) {
         this.capacity = capacity;

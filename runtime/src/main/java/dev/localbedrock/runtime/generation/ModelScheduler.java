@@ -47,6 +47,10 @@ final class ModelScheduler {
         loop.abortAll(error);
     }
 
+    long kvReservedTokens() {
+        return loop.kvReservedTokens();
+    }
+
     int contextTokens() {
         return intake.contextTokens();
     }

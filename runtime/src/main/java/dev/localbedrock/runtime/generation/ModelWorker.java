@@ -21,6 +21,7 @@ public final class ModelWorker implements AutoCloseable {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final String name;
+    private final DecoderModel model;
     private final ModelScheduler scheduler;
     private final Thread thread;
     private volatile boolean closing;
@@ -32,6 +33,7 @@ public final class ModelWorker implements AutoCloseable {
 
     public ModelWorker(String name, DecoderModel model, WorkerSettings settings, WorkerHooks hooks) {
         this.name = name;
+        this.model = model;
         this.scheduler = new ModelScheduler(name, model, settings, hooks, System::nanoTime);
         this.thread = new Thread(this::loop, "model-" + name);
         this.thread.setDaemon(true);
@@ -46,6 +48,22 @@ public final class ModelWorker implements AutoCloseable {
     /** The metrics sink this worker reports to ({@link InMemorySchedulerMetrics} unless the hooks said otherwise). */
     public SchedulerMetrics metrics() {
         return scheduler.metrics();
+    }
+
+    /**
+     * KV tokens the scheduler's ledger holds for admitted requests now; 0 once every request ended (a disconnected
+     * one leaves at the next step). Readable from any thread.
+     */
+    public long kvReservedTokens() {
+        return scheduler.kvReservedTokens();
+    }
+
+    /**
+     * The engine this worker drives, for read-only accounting from other threads (the engines' counters such as
+     * live sequences and tensors are synchronized); everything else on it belongs to the worker's thread.
+     */
+    public DecoderModel model() {
+        return model;
     }
 
     /** Requests waiting for admission now. */

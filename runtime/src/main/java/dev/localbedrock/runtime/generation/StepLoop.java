@@ -98,6 +98,11 @@ final class StepLoop {
         return true;
     }
 
+    /** KV tokens admitted requests hold now; any thread. */
+    long kvReservedTokens() {
+        return ledger.reserved();
+    }
+
     boolean hasWork() {
         return !running.isEmpty() || !waiting.isEmpty();
     }

@@ -55,8 +55,8 @@ public final class BedrockServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        // A quiet period lets a request read just before the models stopped still get its answer (a 429
-        // ModelNotReadyException) instead of a dropped connection; responses already queued are written first.
+        // A quiet period lets a request read just before the port closed still get its answer (503 while the
+        // service drains) instead of a dropped connection; responses already queued are written first.
         workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 5_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }

@@ -9,4 +9,9 @@ public interface RuntimeApi {
      * @throws dev.localbedrock.codecs.BedrockException ValidationException or ResourceNotFoundException
      */
     ServedModel resolve(String modelId);
+
+    /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
+    default boolean draining() {
+        return false;
+    }
 }

@@ -48,6 +48,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
             Route route = Route.parse(request.method(), request.uri());
+            if (api.draining()) {
+                keepAlive = false; // the client should reconnect, to another instance
+                throw new BedrockException(BedrockErrorType.SERVICE_UNAVAILABLE,
+                        "The server is shutting down and accepts no new requests; retry on another instance.");
+            }
             if (route.kind() == Route.Kind.HEALTH) {
                 writeHealth(ctx, requestId);
                 return;

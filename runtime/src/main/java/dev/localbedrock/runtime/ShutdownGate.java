@@ -1,0 +1,32 @@
+package dev.localbedrock.runtime;
+
+import dev.localbedrock.runtime.http.RuntimeApi;
+
+/**
+ * The service's API as the HTTP layer sees it: the registry's models, plus whether the server is draining. Once a
+ * shutdown begins, every new request (health checks included) is answered 503 ServiceUnavailableException, which the
+ * AWS SDKs retry and load balancers read as "take this instance out", while generations already running finish
+ * within the grace period on the connections they came on.
+ */
+final class ShutdownGate implements RuntimeApi {
+    private final RuntimeApi models;
+    private volatile boolean draining;
+
+    ShutdownGate(RuntimeApi models) {
+        this.models = models;
+    }
+
+    @Override
+    public ServedModel resolve(String modelId) {
+        return models.resolve(modelId);
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    void beginDrain() {
+        draining = true;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.localbedrock.runtime.robustness;
+
+import dev.localbedrock.engines.DecoderModel;
+import dev.localbedrock.engines.onnxruntime.OrtDecoderModel;
+import dev.localbedrock.engines.pytorch.PtDecoderModel;
+import dev.localbedrock.runtime.BedrockService;
+import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.TestServers;
+import dev.localbedrock.runtime.catalog.CatalogLoader;
+import dev.localbedrock.runtime.generation.ModelWorker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The servers the robustness tests load, and what they count of the resources a request holds. */
+final class RobustnessServers {
+    static final String LLAMA_ID = TestServers.LLAMA_ID;
+    static final String TITAN_ID = TestServers.TITAN_EMBED_ID;
+    static final String INVOKE = "/model/" + LLAMA_ID + "/invoke";
+    static final String STREAM = "/model/" + LLAMA_ID + "/invoke-with-response-stream";
+    static final String EMBED = "/model/" + TITAN_ID + "/invoke";
+    static final String EMBED_STREAM = "/model/" + TITAN_ID + "/invoke-with-response-stream";
+
+    private RobustnessServers() {
+    }
+
+    /**
+     * A models.yaml serving tiny-random-llama as the Llama 2 family on {@code engine} (ONNX Runtime builds its graph
+     * into {@code dir/cache} first), with {@code llamaYaml} lines added to its entry and, when {@code titan}, the
+     * built-in MiniLM as Titan Embeddings.
+     */
+    static Path catalogue(Path dir, String engine, String serverYaml, String llamaYaml, boolean titan)
+            throws IOException {
+        String yaml = """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                %s
+                cache_dir: %s
+                models:
+                  - id: %s
+                    family: meta-llama2
+                    source: %s
+                    engine: %s
+                    device: cpu
+                %s
+                %s""".formatted(serverYaml.indent(2), dir.resolve("cache"), LLAMA_ID, TestServers.tinyLlama(),
+                engine, llamaYaml.indent(4), titan ? """
+                  - id: %s
+                    family: amazon-titan-embed
+                    source: builtin:all-MiniLM-L6-v2
+                    engine: onnxruntime
+                    device: cpu
+                """.formatted(TITAN_ID) : "");
+        Path file = dir.resolve("models.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    static BedrockService start(Path dir, String engine, String llamaYaml, boolean titan)
+            throws IOException, InterruptedException {
+        return BedrockService.start(CatalogLoader.load(catalogue(dir, engine, "", llamaYaml, titan)));
+    }
+
+    static ModelWorker llamaWorker(BedrockService service) {
+        for (ServedModel s : service.registry().served()) {
+            if (s instanceof ServedModel.Text text && text.entry().id().equals(LLAMA_ID)) {
+                return text.worker();
+            }
+        }
+        throw new IllegalStateException("no " + LLAMA_ID);
+    }
+
+    /**
+     * What the Llama model holds now: the scheduler's KV reservations, the engine's live sequences (KV slots) and
+     * its live native tensors (PyTorch: arrays in the model's manager tree, weights and KV pool included; ONNX
+     * Runtime: step tensors not yet closed).
+     */
+    record Holdings(long ledgerKvTokens, int queued, int engineSequences, long engineTensors) {
+        static Holdings of(ModelWorker worker) {
+            DecoderModel model = worker.model();
+            int sequences;
+            long tensors;
+            if (model instanceof PtDecoderModel pt) {
+                sequences = pt.liveSequences();
+                tensors = pt.liveTensorCount();
+            } else if (model instanceof OrtDecoderModel ort) {
+                sequences = ort.liveSequences();
+                tensors = ort.liveTensorCount();
+            } else {
+                throw new IllegalStateException("unexpected engine " + model);
+            }
+            return new Holdings(worker.kvReservedTokens(), worker.queueLength(), sequences, tensors);
+        }
+    }
+
+    /** Waits (up to 30 s: a disconnected request leaves at the next step) until nothing is held beyond {@code idle}. */
+    static Holdings awaitIdle(ModelWorker worker, long idleTensors) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Holdings h = Holdings.of(worker);
+        while (System.nanoTime() < deadline && !(h.ledgerKvTokens() == 0 && h.queued() == 0
+                && h.engineSequences() == 0 && h.engineTensors() == idleTensors)) {
+            Thread.sleep(20);
+            h = Holdings.of(worker);
+        }
+        return h;
+    }
+}
