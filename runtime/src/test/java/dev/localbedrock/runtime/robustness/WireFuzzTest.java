@@ -1,0 +1,201 @@
+package dev.localbedrock.runtime.robustness;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.localbedrock.codecs.eventstream.EventStreamDecoder;
+import dev.localbedrock.codecs.eventstream.EventStreamMessage;
+import dev.localbedrock.runtime.BedrockService;
+import dev.localbedrock.runtime.TestServers;
+import dev.localbedrock.runtime.catalog.CatalogLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Fuzzes the wire: Jazzer (coverage-guided, libFuzzer) drives {@link WireRequests} to build requests for every
+ * operation of every served family, over HTTP/1.1 and h2c, and each answer must be an AWS-shaped 4xx or a real
+ * success: never a 5xx, never a hang (every request has a client timeout), and the server must still serve valid
+ * requests every {@value #HEALTH_EVERY} requests and at the end.
+ *
+ * <p>Runs only in its own surefire execution (tag {@code robustness}, Jazzer's fuzzing mode): 5 000 requests in
+ * CI, 100 000 with {@code -Drobustness.form=long}. A failure leaves a reproducer under {@code target/}.
+ */
+@Tag("robustness")
+class WireFuzzTest {
+    static final int HEALTH_EVERY = 250;
+    /** Big enough for the 10 MB strings to reach the codecs and tokenizers; bodies above it are refused. */
+    static final int MAX_BODY_BYTES = 12_000_000;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VALID_LLAMA = "{\"prompt\":\"Hello\",\"temperature\":0,\"max_gen_len\":4}";
+    private static final String VALID_TITAN = "{\"inputText\":\"Hello\"}";
+
+    @TempDir
+    static Path workDir;
+    static BedrockService service;
+    static String base;
+    static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CLIENT_TIMEOUT).build();
+    static final HttpClient H2C = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+            .connectTimeout(CLIENT_TIMEOUT).build();
+    static final OutcomeTally TALLY = new OutcomeTally();
+    static long startMillis;
+    static int hugeSent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path yaml = workDir.resolve("models.yaml");
+        Files.writeString(yaml, """
+                server:
+                  host: 127.0.0.1
+                  port: 0
+                  max_body_bytes: %d
+                models:
+                  - id: %s
+                    family: meta-llama2
+                    source: %s
+                    engine: pytorch
+                    device: cpu
+                    max_context_tokens: 64
+                  - id: %s
+                    family: amazon-titan-embed
+                    source: builtin:all-MiniLM-L6-v2
+                    engine: onnxruntime
+                    device: cpu
+                """.formatted(MAX_BODY_BYTES, WireRequests.LLAMA, TestServers.tinyLlama(), WireRequests.TITAN));
+        service = BedrockService.start(CatalogLoader.load(yaml));
+        base = "http://127.0.0.1:" + service.address().getPort();
+        // The JDK client reaches h2c by an Upgrade on its first request; later ones reuse the HTTP/2 connection.
+        H2C.send(HttpRequest.newBuilder(URI.create(base + "/ping")).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (service != null) {
+                servesValidRequests();
+                System.out.println(TALLY.summary(System.currentTimeMillis() - startMillis));
+            }
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+
+    @FuzzTest(maxExecutions = 5000)
+    void everyAnswerIsAnAwsErrorOrASuccess(FuzzedDataProvider in) throws Exception {
+        if (startMillis == 0) {
+            startMillis = System.currentTimeMillis();
+        }
+        // About one 10 MB (or over-limit) body per 500 requests: they cost a tokenizer pass each.
+        HostileBodies bodies = new HostileBodies(in, (int) (TALLY.requests() / 500) + 1, hugeSent);
+        WireRequest request = WireRequests.next(in, bodies, MAX_BODY_BYTES);
+        hugeSent = bodies.hugeSent();
+        HttpResponse<byte[]> response = send(request);
+        checkAnswer(request, response);
+        if (TALLY.requests() % HEALTH_EVERY == 0) {
+            servesValidRequests();
+        }
+    }
+
+    private static HttpResponse<byte[]> send(WireRequest request) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + request.path()))
+                .timeout(CLIENT_TIMEOUT)
+                .expectContinue(request.expectContinue())
+                .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        if (request.contentType() != null) {
+            b.header("Content-Type", request.contentType());
+        }
+        if (request.accept() != null) {
+            b.header(request.isStream() ? "X-Amzn-Bedrock-Accept" : "Accept", request.accept());
+        }
+        // The request timeout alone is not enough: the JDK client does not apply it in every state, so the
+        // whole exchange is bounded here too.
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> answer = (request.http2() ? H2C : HTTP1)
+                .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return answer.get(CLIENT_TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            answer.cancel(true);
+            if (e instanceof java.util.concurrent.ExecutionException && !(e.getCause()
+                    instanceof java.net.http.HttpTimeoutException)) {
+                throw new AssertionError("the exchange failed (" + e.getCause() + ") for " + request, e.getCause());
+            }
+            throw new AssertionError("no answer within " + CLIENT_TIMEOUT + " to " + request, e);
+        }
+    }
+
+    private static void checkAnswer(WireRequest request, HttpResponse<byte[]> r) throws Exception {
+        int status = r.statusCode();
+        String errorType = r.headers().firstValue("x-amzn-ErrorType").orElse(null);
+        TALLY.record(request, status, errorType, r.version() == HttpClient.Version.HTTP_2 ? "h2c" : "http/1.1");
+        String where = " for " + request + "; answer " + status + " " + new String(r.body(), 0,
+                Math.min(r.body().length, 300), java.nio.charset.StandardCharsets.UTF_8);
+        if (status >= 400 && status < 500) {
+            assertTrue(errorType != null && !errorType.isEmpty(), "4xx without x-amzn-ErrorType" + where);
+            assertTrue(r.headers().firstValue("x-amzn-RequestId").isPresent(), "no x-amzn-RequestId" + where);
+            if (!request.method().equals("HEAD")) {
+                assertEquals("application/json", r.headers().firstValue("content-type").orElse(null), where);
+                JsonNode body = JSON.readTree(r.body());
+                assertTrue(body != null && body.path("message").isTextual(), "no JSON message" + where);
+            }
+        } else if (status == 200) {
+            checkSuccess(request, r, where);
+        } else {
+            fail("neither an AWS-shaped 4xx nor a 200" + where);
+        }
+    }
+
+    private static void checkSuccess(WireRequest request, HttpResponse<byte[]> r, String where) throws Exception {
+        if (request.path().equals("/ping") || request.method().equals("HEAD")) {
+            return;
+        }
+        if (request.isStream()) {
+            assertEquals("application/vnd.amazon.eventstream", r.headers().firstValue("content-type").orElse(null),
+                    where);
+            List<EventStreamMessage> messages = new EventStreamDecoder().feed(r.body(), 0, r.body().length);
+            assertTrue(!messages.isEmpty(), "empty stream" + where);
+            for (EventStreamMessage m : messages) {
+                assertEquals("event", m.headers().get(":message-type"), "stream exception" + where);
+            }
+            return;
+        }
+        JsonNode body = JSON.readTree(r.body());
+        assertTrue(body.has("generation") || body.has("embedding"), "200 without a result" + where);
+    }
+
+    /** A normal client's requests, on both protocols and both families, still succeed. */
+    static void servesValidRequests() throws Exception {
+        for (HttpClient client : List.of(HTTP1, H2C)) {
+            for (String[] op : new String[][] {
+                    {"/model/" + WireRequests.LLAMA + "/invoke", VALID_LLAMA},
+                    {"/model/" + WireRequests.LLAMA + "/invoke-with-response-stream", VALID_LLAMA},
+                    {"/model/" + WireRequests.TITAN + "/invoke", VALID_TITAN}}) {
+                HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + op[0]))
+                        .timeout(CLIENT_TIMEOUT).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(op[1])).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, r.statusCode(), "a valid request to " + op[0] + " failed after "
+                        + TALLY.requests() + " fuzzed requests: " + new String(r.body()));
+            }
+        }
+        TALLY.healthCheckPassed();
+    }
+}
