@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Runs only in its own surefire execution (tag {@code robustness}, Jazzer's fuzzing mode): 5 000 requests in
  * CI, 100 000 with {@code -Drobustness.form=long}. A failure leaves a reproducer under {@code target/}.
  */
-@Tag("robustness")
+@Tag("wire-fuzz")
 class WireFuzzTest {
     static final int HEALTH_EVERY = 250;
     /** Big enough for the 10 MB strings to reach the codecs and tokenizers; bodies above it are refused. */
