@@ -22,6 +22,8 @@ public final class BedrockServer implements AutoCloseable {
     private final RuntimeApi api;
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
+    /** Body decoding and prompt tokenization, off the event loops (see RuntimeApiHandler). */
+    private final DecodeExecutor decoders = DecodeExecutor.forThisMachine();
     private Channel serverChannel;
 
     public BedrockServer(ServerSettings settings, RuntimeApi api) {
@@ -39,7 +41,7 @@ public final class BedrockServer implements AutoCloseable {
                 // Netty's defaults, stated: above 64 KiB unsent a channel turns unwritable, which starts the
                 // write stall timer (WriteStallGuard); below 32 KiB it is writable again.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new HttpProtocolInitializer(settings, api));
+                .childHandler(new HttpProtocolInitializer(settings, api, decoders));
         serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
@@ -58,5 +60,6 @@ public final class BedrockServer implements AutoCloseable {
         // A quiet period lets a request read just before the port closed still get its answer (503 while the
         // service drains) instead of a dropped connection; responses already queued are written first.
         workers.shutdownGracefully(QUIET_PERIOD_MILLIS, 5_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        decoders.close();
     }
 }

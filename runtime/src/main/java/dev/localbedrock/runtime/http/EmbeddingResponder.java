@@ -36,7 +36,10 @@ final class EmbeddingResponder {
         this.keepAlive = keepAlive;
     }
 
-    /** Answers with {@code result} when it completes. Called on the event loop right after submission. */
+    /**
+     * Answers with {@code result} when it completes, on the event loop. Called on the decode thread right after
+     * submission; the close listener is added before the completion callback is registered, so it is always removed.
+     */
     void respondTo(CompletableFuture<EmbeddingOutcome> result) {
         ChannelFutureListener cancelOnClose = closed -> result.cancel(false);
         ctx.channel().closeFuture().addListener(cancelOnClose);

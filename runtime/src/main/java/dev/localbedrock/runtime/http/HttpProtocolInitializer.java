@@ -33,10 +33,10 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimits limits;
     private final RequestPipeline requests;
 
-    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api) {
+    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, java.util.concurrent.Executor decoders) {
         this.settings = settings;
         this.limits = settings.connections();
-        this.requests = new RequestPipeline(settings, api);
+        this.requests = new RequestPipeline(settings, api, decoders);
     }
 
     @Override

@@ -14,10 +14,12 @@ final class RequestPipeline {
 
     private final ServerSettings settings;
     private final RuntimeApi api;
+    private final java.util.concurrent.Executor decoders;
 
-    RequestPipeline(ServerSettings settings, RuntimeApi api) {
+    RequestPipeline(ServerSettings settings, RuntimeApi api, java.util.concurrent.Executor decoders) {
         this.settings = settings;
         this.api = api;
+        this.decoders = decoders;
     }
 
     /** Appends the HTTP/1.1 handlers after {@code after}; the connection's write stall guard is already in front. */
@@ -26,7 +28,7 @@ final class RequestPipeline {
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
         p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes()));
-        p.addAfter("aggregator", "api", new RuntimeApiHandler(api));
+        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders));
     }
 
     /**
@@ -38,7 +40,7 @@ final class RequestPipeline {
                 malformedGuard(),
                 bodyDeadline(),
                 new BodyAggregator(settings.maxBodyBytes()),
-                new RuntimeApiHandler(api));
+                new RuntimeApiHandler(api, decoders));
     }
 
     private MalformedRequestGuard malformedGuard() {

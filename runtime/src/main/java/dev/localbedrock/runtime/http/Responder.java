@@ -16,6 +16,8 @@ abstract class Responder implements GenerationListener {
     protected final String requestId;
     protected final long startNanos;
     private GenerationJob job;
+    /** Set on the event loop once the response is complete. */
+    private boolean done;
     private final ChannelFutureListener cancelOnClose = this::clientGone;
 
     Responder(ChannelHandlerContext ctx, String requestId, long startNanos) {
@@ -24,11 +26,21 @@ abstract class Responder implements GenerationListener {
         this.startNanos = startNanos;
     }
 
-    /** Links the admitted job so a disconnect cancels it. Called on the event loop right after admission. */
+    /**
+     * Links the admitted job so a disconnect cancels it. Called on the decode thread right after admission; the link
+     * is made on the event loop, where {@link #finished} runs too, so a response that completed first (a fast
+     * generation, an immediate error) leaves no listener behind on a keep-alive connection. A connection that closed
+     * in between cancels the job at once (a listener added to a done future runs immediately).
+     */
     final void watch(GenerationJob admitted) {
-        this.job = admitted;
-        ChannelFuture closed = ctx.channel().closeFuture();
-        closed.addListener(cancelOnClose);
+        onLoop(() -> {
+            if (done) {
+                return;
+            }
+            this.job = admitted;
+            ChannelFuture closed = ctx.channel().closeFuture();
+            closed.addListener(cancelOnClose);
+        });
     }
 
     private void clientGone(ChannelFuture ignored) {
@@ -39,6 +51,7 @@ abstract class Responder implements GenerationListener {
 
     /** Called on the event loop once the response is complete: the job no longer needs watching. */
     protected final void finished() {
+        done = true;
         ctx.channel().closeFuture().removeListener(cancelOnClose);
     }
 

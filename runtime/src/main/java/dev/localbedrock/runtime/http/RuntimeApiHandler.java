@@ -22,12 +22,15 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Routes one request of the bedrock-runtime API: validates the headers, decodes the family body, admits the
- * generation and hands the response to a responder that writes it when tokens arrive. An embedding model answers
- * InvokeModel only, through its embedding worker. Runs on the connection's event loop; nothing here blocks on
- * inference.
+ * Routes one request of the bedrock-runtime API: validates the route and headers on the event loop (cheap), then
+ * hands the body to a {@link DecodeExecutor} thread, which decodes the family body, admits the generation (the
+ * prompt is tokenized there) and links the response to a responder that writes it when tokens arrive. An embedding
+ * model answers InvokeModel only, through its embedding worker. Nothing on the event loop costs time in proportion
+ * to what the client sent, and nothing here blocks on inference.
  */
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
@@ -36,9 +39,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     static final String NOT_STREAMING = "The model is unsupported for streaming.";
 
     private final RuntimeApi api;
+    private final Executor decoders;
 
-    RuntimeApiHandler(RuntimeApi api) {
+    RuntimeApiHandler(RuntimeApi api, Executor decoders) {
         this.api = api;
+        this.decoders = decoders;
     }
 
     @Override
@@ -60,34 +65,65 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             ServedModel served = api.resolve(route.modelId());
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = route.kind() == Route.Kind.INVOKE_STREAM;
+            byte[] body;
+            Runnable admit;
             if (served instanceof ServedModel.Embedding embedding) {
                 if (stream) {
                     throw BedrockException.validation(NOT_STREAMING);
                 }
                 checkAccept(request.headers().get(HttpHeaderNames.ACCEPT), "Accept");
-                EmbeddingRequest texts = embedding.codec().decodeRequest(ByteBufUtil.getBytes(request.content()));
-                new EmbeddingResponder(ctx, requestId, embedding.codec(), startNanos, keepAlive)
-                        .respondTo(embedding.worker().submit(texts));
-                return;
+                body = ByteBufUtil.getBytes(request.content());
+                boolean keep = keepAlive;
+                admit = () -> new EmbeddingResponder(ctx, requestId, embedding.codec(), startNanos, keep)
+                        .respondTo(embedding.worker().submit(embedding.codec().decodeRequest(body)));
+            } else {
+                ServedModel.Text model = (ServedModel.Text) served;
+                checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
+                        stream ? BEDROCK_ACCEPT : "Accept");
+                body = ByteBufUtil.getBytes(request.content());
+                boolean keep = keepAlive;
+                admit = () -> {
+                    TextGenerationRequest generation = model.codec().decodeRequest(body);
+                    Responder responder = stream
+                            ? new StreamingResponder(ctx, requestId, model.codec(), startNanos)
+                            : new UnaryResponder(ctx, requestId, model.codec(), startNanos, keep);
+                    GenerationJob job = model.worker().submit(generation, responder);
+                    responder.watch(job);
+                };
             }
-            ServedModel.Text model = (ServedModel.Text) served;
-            checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
-                    stream ? BEDROCK_ACCEPT : "Accept");
-            TextGenerationRequest generation = model.codec().decodeRequest(ByteBufUtil.getBytes(request.content()));
-            Responder responder = stream
-                    ? new StreamingResponder(ctx, requestId, model.codec(), startNanos)
-                    : new UnaryResponder(ctx, requestId, model.codec(), startNanos, keepAlive);
-            GenerationJob job = model.worker().submit(generation, responder);
-            responder.watch(job);
+            offload(ctx, requestId, keepAlive, admit);
         } catch (Route.UnknownOperation e) {
             write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
         } catch (BedrockException e) {
             write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
         } catch (RuntimeException e) {
-            log.error("request {} failed", requestId, e);
-            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
-                    BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName())), keepAlive);
+            internalError(ctx, requestId, keepAlive, e);
         }
+    }
+
+    /** Runs {@code admit} on a decode thread; every way it can fail still answers the request. */
+    private void offload(ChannelHandlerContext ctx, String requestId, boolean keepAlive, Runnable admit) {
+        try {
+            decoders.execute(() -> {
+                try {
+                    admit.run();
+                } catch (BedrockException e) {
+                    write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+                } catch (RuntimeException e) {
+                    internalError(ctx, requestId, keepAlive, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
+                    "Too many requests are waiting to be read; retry shortly.")), keepAlive);
+        }
+    }
+
+    private static void internalError(ChannelHandlerContext ctx, String requestId, boolean keepAlive,
+                                      RuntimeException e) {
+        log.error("request {} failed", requestId, e);
+        write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
+                BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName())), keepAlive);
     }
 
     /** JSON bodies arrive as application/json, with no Content-Type (older Java SDKs) or as octet-stream (JS SDK). */
