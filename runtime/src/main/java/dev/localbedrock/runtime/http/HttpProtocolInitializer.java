@@ -73,11 +73,19 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         });
     }
 
-    /** Reached only by plain HTTP/1.1 connections: installs the HTTP/1.1 request handlers, then gets out of the way. */
+    /**
+     * Reached only by plain HTTP/1.1 connections: installs the HTTP/1.1 request handlers, then gets out of the way.
+     * The h2c Upgrade is honoured on a connection's first request only (a server may ignore Upgrade, RFC 9110
+     * §7.8): the Upgrade handler sits in front of the request line-up, and switching protocols on a pipelined
+     * request would write its 101 into the middle of the response before it.
+     */
     private final class PlainHttp1Setup extends SimpleChannelInboundHandler<HttpMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
             requests.addHttp1(ctx.pipeline(), ctx.name());
+            if (ctx.pipeline().get(HttpServerUpgradeHandler.class) != null) {
+                ctx.pipeline().remove(HttpServerUpgradeHandler.class);
+            }
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
         }
