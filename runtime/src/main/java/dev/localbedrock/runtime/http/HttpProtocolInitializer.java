@@ -47,13 +47,13 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(Http2Limits.serverCodec(limits), http2Multiplexer(),
-                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines))
+                        connectionGuard(http1Deadlines))
                         : null, settings.maxBodyBytes());
         ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
                 c.pipeline().addLast(Http2Limits.serverCodec(limits), http2Multiplexer(),
-                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines));
+                        connectionGuard(http1Deadlines));
             }
         };
         ch.pipeline().addLast("write-stall", new WriteStallGuard(limits.writeStallTimeout().toNanos()));
@@ -61,6 +61,10 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline().addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
         ch.pipeline().addLast("http1-deadlines", http1Deadlines.messages());
         ch.pipeline().addLast(new PlainHttp1Setup());
+    }
+
+    private Http2ConnectionGuard connectionGuard(Http1Deadlines http1Deadlines) {
+        return new Http2ConnectionGuard(limits.idleTimeout(), limits.requestHeaderTimeout(), http1Deadlines);
     }
 
     private Http2MultiplexHandler http2Multiplexer() {
