@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -51,6 +52,11 @@ final class Http1Pipelining extends ChannelDuplexHandler {
     private boolean forwardingBody;
     /** A request went over the bounds: all further input is dropped. */
     private boolean overLimit;
+    /**
+     * The waiting body part that the newest waiting request's content is copied into: a body that trickles in a
+     * byte at a time would otherwise keep one read buffer alive per byte.
+     */
+    private HttpContent filling;
 
     Http1Pipelining(long maxWaitingBytes) {
         this.maxWaitingBytes = maxWaitingBytes;
@@ -67,7 +73,7 @@ final class Http1Pipelining extends ChannelDuplexHandler {
         } else if (!answering && waiting.isEmpty()) {
             forward(ctx, part);
         } else {
-            hold(part);
+            hold(ctx, part);
         }
     }
 
@@ -114,7 +120,7 @@ final class Http1Pipelining extends ChannelDuplexHandler {
         ctx.fireChannelRead(part);
     }
 
-    private void hold(HttpObject part) {
+    private void hold(ChannelHandlerContext ctx, HttpObject part) {
         if (part instanceof HttpRequest && waitingRequests == MAX_WAITING_REQUESTS) {
             overTheLimit(part);
             return;
@@ -130,7 +136,20 @@ final class Http1Pipelining extends ChannelDuplexHandler {
             waitingRequests++;
         }
         waitingBytes += bytes;
-        waiting.add(part);
+        boolean plainContent = part instanceof HttpContent && !(part instanceof LastHttpContent)
+                && part.decoderResult().isSuccess();
+        if (!plainContent) {
+            filling = null;
+            waiting.add(part);
+            return;
+        }
+        HttpContent content = (HttpContent) part;
+        if (filling == null) {
+            filling = new DefaultHttpContent(ctx.alloc().buffer((int) bytes));
+            waiting.add(filling);
+        }
+        filling.content().writeBytes(content.content());
+        content.release();
     }
 
     private void overTheLimit(HttpObject part) {
@@ -141,6 +160,7 @@ final class Http1Pipelining extends ChannelDuplexHandler {
 
     /** Removes the newest waiting request, which is still arriving (only its content can cross the byte bound). */
     private void dropNewestRequest() {
+        filling = null;
         while (!waiting.isEmpty()) {
             Object part = waiting.pollLast();
             release(part);
@@ -169,6 +189,9 @@ final class Http1Pipelining extends ChannelDuplexHandler {
     }
 
     private void handOn(ChannelHandlerContext ctx, Object part) {
+        if (part == filling) {
+            filling = null; // the rest of that body goes straight on
+        }
         if (part instanceof HttpContent c) {
             waitingBytes -= c.content().readableBytes();
         }
@@ -187,6 +210,7 @@ final class Http1Pipelining extends ChannelDuplexHandler {
     }
 
     private void releaseWaiting() {
+        filling = null;
         while (!waiting.isEmpty()) {
             release(waiting.poll());
         }

@@ -164,6 +164,31 @@ class Http1PipeliningTest {
         report("stream + a request asking for the h2c Upgrade", responses);
     }
 
+    @Test
+    void aBodyTricklingInWhileItWaitsIsServedWhole() throws Exception {
+        Call stream = Call.stream("Hello", 200);
+        Call unary = Call.invoke("The capital of France is", 8);
+        List<String> alone = List.of(alone(stream), alone(unary));
+        try (Socket s = connect()) {
+            s.setTcpNoDelay(true);
+            BufferedInputStream in = new BufferedInputStream(s.getInputStream());
+            byte[] second = unary.bytes(false);
+            int bodyStart = second.length - unary.body.length();
+            s.getOutputStream().write(concat(List.of(stream), false));
+            s.getOutputStream().write(second, 0, bodyStart);
+            s.getOutputStream().flush();
+            // The waiting request's body, a byte at a time, while the stream is being generated.
+            for (int i = bodyStart; i < second.length; i++) {
+                s.getOutputStream().write(second[i]);
+                s.getOutputStream().flush();
+                Thread.sleep(2);
+            }
+            List<Response> responses = List.of(Response.read(in), Response.read(in));
+            assertEquals(alone, texts(List.of(stream, unary), responses));
+            report("stream (200 tokens) + invoke whose body trickles", responses);
+        }
+    }
+
     // ---------------------------------------------------------------- bounds
 
     @Test
