@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Http2Limits}). Installed after the stream multiplexer the moment a connection turns to HTTP/2, which is
  * when it takes over from the HTTP/1.1 deadlines:
  * <ul>
- *   <li><b>Idle:</b> with no stream open for the idle timeout the connection is closed with GOAWAY. A client that
- *       starts a header block and never finishes it has no open stream either, so this bounds it too.</li>
+ *   <li><b>Idle:</b> with no stream open for the idle timeout the connection is closed with GOAWAY.</li>
+ *   <li><b>Slow header blocks:</b> a HEADERS frame whose CONTINUATION frames do not complete the block within the
+ *       header timeout ends the connection ({@link Http2HeaderBlockDeadline}, installed here in front of the
+ *       codec).</li>
  *   <li><b>SETTINGS and PING floods:</b> each costs the server a frame in reply; more than
  *       {@value #MAX_CONTROL_FRAMES_PER_WINDOW} in {@value #WINDOW_SECONDS} s end the connection with GOAWAY
  *       ENHANCE_YOUR_CALM. (A client that floods and does not read is stopped earlier by the codec's cap on
@@ -35,6 +37,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     static final int WINDOW_SECONDS = 10;
 
     private final Duration idleTimeout;
+    private final Duration headerTimeout;
     private final Http1Deadlines http1;
     private ChannelHandlerContext ctx;
     private Http2FrameCodec codec;
@@ -44,8 +47,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     /** Set once the flood limit has ended the connection: what is still in the read buffer is dropped. */
     private boolean flooded;
 
-    Http2ConnectionGuard(Duration idleTimeout, Http1Deadlines http1) {
+    Http2ConnectionGuard(Duration idleTimeout, Duration headerTimeout, Http1Deadlines http1) {
         this.idleTimeout = idleTimeout;
+        this.headerTimeout = headerTimeout;
         this.http1 = http1;
     }
 
@@ -54,6 +58,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         http1.stop();
         codec = ctx.pipeline().get(Http2FrameCodec.class);
+        ctx.pipeline().addBefore(ctx.pipeline().context(codec).name(), "h2-header-block",
+                new Http2HeaderBlockDeadline(headerTimeout, codec));
         Http2Connection connection = codec.connection();
         connection.addListener(new Http2ConnectionAdapter() {
             @Override

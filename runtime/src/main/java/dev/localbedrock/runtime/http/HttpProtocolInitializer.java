@@ -47,13 +47,13 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(Http2Limits.serverCodec(limits), http2Multiplexer(),
-                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines))
+                        connectionGuard(http1Deadlines))
                         : null, settings.maxBodyBytes());
         ChannelInitializer<Channel> priorKnowledge = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
                 c.pipeline().addLast(Http2Limits.serverCodec(limits), http2Multiplexer(),
-                        new Http2ConnectionGuard(limits.idleTimeout(), http1Deadlines));
+                        connectionGuard(http1Deadlines));
             }
         };
         ch.pipeline().addLast("write-stall", new WriteStallGuard(limits.writeStallTimeout().toNanos()));
@@ -61,6 +61,10 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         ch.pipeline().addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
         ch.pipeline().addLast("http1-deadlines", http1Deadlines.messages());
         ch.pipeline().addLast(new PlainHttp1Setup());
+    }
+
+    private Http2ConnectionGuard connectionGuard(Http1Deadlines http1Deadlines) {
+        return new Http2ConnectionGuard(limits.idleTimeout(), limits.requestHeaderTimeout(), http1Deadlines);
     }
 
     private Http2MultiplexHandler http2Multiplexer() {
@@ -73,11 +77,19 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
         });
     }
 
-    /** Reached only by plain HTTP/1.1 connections: installs the HTTP/1.1 request handlers, then gets out of the way. */
+    /**
+     * Reached only by plain HTTP/1.1 connections: installs the HTTP/1.1 request handlers, then gets out of the way.
+     * The h2c Upgrade is honoured on a connection's first request only (a server may ignore Upgrade, RFC 9110
+     * §7.8): the Upgrade handler sits in front of the request line-up, and switching protocols on a pipelined
+     * request would write its 101 into the middle of the response before it.
+     */
     private final class PlainHttp1Setup extends SimpleChannelInboundHandler<HttpMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpMessage msg) {
             requests.addHttp1(ctx.pipeline(), ctx.name());
+            if (ctx.pipeline().get(HttpServerUpgradeHandler.class) != null) {
+                ctx.pipeline().remove(HttpServerUpgradeHandler.class);
+            }
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
         }

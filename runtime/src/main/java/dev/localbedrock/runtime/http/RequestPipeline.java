@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 /**
  * The one place that builds the request-handling end of a pipeline, for an HTTP/1.1 connection and for each HTTP/2
  * stream alike: reject what the codec could not decode, time the body, aggregate it within the size limit, route it.
+ * An HTTP/1.1 connection first puts its requests in line ({@link Http1Pipelining}): one byte stream carries one
+ * response at a time. HTTP/2 needs no such line, each stream being its own channel.
  */
 final class RequestPipeline {
     /** Longest HTTP/1.1 request line (method, path with the model id or ARN, version): Netty's default. */
@@ -24,7 +26,8 @@ final class RequestPipeline {
 
     /** Appends the HTTP/1.1 handlers after {@code after}; the connection's write stall guard is already in front. */
     void addHttp1(ChannelPipeline p, String after) {
-        p.addAfter(after, "keep-alive", new HttpServerKeepAliveHandler());
+        p.addAfter(after, "pipelining", new Http1Pipelining(settings.maxBodyBytes()));
+        p.addAfter("pipelining", "keep-alive", new HttpServerKeepAliveHandler());
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
         p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes()));

@@ -26,7 +26,8 @@ final class RequestTimeouts {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private static String seconds(Duration d) {
+    /** A duration as the configuration writes it: seconds, with fractions. */
+    static String seconds(Duration d) {
         return java.math.BigDecimal.valueOf(d.toMillis(), 3).stripTrailingZeros().toPlainString();
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -180,6 +181,59 @@ class CatalogLoaderTest {
         assertMessage(base + "    max_queue_wait_seconds: 0\n", "max_queue_wait_seconds");
         assertMessage(base + "    request_timeout_seconds: -1\n", "request_timeout_seconds");
         assertMessage(base + "    request_timeout_seconds: soon\n", "request_timeout_seconds");
+    }
+
+    @Test
+    void connectionLimitsParseAtTheEdgesOfTheirRanges() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        ServerSettings.ConnectionLimits limits = load("""
+                server:
+                  idle_timeout_seconds: 86400
+                  request_header_timeout_seconds: 0.25
+                  request_body_timeout_seconds: 1
+                  write_stall_timeout_seconds: 0.001
+                  max_header_bytes: 1024
+                  max_concurrent_streams: 1000000
+                models:
+                  - id: a.b-v1
+                    source: m
+                """).server().connections();
+        assertEquals(new ServerSettings.ConnectionLimits(Duration.ofDays(1), Duration.ofMillis(250),
+                Duration.ofSeconds(1), Duration.ofMillis(1), 1024, 1_000_000), limits);
+        ServerSettings.ConnectionLimits other = load("server:\n  max_header_bytes: 16777216\n"
+                + "  max_concurrent_streams: 1\nmodels:\n  - id: a.b-v1\n    source: m\n").server().connections();
+        assertEquals(1 << 24, other.maxHeaderBytes());
+        assertEquals(1, other.maxConcurrentStreams());
+        assertEquals(ServerSettings.ConnectionLimits.defaults(),
+                load("models:\n  - id: a.b-v1\n    source: m\n").server().connections());
+    }
+
+    @Test
+    void badConnectionLimitsNameTheKeyAndTheAllowedRange() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        String models = "models:\n  - id: a.b-v1\n    source: m\n";
+        String seconds = "greater than 0 and at most 86400";
+        for (String key : List.of("idle_timeout_seconds", "request_header_timeout_seconds",
+                "request_body_timeout_seconds", "write_stall_timeout_seconds")) {
+            for (String bad : List.of("0", "-1", "86400.5", "soon", "[1]", "true")) {
+                assertServerMessage("server:\n  " + key + ": " + bad + "\n" + models, key, seconds);
+            }
+        }
+        for (String bad : List.of("1023", "16777217", "2048.5", "-1", "big", "\"4096\"")) {
+            assertServerMessage("server:\n  max_header_bytes: " + bad + "\n" + models, "max_header_bytes",
+                    "from 1024 to 16777216");
+        }
+        for (String bad : List.of("0", "1000001", "1.5", "many", "-100")) {
+            assertServerMessage("server:\n  max_concurrent_streams: " + bad + "\n" + models,
+                    "max_concurrent_streams", "from 1 to 1000000");
+        }
+    }
+
+    /** The error is about the server section, names the key and gives the allowed range. */
+    private void assertServerMessage(String yaml, String key, String range) {
+        CatalogException e = assertThrows(CatalogException.class, () -> load(yaml), yaml);
+        String m = e.getMessage();
+        assertTrue(m.contains(": server:") && m.contains("'" + key + "'") && m.contains(range), m);
     }
 
     private void assertMessage(String yaml, String fragment) {

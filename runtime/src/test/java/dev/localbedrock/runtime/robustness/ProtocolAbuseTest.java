@@ -78,6 +78,7 @@ class ProtocolAbuseTest {
     private static final int PING = 0x6;
     private static final int GOAWAY = 0x7;
     private static final int WINDOW_UPDATE = 0x8;
+    private static final int CONTINUATION = 0x9;
     private static final int END_STREAM = 0x1;
     private static final int END_HEADERS = 0x4;
     private static final int PROTOCOL_ERROR = 0x1;
@@ -348,6 +349,61 @@ class ProtocolAbuseTest {
             // The connection itself is still good for another stream.
             h2.request(3, INVOKE, SMALL_BODY);
             assertEquals("200", h2.decode(h2.awaitFrame(HEADERS, 3)).status().toString());
+        }
+    }
+
+    @Test
+    void unfinishedHttp2HeaderBlockEndsTheConnectionAtTheHeaderTimeout() throws Exception {
+        try (H2 h2 = H2.open(port)) {
+            byte[] block = h2.encode(1, requestHeaders(STREAM));
+            int half = block.length / 2;
+            long t0 = System.nanoTime();
+            // HEADERS without END_HEADERS, one CONTINUATION without it either, then nothing: the block never ends,
+            // and while it is open the client may send no other frame.
+            h2.frame(HEADERS, 0, 1, java.util.Arrays.copyOfRange(block, 0, half));
+            h2.frame(CONTINUATION, 0, 1, java.util.Arrays.copyOfRange(block, half, block.length - 1));
+            Frame goAway = h2.awaitGoAway();
+            long ms = millisSince(t0);
+            // Not the idle timeout (NO_ERROR, and later): the header deadline.
+            assertEquals(ENHANCE_YOUR_CALM, goAway.errorCode());
+            assertEquals(0, ByteBuffer.wrap(goAway.payload()).getInt(0) & 0x7fffffff, "stream 1 was not processed");
+            h2.assertClosed();
+            report("h2c header block never finished", "request_header_timeout " + HEADER_S + " s",
+                    "GOAWAY ENHANCE_YOUR_CALM after " + ms + " ms, closed");
+            assertBound(ms, HEADER_S);
+        }
+    }
+
+    @Test
+    void http2HeaderBlockSentSlowlyButWithinTheTimeoutIsServed() throws Exception {
+        try (H2 h2 = H2.open(port)) {
+            byte[] block = h2.encode(1, requestHeaders(INVOKE));
+            int half = block.length / 2;
+            h2.frame(HEADERS, 0, 1, java.util.Arrays.copyOfRange(block, 0, half));
+            Thread.sleep((long) (HEADER_S * 1000 / 4));
+            h2.frame(CONTINUATION, END_HEADERS, 1, java.util.Arrays.copyOfRange(block, half, block.length));
+            h2.frame(DATA, END_STREAM, 1, SMALL_BODY.getBytes(StandardCharsets.UTF_8));
+            assertEquals("200", h2.decode(h2.awaitFrame(HEADERS, 1)).status().toString());
+            // A second block on the same connection gets its own deadline, and is served too.
+            Thread.sleep((long) (HEADER_S * 1000 * 3 / 4));
+            h2.request(3, INVOKE, SMALL_BODY);
+            assertEquals("200", h2.decode(h2.awaitFrame(HEADERS, 3)).status().toString());
+        }
+    }
+
+    @Test
+    void http2HeadersWithoutABodyGet408AtTheBodyTimeout() throws Exception {
+        try (H2 h2 = H2.open(port)) {
+            long t0 = System.nanoTime();
+            // A complete header block that opens the stream, then no DATA and no END_STREAM.
+            h2.headers(1, INVOKE, false);
+            Frame headers = h2.awaitFrame(HEADERS, 1);
+            long ms = millisSince(t0);
+            assertEquals("408", h2.decode(headers).status().toString());
+            assertEquals(CANCEL, h2.awaitFrame(RST_STREAM, 1).errorCode());
+            report("h2c stream opened, body never sent", "request_body_timeout " + BODY_S + " s", ":status 408 after "
+                    + ms + " ms, stream reset; connection kept");
+            assertBound(ms, BODY_S);
         }
     }
 
