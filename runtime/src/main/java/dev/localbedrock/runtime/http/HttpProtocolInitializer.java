@@ -18,6 +18,8 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.concurrent.Executor;
+
 /**
  * One port, three ways in: HTTP/1.1 (sync Java SDK, boto3, curl), HTTP/2 with prior knowledge (async Java SDK since
  * 2.31.35 and the JavaScript SDK v3 open h2c directly) and the HTTP/1.1 Upgrade to h2c. Every HTTP/2 stream becomes a
@@ -33,7 +35,7 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimits limits;
     private final RequestPipeline requests;
 
-    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, java.util.concurrent.Executor decoders) {
+    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, Executor decoders) {
         this.settings = settings;
         this.limits = settings.connections();
         this.requests = new RequestPipeline(settings, api, decoders);

@@ -4,6 +4,8 @@ import dev.localbedrock.runtime.catalog.ServerSettings;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
+import java.util.concurrent.Executor;
+
 /**
  * The one place that builds the request-handling end of a pipeline, for an HTTP/1.1 connection and for each HTTP/2
  * stream alike: reject what the codec could not decode, time the body, aggregate it within the size limit, route it.
@@ -16,9 +18,9 @@ final class RequestPipeline {
 
     private final ServerSettings settings;
     private final RuntimeApi api;
-    private final java.util.concurrent.Executor decoders;
+    private final Executor decoders;
 
-    RequestPipeline(ServerSettings settings, RuntimeApi api, java.util.concurrent.Executor decoders) {
+    RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders) {
         this.settings = settings;
         this.api = api;
         this.decoders = decoders;
