@@ -35,9 +35,8 @@ final class WireRequests {
         // The shape first: libFuzzer starts from inputs of a few bytes, and the first value taken reads the last
         // byte, so even the shortest inputs spread over every shape.
         HostileBodies.Shape shape = in.pickValue(HostileBodies.Shape.values());
-        // Bodies over the limit go over HTTP/1.1 only, for now: over h2c the JDK client gets no answer to them
-        // (see docs/reliability.md, open findings); the HTTP/1.1 path is what the SDKs' sync clients use.
-        boolean http2 = shape != HostileBodies.Shape.OVER_LIMIT && in.consumeBoolean();
+        // Bodies over the limit go over raw clients (see WireFuzzTest#sendRaw), on both protocols.
+        boolean http2 = in.consumeBoolean();
         int route = in.consumeInt(0, 9);
         String path;
         List<String> keys;
