@@ -35,11 +35,13 @@ public final class HfTextTokenizer implements TextTokenizer {
     private final HuggingFaceTokenizer hf;
     private final int bosTokenId;
     private final boolean addBos;
+    private final int maxBytesPerToken;
 
-    private HfTextTokenizer(HuggingFaceTokenizer hf, int bosTokenId, boolean addBos) {
+    private HfTextTokenizer(HuggingFaceTokenizer hf, int bosTokenId, boolean addBos, int maxBytesPerToken) {
         this.hf = hf;
         this.bosTokenId = bosTokenId;
         this.addBos = addBos && bosTokenId >= 0;
+        this.maxBytesPerToken = maxBytesPerToken;
     }
 
     /** Loads the tokenizer of {@code modelDir}, reading its configuration files for BOS handling. */
@@ -55,10 +57,11 @@ public final class HfTextTokenizer implements TextTokenizer {
         }
         HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, OPTIONS);
         try {
+            JsonNode json = JSON.readTree(file.toFile());
             Boolean addBos = config.addBosToken();
             int bos = config.bosTokenId();
             if (addBos == null || (bos < 0 && addBos)) {
-                TemplateBos template = templateBos(JSON.readTree(file.toFile()));
+                TemplateBos template = templateBos(json);
                 if (addBos == null) {
                     addBos = template.adds();
                 }
@@ -70,7 +73,7 @@ public final class HfTextTokenizer implements TextTokenizer {
                 long[] ids = hf.encode(config.bosToken(), false, false).getIds();
                 bos = ids.length == 1 ? (int) ids[0] : -1;
             }
-            return new HfTextTokenizer(hf, bos, addBos);
+            return new HfTextTokenizer(hf, bos, addBos, TokenSpan.maxBytesPerToken(json));
         } catch (IOException | RuntimeException e) {
             hf.close();
             throw e;
@@ -132,6 +135,12 @@ public final class HfTextTokenizer implements TextTokenizer {
     /** The token strings {@code text} splits into (no special tokens), for diagnostics. */
     public List<String> tokens(String text) {
         return List.of(hf.encode(text, false, false).getTokens());
+    }
+
+    /** Read from {@code tokenizer.json} when loaded; see {@link TokenSpan} for when a bound exists. */
+    @Override
+    public int maxBytesPerToken() {
+        return maxBytesPerToken;
     }
 
     /** BOS id, or -1 when the model has none. */

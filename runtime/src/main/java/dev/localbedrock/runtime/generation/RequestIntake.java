@@ -38,7 +38,45 @@ final class RequestIntake {
     }
 
     GenerationJob submit(TextGenerationRequest request, GenerationListener listener, String capacityTag) {
+        checkPromptSize(request.prompt());
         return submitTokens(model.tokenizer().encode(request.prompt(), true), request, listener, capacityTag);
+    }
+
+    /**
+     * Refuses, without encoding it, a prompt whose size alone shows it cannot fit the context: it needs at least
+     * {@code bytes / maxBytesPerToken} tokens. Encoding costs time in proportion to the text (seconds for the
+     * megabytes a body may hold); this check costs one pass over its characters.
+     */
+    private void checkPromptSize(String prompt) {
+        int span = model.tokenizer().maxBytesPerToken();
+        if (span == Integer.MAX_VALUE) {
+            return;
+        }
+        long bytes = utf8Length(prompt);
+        long fits = (long) contextTokens * span;
+        if (bytes > fits) {
+            throw BedrockException.validation("Input is too long for requested model: the prompt is " + bytes
+                    + " bytes, more than the model's context of " + contextTokens + " tokens can hold (one token "
+                    + "covers at most " + span + " bytes).");
+        }
+    }
+
+    static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3; // lone surrogates become U+FFFD, 3 bytes
+            }
+        }
+        return bytes;
     }
 
     /**
