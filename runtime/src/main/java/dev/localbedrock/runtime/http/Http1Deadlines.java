@@ -11,8 +11,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Read deadlines of one HTTP/1.1 connection, against clients that hold a connection without finishing a request
@@ -35,7 +33,7 @@ final class Http1Deadlines {
     private int inProgress;
     private ChannelHandlerContext bytesCtx;
     private ChannelHandlerContext messagesCtx;
-    private ScheduledFuture<?> timer;
+    private final ChannelTimeout timer = new ChannelTimeout();
 
     Http1Deadlines(Duration idleTimeout, Duration headerTimeout) {
         this.idleTimeout = idleTimeout;
@@ -53,7 +51,7 @@ final class Http1Deadlines {
     /** The connection now speaks HTTP/2: these deadlines no longer apply. */
     void stop() {
         phase = Phase.STOPPED;
-        cancel();
+        timer.cancel();
     }
 
     private void awaitRequest() {
@@ -77,7 +75,7 @@ final class Http1Deadlines {
         }
         inProgress++;
         phase = Phase.IN_PROGRESS;
-        cancel();
+        timer.cancel();
     }
 
     private void responseEnded() {
@@ -87,22 +85,14 @@ final class Http1Deadlines {
     }
 
     private void schedule(Duration delay, Runnable expiry) {
-        cancel();
+        timer.cancel();
         ChannelHandlerContext ctx = bytesCtx;
         if (ctx != null && ctx.channel().isActive()) {
-            timer = ctx.executor().schedule(() -> {
-                timer = null;
+            timer.start(ctx, delay, () -> {
                 if (ctx.channel().isActive()) {
                     expiry.run();
                 }
-            }, delay.toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            });
         }
     }
 
@@ -118,7 +108,7 @@ final class Http1Deadlines {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            if (timer == null && phase == Phase.AWAITING_REQUEST) {
+            if (!timer.pending() && phase == Phase.AWAITING_REQUEST) {
                 awaitRequest();
             }
             ctx.fireChannelActive();
@@ -132,7 +122,7 @@ final class Http1Deadlines {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            cancel();
+            timer.cancel();
             ctx.fireChannelInactive();
         }
     }

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +40,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final Http1Deadlines http1;
     private ChannelHandlerContext ctx;
     private Http2FrameCodec codec;
-    private ScheduledFuture<?> idleTimer;
+    private final ChannelTimeout idleTimer = new ChannelTimeout();
     private long windowStartNanos;
     private int controlFramesInWindow;
     /** Set once the flood limit has ended the connection: what is still in the read buffer is dropped. */
@@ -64,7 +63,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         connection.addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {
-                cancelIdle();
+                idleTimer.cancel();
             }
 
             @Override
@@ -109,31 +108,23 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelIdle();
+        idleTimer.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancelIdle();
+        idleTimer.cancel();
     }
 
     private void scheduleIdle() {
-        if (idleTimer == null && ctx.channel().isActive()) {
-            idleTimer = ctx.executor().schedule(() -> {
-                idleTimer = null;
+        if (!idleTimer.pending() && ctx.channel().isActive()) {
+            idleTimer.start(ctx, idleTimeout, () -> {
                 if (codec.connection().numActiveStreams() == 0) {
                     // Through the codec, so the client gets a GOAWAY before the close.
                     ctx.channel().close();
                 }
-            }, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void cancelIdle() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
+            });
         }
     }
 }

@@ -10,8 +10,6 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/2 counterpart of the HTTP/1.1 header deadline: a header block (a HEADERS frame and its CONTINUATION
@@ -43,7 +41,7 @@ final class Http2HeaderBlockDeadline extends ChannelInboundHandlerAdapter {
     private boolean blockBegan;
     /** The deadline has ended the connection: nothing more to watch. */
     private boolean expired;
-    private ScheduledFuture<?> timer;
+    private final ChannelTimeout timer = new ChannelTimeout();
 
     Http2HeaderBlockDeadline(Duration timeout, Http2FrameCodec codec) {
         this.timeout = timeout;
@@ -55,9 +53,9 @@ final class Http2HeaderBlockDeadline extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf bytes && !expired) {
             follow(bytes);
             if (!blockOpen || blockBegan) {
-                cancel();
+                timer.cancel();
             }
-            if (blockOpen && timer == null) {
+            if (blockOpen && !timer.pending()) {
                 start(ctx);
             }
             blockBegan = false;
@@ -67,13 +65,13 @@ final class Http2HeaderBlockDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
     }
 
     /** Moves along the frames in {@code bytes}, without consuming them. */
@@ -126,8 +124,7 @@ final class Http2HeaderBlockDeadline extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx) {
-        timer = ctx.executor().schedule(() -> {
-            timer = null;
+        timer.start(ctx, timeout, () -> {
             if (blockOpen && ctx.channel().isActive()) {
                 expired = true;
                 // Graceful: the GOAWAY names the last stream opened (not the block's), so the client knows its
@@ -136,13 +133,6 @@ final class Http2HeaderBlockDeadline extends ChannelInboundHandlerAdapter {
                         "header block not complete within " + RequestTimeouts.seconds(timeout) + " seconds",
                         Http2Exception.ShutdownHint.GRACEFUL_SHUTDOWN));
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        });
     }
 }

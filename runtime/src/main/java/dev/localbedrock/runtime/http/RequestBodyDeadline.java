@@ -6,8 +6,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A request's whole body must arrive within the body timeout of its headers (a total, not a gap between reads, so
@@ -17,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RequestBodyDeadline extends ChannelInboundHandlerAdapter {
     private final Duration timeout;
-    private ScheduledFuture<?> timer;
+    private final ChannelTimeout timer = new ChannelTimeout();
 
     RequestBodyDeadline(Duration timeout) {
         this.timeout = timeout;
@@ -28,36 +26,27 @@ final class RequestBodyDeadline extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest && !(msg instanceof LastHttpContent)) {
             start(ctx);
         } else if (msg instanceof LastHttpContent) {
-            cancel();
+            timer.cancel();
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
     }
 
     private void start(ChannelHandlerContext ctx) {
-        cancel();
-        timer = ctx.executor().schedule(() -> {
-            timer = null;
+        timer.start(ctx, timeout, () -> {
             if (ctx.channel().isActive()) {
                 RequestTimeouts.respond(ctx, "body", timeout);
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        });
     }
 }

@@ -5,8 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Abandons a response whose client has stopped reading. Generation does not wait for the client (its batch slot
@@ -21,11 +20,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class WriteStallGuard extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WriteStallGuard.class);
-    private final long timeoutNanos;
-    private ScheduledFuture<?> timer;
+    private final Duration timeout;
+    private final ChannelTimeout timer = new ChannelTimeout();
 
     WriteStallGuard(long timeoutNanos) {
-        this.timeoutNanos = timeoutNanos;
+        this.timeout = Duration.ofNanos(timeoutNanos);
     }
 
     @Override
@@ -41,36 +40,28 @@ final class WriteStallGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        timer.cancel();
     }
 
     private void check(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            cancel();
-        } else if (timer == null && ctx.channel().isOpen()) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+            timer.cancel();
+        } else if (!timer.pending() && ctx.channel().isOpen()) {
+            timer.start(ctx, timeout, () -> expire(ctx));
         }
     }
 
     private void expire(ChannelHandlerContext ctx) {
-        timer = null;
         if (!ctx.channel().isWritable() && ctx.channel().isOpen()) {
             log.debug("{}: client read nothing for {} ms with {} bytes waiting; closing", ctx.channel(),
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNanos), ctx.channel().bytesBeforeWritable());
+                    timeout.toMillis(), ctx.channel().bytesBeforeWritable());
             ctx.close();
-        }
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
         }
     }
 }
