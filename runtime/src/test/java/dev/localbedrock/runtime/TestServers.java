@@ -46,14 +46,7 @@ public final class TestServers {
      */
     static BedrockService startTinyLlamaAndMiniLm(Path workDir, String extraEmbeddingYaml)
             throws IOException, InterruptedException {
-        String embedding = """
-                - id: %s
-                  family: amazon-titan-embed
-                  source: builtin:all-MiniLM-L6-v2
-                  engine: onnxruntime
-                  device: cpu
-                %s""".formatted(TITAN_EMBED_ID, extraEmbeddingYaml.indent(2));
-        return startTinyLlama(workDir, "", "", entry -> WorkerHooks.defaults(), embedding);
+        return startTinyLlama(workDir, "", "", entry -> WorkerHooks.defaults(), miniLmAsTitan(extraEmbeddingYaml));
     }
 
     /** As above, with extra YAML lines for the server section. */
@@ -73,6 +66,20 @@ public final class TestServers {
     private static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
                                                  Function<ModelEntry, WorkerHooks> hooks, String moreModels)
             throws IOException, InterruptedException {
+        String llamaYaml = (extraModelYaml.contains("max_context_tokens:") ? "" : "max_context_tokens: 256\n")
+                + extraModelYaml;
+        Path file = writeTinyLlamaCatalogue(workDir, "pytorch", extraServerYaml, llamaYaml, moreModels);
+        return BedrockService.start(CatalogLoader.load(file), hooks);
+    }
+
+    /**
+     * Writes {@code workDir/models.yaml}: tiny-random-llama as the Llama 2 family ({@value #LLAMA_ID}) on
+     * {@code engine}, on an ephemeral port, with {@code serverYaml} lines added to the server section,
+     * {@code llamaYaml} lines to the Llama entry, and {@code moreModels} (a YAML list, unindented) after it. Every
+     * test server is written by this one method, so a change to the catalogue format is made once.
+     */
+    public static Path writeTinyLlamaCatalogue(Path workDir, String engine, String serverYaml, String llamaYaml,
+                                               String moreModels) throws IOException {
         String yaml = """
                 server:
                   host: 127.0.0.1
@@ -82,17 +89,26 @@ public final class TestServers {
                   - id: %s
                     family: meta-llama2
                     source: %s
-                    engine: pytorch
+                    engine: %s
                     device: cpu
                 %s
                 %s
-                %s
-                """.formatted(extraServerYaml.indent(2), LLAMA_ID, tinyLlama(),
-                extraModelYaml.contains("max_context_tokens:") ? "" : "    max_context_tokens: 256",
-                extraModelYaml.indent(4), moreModels.indent(2));
+                """.formatted(serverYaml.indent(2), LLAMA_ID, tinyLlama(), engine, llamaYaml.indent(4),
+                moreModels.indent(2));
         Path file = workDir.resolve("models.yaml");
         Files.writeString(file, yaml);
-        return BedrockService.start(CatalogLoader.load(file), hooks);
+        return file;
+    }
+
+    /** A model entry (for {@code moreModels}) serving the built-in all-MiniLM-L6-v2 as {@value #TITAN_EMBED_ID}. */
+    public static String miniLmAsTitan(String extraYaml) {
+        return """
+                - id: %s
+                  family: amazon-titan-embed
+                  source: builtin:all-MiniLM-L6-v2
+                  engine: onnxruntime
+                  device: cpu
+                %s""".formatted(TITAN_EMBED_ID, extraYaml.indent(2));
     }
 
     /** The unchanged sync SDK client (HTTP/1.1) pointed at a running service, with static dummy credentials. */

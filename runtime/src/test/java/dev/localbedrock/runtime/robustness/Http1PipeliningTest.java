@@ -5,14 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.localbedrock.codecs.eventstream.EventStreamDecoder;
 import dev.localbedrock.codecs.eventstream.EventStreamMessage;
 import dev.localbedrock.runtime.BedrockService;
-import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.TestServers;
-import dev.localbedrock.runtime.catalog.CatalogLoader;
-import dev.localbedrock.runtime.generation.AdmissionPolicy;
 import dev.localbedrock.runtime.generation.InMemorySchedulerMetrics;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.generation.StepStats;
-import dev.localbedrock.runtime.generation.WorkerHooks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +25,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,27 +69,14 @@ class Http1PipeliningTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String yaml = """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                  max_body_bytes: %d
-                models:
-                  - id: %s
-                    family: meta-llama2
-                    source: %s
-                    engine: pytorch
-                    device: cpu
-                    max_context_tokens: 2048
-                    max_running_sequences: 4
-                    max_queue: 16
-                """.formatted(MAX_BODY_BYTES, MODEL, TestServers.tinyLlama());
-        Path file = workDir.resolve("models.yaml");
-        Files.writeString(file, yaml);
         metrics = new InMemorySchedulerMetrics();
-        service = BedrockService.start(CatalogLoader.load(file), e -> new WorkerHooks(AdmissionPolicy.FIFO, metrics));
+        service = RobustnessServers.startRecorded(workDir, "max_body_bytes: " + MAX_BODY_BYTES, """
+                max_context_tokens: 2048
+                max_running_sequences: 4
+                max_queue: 16
+                """, metrics);
         port = service.address().getPort();
-        worker = ((ServedModel.Text) service.registry().resolve(MODEL)).worker();
+        worker = RobustnessServers.llamaWorker(service);
     }
 
     @AfterAll

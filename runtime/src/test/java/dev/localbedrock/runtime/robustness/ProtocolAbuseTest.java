@@ -1,19 +1,10 @@
 package dev.localbedrock.runtime.robustness;
 
 import dev.localbedrock.runtime.BedrockService;
-import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.TestServers;
-import dev.localbedrock.runtime.catalog.CatalogLoader;
-import dev.localbedrock.runtime.generation.AdmissionPolicy;
 import dev.localbedrock.runtime.generation.InMemorySchedulerMetrics;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.generation.StepStats;
-import dev.localbedrock.runtime.generation.WorkerHooks;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -34,11 +25,26 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.localbedrock.runtime.robustness.RawH2.CANCEL;
+import static dev.localbedrock.runtime.robustness.RawH2.COMPRESSION_ERROR;
+import static dev.localbedrock.runtime.robustness.RawH2.CONTINUATION;
+import static dev.localbedrock.runtime.robustness.RawH2.DATA;
+import static dev.localbedrock.runtime.robustness.RawH2.END_HEADERS;
+import static dev.localbedrock.runtime.robustness.RawH2.END_STREAM;
+import static dev.localbedrock.runtime.robustness.RawH2.ENHANCE_YOUR_CALM;
+import static dev.localbedrock.runtime.robustness.RawH2.FRAME_SIZE_ERROR;
+import static dev.localbedrock.runtime.robustness.RawH2.GOAWAY;
+import static dev.localbedrock.runtime.robustness.RawH2.HEADERS;
+import static dev.localbedrock.runtime.robustness.RawH2.PING;
+import static dev.localbedrock.runtime.robustness.RawH2.PROTOCOL_ERROR;
+import static dev.localbedrock.runtime.robustness.RawH2.REFUSED_STREAM;
+import static dev.localbedrock.runtime.robustness.RawH2.RST_STREAM;
+import static dev.localbedrock.runtime.robustness.RawH2.SETTINGS;
+import static dev.localbedrock.runtime.robustness.RawH2.WINDOW_UPDATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -70,23 +76,8 @@ class ProtocolAbuseTest {
     /** Generous bound on "the server acted": the configured timeout plus this. */
     private static final long SLACK_MILLIS = 5_000;
 
-    // HTTP/2 frame types, flags and error codes (RFC 9113).
-    private static final int DATA = 0x0;
-    private static final int HEADERS = 0x1;
-    private static final int RST_STREAM = 0x3;
-    private static final int SETTINGS = 0x4;
-    private static final int PING = 0x6;
-    private static final int GOAWAY = 0x7;
-    private static final int WINDOW_UPDATE = 0x8;
-    private static final int CONTINUATION = 0x9;
-    private static final int END_STREAM = 0x1;
-    private static final int END_HEADERS = 0x4;
-    private static final int PROTOCOL_ERROR = 0x1;
-    private static final int FRAME_SIZE_ERROR = 0x6;
-    private static final int REFUSED_STREAM = 0x7;
-    private static final int CANCEL = 0x8;
-    private static final int COMPRESSION_ERROR = 0x9;
-    private static final int ENHANCE_YOUR_CALM = 0xb;
+    /** Every read on a test's connection waits at most this long. */
+    private static final int READ_MILLIS = 15_000;
 
     @TempDir
     static Path workDir;
@@ -97,32 +88,21 @@ class ProtocolAbuseTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String yaml = """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                  idle_timeout_seconds: %s
-                  request_header_timeout_seconds: %s
-                  request_body_timeout_seconds: %s
-                  write_stall_timeout_seconds: %s
-                  max_header_bytes: %d
-                  max_concurrent_streams: %d
-                models:
-                  - id: %s
-                    family: meta-llama2
-                    source: %s
-                    engine: pytorch
-                    device: cpu
-                    max_context_tokens: 2048
-                    max_running_sequences: 4
-                    max_queue: 16
-                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MAX_STREAMS, MODEL, TestServers.tinyLlama());
-        Path file = workDir.resolve("models.yaml");
-        Files.writeString(file, yaml);
         metrics = new InMemorySchedulerMetrics();
-        service = BedrockService.start(CatalogLoader.load(file), entry -> new WorkerHooks(AdmissionPolicy.FIFO, metrics));
+        service = RobustnessServers.startRecorded(workDir, """
+                idle_timeout_seconds: %s
+                request_header_timeout_seconds: %s
+                request_body_timeout_seconds: %s
+                write_stall_timeout_seconds: %s
+                max_header_bytes: %d
+                max_concurrent_streams: %d
+                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MAX_STREAMS), """
+                max_context_tokens: 2048
+                max_running_sequences: 4
+                max_queue: 16
+                """, metrics);
         port = service.address().getPort();
-        worker = ((ServedModel.Text) service.registry().resolve(MODEL)).worker();
+        worker = RobustnessServers.llamaWorker(service);
     }
 
     @AfterAll
@@ -261,10 +241,10 @@ class ProtocolAbuseTest {
                         new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}, COMPRESSION_ERROR),
                 new Bad("frame over SETTINGS_MAX_FRAME_SIZE", DATA, 0, 1, new byte[16_385], FRAME_SIZE_ERROR));
         for (Bad bad : cases) {
-            try (H2 h2 = H2.open(port)) {
+            try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
                 long t0 = System.nanoTime();
                 h2.frame(bad.type, bad.flags, bad.stream, bad.payload);
-                Frame goAway = h2.awaitGoAway();
+                RawH2.Frame goAway = h2.awaitGoAway();
                 long ms = millisSince(t0);
                 assertEquals(bad.expectedError, goAway.errorCode(), bad.name);
                 h2.assertClosed();
@@ -276,7 +256,7 @@ class ProtocolAbuseTest {
 
     @Test
     void settingsFloodEndsWithEnhanceYourCalm() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
             int sent = 0;
             try {
@@ -286,7 +266,7 @@ class ProtocolAbuseTest {
             } catch (SocketException closedUnderUs) {
                 // The server may close while the flood is still being written.
             }
-            Frame goAway = h2.awaitGoAway();
+            RawH2.Frame goAway = h2.awaitGoAway();
             long ms = millisSince(t0);
             assertEquals(ENHANCE_YOUR_CALM, goAway.errorCode());
             h2.assertClosed();
@@ -297,7 +277,7 @@ class ProtocolAbuseTest {
 
     @Test
     void rapidResetEndsWithEnhanceYourCalmAndCancelsEveryStream() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
             int streams = 0;
             try {
@@ -310,7 +290,7 @@ class ProtocolAbuseTest {
             } catch (SocketException closedUnderUs) {
                 // Expected once the limit is crossed.
             }
-            Frame goAway = h2.awaitGoAway();
+            RawH2.Frame goAway = h2.awaitGoAway();
             long ms = millisSince(t0);
             assertEquals(ENHANCE_YOUR_CALM, goAway.errorCode());
             h2.assertClosed();
@@ -321,9 +301,9 @@ class ProtocolAbuseTest {
 
     @Test
     void silentHttp2ConnectionGetsGoAwayAfterTheIdleTimeout() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
-            Frame goAway = h2.awaitGoAway();
+            RawH2.Frame goAway = h2.awaitGoAway();
             long ms = millisSince(t0);
             assertEquals(0, goAway.errorCode(), "NO_ERROR");
             h2.assertClosed();
@@ -334,14 +314,14 @@ class ProtocolAbuseTest {
 
     @Test
     void slowHttp2BodyGets408AndAReset() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
             h2.headers(1, STREAM, false);
             h2.frame(DATA, 0, 1, "{\"prompt\"".getBytes(StandardCharsets.UTF_8));
-            Frame headers = h2.awaitFrame(HEADERS, 1);
+            RawH2.Frame headers = h2.awaitFrame(HEADERS, 1);
             long ms = millisSince(t0);
             assertEquals("408", h2.decode(headers).status().toString());
-            Frame reset = h2.awaitFrame(RST_STREAM, 1);
+            RawH2.Frame reset = h2.awaitFrame(RST_STREAM, 1);
             assertNotNull(reset);
             report("slow body (h2c stream)", "request_body_timeout " + BODY_S + " s", ":status 408 after " + ms
                     + " ms, stream reset; connection kept");
@@ -354,15 +334,15 @@ class ProtocolAbuseTest {
 
     @Test
     void unfinishedHttp2HeaderBlockEndsTheConnectionAtTheHeaderTimeout() throws Exception {
-        try (H2 h2 = H2.open(port)) {
-            byte[] block = h2.encode(1, requestHeaders(STREAM));
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
+            byte[] block = h2.encode(1, RawH2.postHeaders(STREAM));
             int half = block.length / 2;
             long t0 = System.nanoTime();
             // HEADERS without END_HEADERS, one CONTINUATION without it either, then nothing: the block never ends,
             // and while it is open the client may send no other frame.
             h2.frame(HEADERS, 0, 1, java.util.Arrays.copyOfRange(block, 0, half));
             h2.frame(CONTINUATION, 0, 1, java.util.Arrays.copyOfRange(block, half, block.length - 1));
-            Frame goAway = h2.awaitGoAway();
+            RawH2.Frame goAway = h2.awaitGoAway();
             long ms = millisSince(t0);
             // Not the idle timeout (NO_ERROR, and later): the header deadline.
             assertEquals(ENHANCE_YOUR_CALM, goAway.errorCode());
@@ -376,8 +356,8 @@ class ProtocolAbuseTest {
 
     @Test
     void http2HeaderBlockSentSlowlyButWithinTheTimeoutIsServed() throws Exception {
-        try (H2 h2 = H2.open(port)) {
-            byte[] block = h2.encode(1, requestHeaders(INVOKE));
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
+            byte[] block = h2.encode(1, RawH2.postHeaders(INVOKE));
             int half = block.length / 2;
             h2.frame(HEADERS, 0, 1, java.util.Arrays.copyOfRange(block, 0, half));
             Thread.sleep((long) (HEADER_S * 1000 / 4));
@@ -393,11 +373,11 @@ class ProtocolAbuseTest {
 
     @Test
     void http2HeadersWithoutABodyGet408AtTheBodyTimeout() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
             // A complete header block that opens the stream, then no DATA and no END_STREAM.
             h2.headers(1, INVOKE, false);
-            Frame headers = h2.awaitFrame(HEADERS, 1);
+            RawH2.Frame headers = h2.awaitFrame(HEADERS, 1);
             long ms = millisSince(t0);
             assertEquals("408", h2.decode(headers).status().toString());
             assertEquals(CANCEL, h2.awaitFrame(RST_STREAM, 1).errorCode());
@@ -409,13 +389,13 @@ class ProtocolAbuseTest {
 
     @Test
     void streamsBeyondTheConcurrencyLimitAreRefused() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
             // Eight streams held open (headers, no body), then a ninth.
             for (int i = 0; i <= MAX_STREAMS; i++) {
                 h2.headers(1 + 2 * i, STREAM, false);
             }
-            Frame refused = h2.awaitFrame(RST_STREAM, 1 + 2 * MAX_STREAMS);
+            RawH2.Frame refused = h2.awaitFrame(RST_STREAM, 1 + 2 * MAX_STREAMS);
             long ms = millisSince(t0);
             assertEquals(REFUSED_STREAM, refused.errorCode());
             report("streams over max_concurrent_streams", "max_concurrent_streams " + MAX_STREAMS,
@@ -427,11 +407,11 @@ class ProtocolAbuseTest {
 
     @Test
     void oversizedHttp2HeadersAreRefused() throws Exception {
-        try (H2 h2 = H2.open(port)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS)) {
             long t0 = System.nanoTime();
-            Http2Headers big = requestHeaders(STREAM).add("x-big", "b".repeat(MAX_HEADER_BYTES + 1));
+            Http2Headers big = RawH2.postHeaders(STREAM).add("x-big", "b".repeat(MAX_HEADER_BYTES + 1));
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 1, h2.encode(1, big));
-            Frame answer = h2.awaitAny(1);
+            RawH2.Frame answer = h2.awaitAny(1);
             long ms = millisSince(t0);
             String what;
             if (answer.type() == HEADERS) {
@@ -451,10 +431,10 @@ class ProtocolAbuseTest {
         long stepBefore = stepSoFar();
         // An initial stream window of 0: the server may send headers but no DATA until the client says so, which it
         // never does. Its frames pile up behind the window.
-        try (H2 h2 = H2.open(port, 0)) {
+        try (RawH2 h2 = RawH2.open(port, READ_MILLIS, 0)) {
             long t0 = System.nanoTime();
             h2.request(1, STREAM, LONG_BODY);
-            Frame reset = h2.awaitFrame(RST_STREAM, 1);
+            RawH2.Frame reset = h2.awaitFrame(RST_STREAM, 1);
             long ms = millisSince(t0);
             assertEquals(CANCEL, reset.errorCode());
             long retiredAt = awaitRetired(stepBefore);
@@ -548,7 +528,7 @@ class ProtocolAbuseTest {
 
     private static Socket connect() throws IOException {
         Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(15_000);
+        s.setSoTimeout(READ_MILLIS);
         return s;
     }
 
@@ -626,148 +606,6 @@ class ProtocolAbuseTest {
 
         String header(String name) {
             return headers.get(name);
-        }
-    }
-
-    // ---------------------------------------------------------------- HTTP/2 client
-
-    private static Http2Headers requestHeaders(String path) {
-        return new DefaultHttp2Headers().method("POST").scheme("http").authority("localhost").path(path)
-                .add("content-type", "application/json");
-    }
-
-    private record Frame(int type, int flags, int stream, byte[] payload) {
-        /** The error code of a GOAWAY (after the last stream id) or RST_STREAM frame. */
-        int errorCode() {
-            ByteBuffer b = ByteBuffer.wrap(payload);
-            return type == GOAWAY ? b.getInt(4) : b.getInt(0);
-        }
-    }
-
-    /** Raw h2c with prior knowledge: frames written and read by hand, HPACK through Netty's coder. */
-    private static final class H2 implements AutoCloseable {
-        private final Socket socket;
-        private final DataInputStream in;
-        private final OutputStream out;
-        private final DefaultHttp2HeadersEncoder encoder = new DefaultHttp2HeadersEncoder();
-        private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(true);
-
-        private H2(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new DataInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        }
-
-        static H2 open(int port) throws IOException {
-            return open(port, -1);
-        }
-
-        /** Connects and sends the preface; a non-negative {@code initialWindow} is sent as SETTINGS_INITIAL_WINDOW_SIZE. */
-        static H2 open(int port, int initialWindow) throws IOException {
-            H2 h2 = new H2(connect());
-            h2.out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] settings = initialWindow < 0 ? new byte[0]
-                    : ByteBuffer.allocate(6).putShort((short) 0x4).putInt(initialWindow).array();
-            h2.frame(SETTINGS, 0, 0, settings);
-            return h2;
-        }
-
-        void frame(int type, int flags, int stream, byte[] payload) throws IOException {
-            ByteBuffer header = ByteBuffer.allocate(9);
-            header.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
-                    .put((byte) type).put((byte) flags).putInt(stream);
-            out.write(header.array());
-            out.write(payload);
-            out.flush();
-        }
-
-        byte[] encode(int stream, Http2Headers headers) throws Exception {
-            ByteBuf buf = Unpooled.buffer();
-            try {
-                encoder.configuration().maxHeaderListSize(Integer.MAX_VALUE);
-                encoder.encodeHeaders(stream, headers, buf);
-                byte[] bytes = new byte[buf.readableBytes()];
-                buf.readBytes(bytes);
-                return bytes;
-            } finally {
-                buf.release();
-            }
-        }
-
-        Http2Headers decode(Frame headers) throws Exception {
-            ByteBuf buf = Unpooled.wrappedBuffer(headers.payload());
-            try {
-                return decoder.decodeHeaders(headers.stream(), buf);
-            } finally {
-                buf.release();
-            }
-        }
-
-        void headers(int stream, String path, boolean endStream) throws Exception {
-            frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, encode(stream, requestHeaders(path)));
-        }
-
-        void request(int stream, String path, String body) throws IOException {
-            try {
-                headers(stream, path, false);
-            } catch (IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            frame(DATA, END_STREAM, stream, body.getBytes(StandardCharsets.UTF_8));
-        }
-
-        Frame read() throws IOException {
-            int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
-            int type = in.readUnsignedByte();
-            int flags = in.readUnsignedByte();
-            int stream = in.readInt() & 0x7fffffff;
-            byte[] payload = new byte[length];
-            in.readFully(payload);
-            return new Frame(type, flags, stream, payload);
-        }
-
-        Frame awaitGoAway() throws IOException {
-            return awaitFrame(GOAWAY, 0);
-        }
-
-        /** Reads past everything else (SETTINGS, acks, other streams) to the first frame of this type and stream. */
-        Frame awaitFrame(int type, int stream) throws IOException {
-            while (true) {
-                Frame f = read();
-                if (f.type() == type && f.stream() == stream) {
-                    return f;
-                }
-            }
-        }
-
-        /** The first HEADERS or RST_STREAM on the stream, or a GOAWAY. */
-        Frame awaitAny(int stream) throws IOException {
-            while (true) {
-                Frame f = read();
-                if (f.type() == GOAWAY || (f.stream() == stream && (f.type() == HEADERS || f.type() == RST_STREAM))) {
-                    return f;
-                }
-            }
-        }
-
-        void assertClosed() throws IOException {
-            try {
-                while (true) {
-                    Frame f = read();
-                    assertTrue(f.type() != HEADERS && f.type() != DATA, "nothing served after GOAWAY: " + f);
-                }
-            } catch (EOFException | SocketException closed) {
-                // Closed, as it should be.
-            } catch (SocketTimeoutException open) {
-                fail("connection still open after GOAWAY");
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

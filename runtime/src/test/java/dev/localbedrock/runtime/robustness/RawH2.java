@@ -14,12 +14,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One h2c request (prior knowledge) written frame by frame, as an RFC 9113 client would: the body goes out in DATA
@@ -29,19 +33,30 @@ import java.util.TreeMap;
  * about whether the server answered.
  * <p>
  * Every read has a timeout (an {@link AssertionError} if it passes): a server that does not answer fails the caller.
+ * <p>
+ * Beneath {@link #exchange} it is a frame-level client as well, for tests that send what no RFC 9113 client would:
+ * {@link #frame} writes any frame, {@link #read} and the {@code await} methods read them back with HPACK through
+ * Netty's coder, and the read timeout or the close reaches the caller as the socket's own exception.
  */
 final class RawH2 implements AutoCloseable {
-    private static final int DATA = 0x0;
-    private static final int HEADERS = 0x1;
-    private static final int RST_STREAM = 0x3;
-    private static final int SETTINGS = 0x4;
-    private static final int PING = 0x6;
-    private static final int GOAWAY = 0x7;
-    private static final int WINDOW_UPDATE = 0x8;
-    private static final int CONTINUATION = 0x9;
-    private static final int END_STREAM = 0x1;
-    private static final int END_HEADERS = 0x4;
-    private static final int ACK = 0x1;
+    // Frame types, flags and error codes (RFC 9113).
+    static final int DATA = 0x0;
+    static final int HEADERS = 0x1;
+    static final int RST_STREAM = 0x3;
+    static final int SETTINGS = 0x4;
+    static final int PING = 0x6;
+    static final int GOAWAY = 0x7;
+    static final int WINDOW_UPDATE = 0x8;
+    static final int CONTINUATION = 0x9;
+    static final int END_STREAM = 0x1;
+    static final int END_HEADERS = 0x4;
+    static final int ACK = 0x1;
+    static final int PROTOCOL_ERROR = 0x1;
+    static final int FRAME_SIZE_ERROR = 0x6;
+    static final int REFUSED_STREAM = 0x7;
+    static final int CANCEL = 0x8;
+    static final int COMPRESSION_ERROR = 0x9;
+    static final int ENHANCE_YOUR_CALM = 0xb;
     private static final int DEFAULT_WINDOW = 65_535;
 
     /** What came back on the stream: the status and headers (names lower-case), the body, and how it ended. */
@@ -69,13 +84,26 @@ final class RawH2 implements AutoCloseable {
 
     /** Connects with prior knowledge; every later read waits at most {@code readTimeoutMillis}. */
     static RawH2 open(int port, int readTimeoutMillis) throws IOException {
+        return open(port, readTimeoutMillis, -1);
+    }
+
+    /** As above; a non-negative {@code initialWindow} is sent as SETTINGS_INITIAL_WINDOW_SIZE. */
+    static RawH2 open(int port, int readTimeoutMillis, int initialWindow) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(readTimeoutMillis);
         socket.setTcpNoDelay(true);
         RawH2 h2 = new RawH2(socket);
         h2.out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        h2.frame(SETTINGS, 0, 0, new byte[0]);
+        byte[] settings = initialWindow < 0 ? new byte[0]
+                : ByteBuffer.allocate(6).putShort((short) 0x4).putInt(initialWindow).array();
+        h2.frame(SETTINGS, 0, 0, settings);
         return h2;
+    }
+
+    /** The request headers of a POST of JSON to {@code path}. */
+    static Http2Headers postHeaders(String path) {
+        return new DefaultHttp2Headers().method("POST").scheme("http").authority("localhost").path(path)
+                .add("content-type", "application/json");
     }
 
     /**
@@ -114,7 +142,7 @@ final class RawH2 implements AutoCloseable {
                 streamWindow -= n;
                 frame(DATA, sent == body.length ? END_STREAM : 0, stream, chunk);
             }
-            Frame f = read();
+            Frame f = nextAnswerFrame();
             switch (f.type) {
                 case SETTINGS -> {
                     if ((f.flags & ACK) == 0) {
@@ -227,10 +255,15 @@ final class RawH2 implements AutoCloseable {
         return java.util.Arrays.copyOfRange(f.payload, 1, f.payload.length - padding);
     }
 
-    private record Frame(int type, int flags, int stream, byte[] payload) {
+    record Frame(int type, int flags, int stream, byte[] payload) {
+        /** The error code of a GOAWAY (after the last stream id) or RST_STREAM frame. */
+        int errorCode() {
+            ByteBuffer b = ByteBuffer.wrap(payload);
+            return type == GOAWAY ? b.getInt(4) : b.getInt(0);
+        }
     }
 
-    private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+    void frame(int type, int flags, int stream, byte[] payload) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(9);
         header.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length)
                 .put((byte) type).put((byte) flags).putInt(stream);
@@ -239,15 +272,70 @@ final class RawH2 implements AutoCloseable {
         out.flush();
     }
 
-    private Frame read() throws IOException {
+    /** A complete header block (END_HEADERS) opening {@code stream} with {@link #postHeaders}. */
+    void headers(int stream, String path, boolean endStream) throws IOException {
+        frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, encode(stream, postHeaders(path)));
+    }
+
+    /** A whole request: its headers, then {@code body} in one DATA frame that ends the stream. */
+    void request(int stream, String path, String body) throws IOException {
+        headers(stream, path, false);
+        frame(DATA, END_STREAM, stream, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The next frame; a read timeout or a close reaches the caller as is. */
+    Frame read() throws IOException {
+        int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fffffff;
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(type, flags, stream, payload);
+    }
+
+    Frame awaitGoAway() throws IOException {
+        return awaitFrame(GOAWAY, 0);
+    }
+
+    /** Reads past everything else (SETTINGS, acks, other streams) to the first frame of this type and stream. */
+    Frame awaitFrame(int type, int stream) throws IOException {
+        while (true) {
+            Frame f = read();
+            if (f.type() == type && f.stream() == stream) {
+                return f;
+            }
+        }
+    }
+
+    /** The first HEADERS or RST_STREAM on the stream, or a GOAWAY. */
+    Frame awaitAny(int stream) throws IOException {
+        while (true) {
+            Frame f = read();
+            if (f.type() == GOAWAY || (f.stream() == stream && (f.type() == HEADERS || f.type() == RST_STREAM))) {
+                return f;
+            }
+        }
+    }
+
+    /** The server serves nothing more and closes the connection (within the read timeout). */
+    void assertClosed() throws IOException {
         try {
-            int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
-            int type = in.readUnsignedByte();
-            int flags = in.readUnsignedByte();
-            int stream = in.readInt() & 0x7fffffff;
-            byte[] payload = new byte[length];
-            in.readFully(payload);
-            return new Frame(type, flags, stream, payload);
+            while (true) {
+                Frame f = read();
+                assertTrue(f.type() != HEADERS && f.type() != DATA, "nothing served after GOAWAY: " + f);
+            }
+        } catch (EOFException | SocketException closed) {
+            // Closed, as it should be.
+        } catch (SocketTimeoutException open) {
+            fail("connection still open after GOAWAY");
+        }
+    }
+
+    /** The next frame while waiting for an answer: silence fails the caller, a close is the server's failure. */
+    private Frame nextAnswerFrame() throws IOException {
+        try {
+            return read();
         } catch (SocketTimeoutException e) {
             throw new AssertionError("no frame from the server within " + socket.getSoTimeout() + " ms", e);
         } catch (EOFException e) {
@@ -255,7 +343,7 @@ final class RawH2 implements AutoCloseable {
         }
     }
 
-    private byte[] encode(int stream, Http2Headers headers) {
+    byte[] encode(int stream, Http2Headers headers) {
         ByteBuf buf = Unpooled.buffer();
         try {
             encoder.configuration().maxHeaderListSize(Integer.MAX_VALUE);
@@ -268,6 +356,11 @@ final class RawH2 implements AutoCloseable {
         } finally {
             buf.release();
         }
+    }
+
+    /** The headers of a HEADERS frame that holds a whole block (END_HEADERS). */
+    Http2Headers decode(Frame headers) throws IOException {
+        return decode(headers.stream(), headersFragment(headers));
     }
 
     private Http2Headers decode(int stream, byte[] block) throws IOException {

@@ -7,10 +7,12 @@ import dev.localbedrock.runtime.BedrockService;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.TestServers;
 import dev.localbedrock.runtime.catalog.CatalogLoader;
+import dev.localbedrock.runtime.generation.AdmissionPolicy;
+import dev.localbedrock.runtime.generation.InMemorySchedulerMetrics;
 import dev.localbedrock.runtime.generation.ModelWorker;
+import dev.localbedrock.runtime.generation.WorkerHooks;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The servers the robustness tests load, and what they count of the resources a request holds. */
@@ -26,41 +28,34 @@ final class RobustnessServers {
     }
 
     /**
-     * A models.yaml serving tiny-random-llama as the Llama 2 family on {@code engine} (ONNX Runtime builds its graph
-     * into {@code dir/cache} first), with {@code llamaYaml} lines added to its entry and, when {@code titan}, the
-     * built-in MiniLM as Titan Embeddings.
+     * A models.yaml serving tiny-random-llama as the Llama 2 family on {@code engine}, with {@code serverYaml} lines
+     * added to the server section, {@code llamaYaml} lines to its entry and, when {@code titan}, the built-in MiniLM
+     * as Titan Embeddings.
      */
     static Path catalogue(Path dir, String engine, String serverYaml, String llamaYaml, boolean titan)
             throws IOException {
-        String yaml = """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                %s
-                cache_dir: %s
-                models:
-                  - id: %s
-                    family: meta-llama2
-                    source: %s
-                    engine: %s
-                    device: cpu
-                %s
-                %s""".formatted(serverYaml.indent(2), dir.resolve("cache"), LLAMA_ID, TestServers.tinyLlama(),
-                engine, llamaYaml.indent(4), titan ? """
-                  - id: %s
-                    family: amazon-titan-embed
-                    source: builtin:all-MiniLM-L6-v2
-                    engine: onnxruntime
-                    device: cpu
-                """.formatted(TITAN_ID) : "");
-        Path file = dir.resolve("models.yaml");
-        Files.writeString(file, yaml);
-        return file;
+        return TestServers.writeTinyLlamaCatalogue(dir, engine, serverYaml, llamaYaml,
+                titan ? TestServers.miniLmAsTitan("") : "");
     }
 
     static BedrockService start(Path dir, String engine, String llamaYaml, boolean titan)
             throws IOException, InterruptedException {
-        return BedrockService.start(CatalogLoader.load(catalogue(dir, engine, "", llamaYaml, titan)));
+        return start(dir, engine, "", llamaYaml, titan);
+    }
+
+    static BedrockService start(Path dir, String engine, String serverYaml, String llamaYaml, boolean titan)
+            throws IOException, InterruptedException {
+        return BedrockService.start(CatalogLoader.load(catalogue(dir, engine, serverYaml, llamaYaml, titan)));
+    }
+
+    /**
+     * Llama alone on PyTorch, admitted first come first served with every scheduler step recorded in
+     * {@code metrics}: for the tests that check, after each abuse, that the scheduler holds nothing.
+     */
+    static BedrockService startRecorded(Path dir, String serverYaml, String llamaYaml,
+                                        InMemorySchedulerMetrics metrics) throws IOException, InterruptedException {
+        return BedrockService.start(CatalogLoader.load(catalogue(dir, "pytorch", serverYaml, llamaYaml, false)),
+                entry -> new WorkerHooks(AdmissionPolicy.FIFO, metrics));
     }
 
     static ModelWorker llamaWorker(BedrockService service) {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.localbedrock.codecs.eventstream.EventStreamDecoder;
 import dev.localbedrock.codecs.eventstream.EventStreamMessage;
 import dev.localbedrock.runtime.BedrockService;
-import dev.localbedrock.runtime.TestServers;
-import dev.localbedrock.runtime.catalog.CatalogLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -18,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,26 +58,8 @@ class WireFuzzTest {
     @BeforeAll
     static void start() throws Exception {
         WireFuzzCompletedTest.clear();
-        Path yaml = workDir.resolve("models.yaml");
-        Files.writeString(yaml, """
-                server:
-                  host: 127.0.0.1
-                  port: 0
-                  max_body_bytes: %d
-                models:
-                  - id: %s
-                    family: meta-llama2
-                    source: %s
-                    engine: pytorch
-                    device: cpu
-                    max_context_tokens: 64
-                  - id: %s
-                    family: amazon-titan-embed
-                    source: builtin:all-MiniLM-L6-v2
-                    engine: onnxruntime
-                    device: cpu
-                """.formatted(MAX_BODY_BYTES, WireRequests.LLAMA, TestServers.tinyLlama(), WireRequests.TITAN));
-        service = BedrockService.start(CatalogLoader.load(yaml));
+        service = RobustnessServers.start(workDir, "pytorch", "max_body_bytes: " + MAX_BODY_BYTES,
+                "max_context_tokens: 64", true);
         base = "http://127.0.0.1:" + service.address().getPort();
         // The JDK client reaches h2c by an Upgrade on its first request; later ones reuse the HTTP/2 connection.
         H2C.send(HttpRequest.newBuilder(URI.create(base + "/ping")).build(), HttpResponse.BodyHandlers.discarding());
