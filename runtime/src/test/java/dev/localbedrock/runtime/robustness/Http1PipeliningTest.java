@@ -70,11 +70,7 @@ class Http1PipeliningTest {
     @BeforeAll
     static void start() throws Exception {
         metrics = new InMemorySchedulerMetrics();
-        service = RobustnessServers.startRecorded(workDir, "max_body_bytes: " + MAX_BODY_BYTES, """
-                max_context_tokens: 2048
-                max_running_sequences: 4
-                max_queue: 16
-                """, metrics);
+        service = RobustnessServers.startRecorded(workDir, "max_body_bytes: " + MAX_BODY_BYTES, metrics);
         port = service.address().getPort();
         worker = RobustnessServers.llamaWorker(service);
     }

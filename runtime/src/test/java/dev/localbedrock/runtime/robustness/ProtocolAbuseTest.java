@@ -96,11 +96,7 @@ class ProtocolAbuseTest {
                 write_stall_timeout_seconds: %s
                 max_header_bytes: %d
                 max_concurrent_streams: %d
-                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MAX_STREAMS), """
-                max_context_tokens: 2048
-                max_running_sequences: 4
-                max_queue: 16
-                """, metrics);
+                """.formatted(IDLE_S, HEADER_S, BODY_S, STALL_S, MAX_HEADER_BYTES, MAX_STREAMS), metrics);
         port = service.address().getPort();
         worker = RobustnessServers.llamaWorker(service);
     }

@@ -49,12 +49,18 @@ final class RobustnessServers {
     }
 
     /**
-     * Llama alone on PyTorch, admitted first come first served with every scheduler step recorded in
-     * {@code metrics}: for the tests that check, after each abuse, that the scheduler holds nothing.
+     * Llama alone on PyTorch, with room to abuse (a 2048-token context, 4 running sequences, 16 queued), admitted
+     * first come first served with every scheduler step recorded in {@code metrics}: for the tests that check, after
+     * each abuse, that the scheduler holds nothing. {@code serverYaml} sets the limits under test.
      */
-    static BedrockService startRecorded(Path dir, String serverYaml, String llamaYaml,
-                                        InMemorySchedulerMetrics metrics) throws IOException, InterruptedException {
-        return BedrockService.start(CatalogLoader.load(catalogue(dir, "pytorch", serverYaml, llamaYaml, false)),
+    static BedrockService startRecorded(Path dir, String serverYaml, InMemorySchedulerMetrics metrics)
+            throws IOException, InterruptedException {
+        String llama = """
+                max_context_tokens: 2048
+                max_running_sequences: 4
+                max_queue: 16
+                """;
+        return BedrockService.start(CatalogLoader.load(catalogue(dir, "pytorch", serverYaml, llama, false)),
                 entry -> new WorkerHooks(AdmissionPolicy.FIFO, metrics));
     }
 
