@@ -71,7 +71,9 @@ public final class BedrockService implements AutoCloseable {
         log.info("shutting down: new requests get 503, in-flight generations may finish for up to {} ms",
                 graceMillis);
         gate.beginDrain();
-        registry.shutdown(graceMillis);
+        long start = System.currentTimeMillis();
+        server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
+        registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();
         log.info("shut down");
     }

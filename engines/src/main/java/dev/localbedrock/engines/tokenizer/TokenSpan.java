@@ -17,8 +17,9 @@ import java.util.Set;
  * covers. That bounds the pre-processed text, and the raw text is no longer than it when every normalizer and
  * pre-tokenizer only keeps or grows text (Llama's "prepend ▁, replace ' ' by ▁"; GPT-2's byte mapping). Anything
  * that may shrink text (Unicode normalisation, lower-casing, stripping, whitespace splitting that drops the spaces,
- * regex replacements), an unknown-token fallback that may swallow whole characters, or a model other than BPE,
- * gives no bound: {@link #UNBOUNDED}.
+ * regex replacements), a vocabulary without a piece for every byte (an unknown character then becomes an
+ * {@code <unk>}, fused over runs, or is dropped), added tokens that strip the whitespace around them, or a model other
+ * than BPE, gives no bound: {@link #UNBOUNDED}.
  */
 final class TokenSpan {
     static final int UNBOUNDED = Integer.MAX_VALUE;
@@ -37,12 +38,19 @@ final class TokenSpan {
             return UNBOUNDED;
         }
         boolean byteLevel = isByteLevel(tokenizerJson.path("pre_tokenizer"));
-        if (!byteLevel && !model.path("byte_fallback").asBoolean(false) && !model.path("unk_token").isNull()
-                && !model.path("unk_token").isMissingNode()) {
-            return UNBOUNDED; // an <unk> may stand for characters of any length (and runs of them when fused)
+        JsonNode vocab = model.path("vocab");
+        // Every byte must have a piece of its own. Otherwise a character outside the vocabulary becomes an <unk>
+        // (which may stand for a run of them when fused) or, with no unk token, is dropped: no bound either way.
+        if (byteLevel ? !hasEveryByteLevelCharacter(vocab) : !hasEveryFallbackByte(model)) {
+            return UNBOUNDED;
+        }
+        for (JsonNode added : tokenizerJson.path("added_tokens")) {
+            if (added.path("lstrip").asBoolean(false) || added.path("rstrip").asBoolean(false)) {
+                return UNBOUNDED; // such a token swallows the whitespace around it, however long
+            }
         }
         int max = 0;
-        var names = model.path("vocab").fieldNames();
+        var names = vocab.fieldNames();
         while (names.hasNext()) {
             max = Math.max(max, span(names.next(), byteLevel));
         }
@@ -85,6 +93,32 @@ final class TokenSpan {
         }
         return replace.path("content").asText().getBytes(StandardCharsets.UTF_8).length
                 >= pattern.asText().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Byte fallback on, with all 256 {@code <0xNN>} pieces. */
+    private static boolean hasEveryFallbackByte(JsonNode model) {
+        if (!model.path("byte_fallback").asBoolean(false)) {
+            return false;
+        }
+        for (int b = 0; b < 256; b++) {
+            if (!model.path("vocab").has(String.format("<0x%02X>", b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** All 256 characters of the byte-level alphabet (GPT-2's bytes_to_unicode) are pieces of their own. */
+    private static boolean hasEveryByteLevelCharacter(JsonNode vocab) {
+        int shifted = 0;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            int c = printable ? b : 256 + shifted++;
+            if (!vocab.has(new String(Character.toChars(c)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isByteLevel(JsonNode preTokenizer) {

@@ -75,6 +75,17 @@ class TokenSpanTest {
         ObjectNode unk = llama.deepCopy();
         ((ObjectNode) unk.path("model")).put("byte_fallback", false);
         assertEquals(TokenSpan.UNBOUNDED, TokenSpan.maxBytesPerToken(unk));
+        ObjectNode missingByte = llama.deepCopy();
+        ((ObjectNode) missingByte.path("model").path("vocab")).remove("<0x7F>");
+        assertEquals(TokenSpan.UNBOUNDED, TokenSpan.maxBytesPerToken(missingByte));
+        ObjectNode stripping = llama.deepCopy();
+        ((ObjectNode) stripping.path("added_tokens").path(0)).put("rstrip", true);
+        assertEquals(TokenSpan.UNBOUNDED, TokenSpan.maxBytesPerToken(stripping));
+        ObjectNode gpt2 = (ObjectNode) JSON.readTree(TestModels.tinyGpt2().resolve("tokenizer.json").toFile());
+        assertEquals(128, TokenSpan.maxBytesPerToken(gpt2));
+        ObjectNode gpt2MissingByte = gpt2.deepCopy();
+        ((ObjectNode) gpt2MissingByte.path("model").path("vocab")).remove("\u0120"); // the space byte's character
+        assertEquals(TokenSpan.UNBOUNDED, TokenSpan.maxBytesPerToken(gpt2MissingByte));
         ObjectNode wordPiece = llama.deepCopy();
         ((ObjectNode) wordPiece.path("model")).put("type", "WordPiece");
         assertEquals(TokenSpan.UNBOUNDED, TokenSpan.maxBytesPerToken(wordPiece));

@@ -24,6 +24,8 @@ public final class BedrockServer implements AutoCloseable {
     private final EventLoopGroup workers = new NioEventLoopGroup();
     /** Body decoding and prompt tokenization, off the event loops (see RuntimeApiHandler). */
     private final DecodeExecutor decoders = DecodeExecutor.forThisMachine();
+    /** Request bodies held at once, being received or waiting for a decode thread (see BodyBudget). */
+    private final BodyBudget bodies = BodyBudget.forThisJvm();
     private Channel serverChannel;
 
     public BedrockServer(ServerSettings settings, RuntimeApi api) {
@@ -41,9 +43,17 @@ public final class BedrockServer implements AutoCloseable {
                 // Netty's defaults, stated: above 64 KiB unsent a channel turns unwritable, which starts the
                 // write stall timer (WriteStallGuard); below 32 KiB it is writable again.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new HttpProtocolInitializer(settings, api, decoders));
+                .childHandler(new HttpProtocolInitializer(settings, api, decoders, bodies));
         serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * At the start of a shutdown, after new requests are refused: waits up to {@code timeoutMillis} until the requests
+     * already accepted have been decoded and handed to their models, so the models can be stopped safely.
+     */
+    public void finishDecoding(long timeoutMillis) {
+        decoders.drain(timeoutMillis);
     }
 
     /** Stops accepting connections; open connections are closed by {@link #close()}. */

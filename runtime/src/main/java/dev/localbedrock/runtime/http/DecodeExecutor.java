@@ -42,6 +42,20 @@ final class DecodeExecutor implements Executor, AutoCloseable {
         pool.execute(task);
     }
 
+    /**
+     * Takes no more work and waits up to {@code timeoutMillis} for what was accepted to be decoded and handed to the
+     * models: at shutdown this runs before the models stop, so no request is tokenized on a closed tokenizer or
+     * queued on a stopped worker. What is offered afterwards is rejected (and answered 503 while draining).
+     */
+    void drain(long timeoutMillis) {
+        pool.shutdown();
+        try {
+            pool.awaitTermination(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Lets queued decodes finish briefly (their answers are errors once the models are closed), then stops. */
     @Override
     public void close() {

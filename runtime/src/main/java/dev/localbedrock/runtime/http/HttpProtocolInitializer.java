@@ -35,10 +35,10 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimits limits;
     private final RequestPipeline requests;
 
-    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, Executor decoders) {
+    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies) {
         this.settings = settings;
         this.limits = settings.connections();
-        this.requests = new RequestPipeline(settings, api, decoders);
+        this.requests = new RequestPipeline(settings, api, decoders, bodies);
     }
 
     @Override

@@ -19,11 +19,13 @@ final class RequestPipeline {
     private final ServerSettings settings;
     private final RuntimeApi api;
     private final Executor decoders;
+    private final BodyBudget bodies;
 
-    RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders) {
+    RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies) {
         this.settings = settings;
         this.api = api;
         this.decoders = decoders;
+        this.bodies = bodies;
     }
 
     /** Appends the HTTP/1.1 handlers after {@code after}; the connection's write stall guard is already in front. */
@@ -32,8 +34,8 @@ final class RequestPipeline {
         p.addAfter("pipelining", "keep-alive", new HttpServerKeepAliveHandler());
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
-        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes()));
-        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders));
+        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies));
+        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies));
     }
 
     /**
@@ -44,8 +46,8 @@ final class RequestPipeline {
         p.addLast(new WriteStallGuard(settings.connections().writeStallTimeout().toNanos()),
                 malformedGuard(),
                 bodyDeadline(),
-                new BodyAggregator(settings.maxBodyBytes()),
-                new RuntimeApiHandler(api, decoders));
+                new BodyAggregator(settings.maxBodyBytes(), bodies),
+                new RuntimeApiHandler(api, decoders, bodies));
     }
 
     private MalformedRequestGuard malformedGuard() {

@@ -40,10 +40,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final RuntimeApi api;
     private final Executor decoders;
+    private final BodyBudget bodies;
 
-    RuntimeApiHandler(RuntimeApi api, Executor decoders) {
+    RuntimeApiHandler(RuntimeApi api, Executor decoders, BodyBudget bodies) {
         this.api = api;
         this.decoders = decoders;
+        this.bodies = bodies;
     }
 
     @Override
@@ -91,7 +93,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     responder.watch(job);
                 };
             }
-            offload(ctx, requestId, keepAlive, admit);
+            offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (Route.UnknownOperation e) {
             write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
         } catch (BedrockException e) {
@@ -101,8 +103,17 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    /** Runs {@code admit} on a decode thread; every way it can fail still answers the request. */
-    private void offload(ChannelHandlerContext ctx, String requestId, boolean keepAlive, Runnable admit) {
+    /**
+     * Runs {@code admit} on a decode thread, its copied body held in the server's body budget until it is decoded;
+     * every way it can fail still answers the request.
+     */
+    private void offload(ChannelHandlerContext ctx, String requestId, boolean keepAlive, long bodyBytes,
+                         Runnable admit) {
+        if (!bodies.tryReserve(bodyBytes)) {
+            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
+                    "The server is holding as many request bodies as it can; retry shortly.")), keepAlive);
+            return;
+        }
         try {
             decoders.execute(() -> {
                 try {
@@ -111,11 +122,19 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
                 } catch (RuntimeException e) {
                     internalError(ctx, requestId, keepAlive, e);
+                } finally {
+                    bodies.release(bodyBytes);
                 }
             });
         } catch (RejectedExecutionException e) {
-            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
-                    "Too many requests are waiting to be read; retry shortly.")), keepAlive);
+            bodies.release(bodyBytes);
+            // Rejected after the drain began (the pool is shut down) or because the queue is full.
+            BedrockException refusal = api.draining()
+                    ? new BedrockException(BedrockErrorType.SERVICE_UNAVAILABLE,
+                            "The server is shutting down and accepts no new requests; retry on another instance.")
+                    : new BedrockException(BedrockErrorType.THROTTLING,
+                            "Too many requests are waiting to be read; retry shortly.");
+            write(ctx, AwsResponses.error(ctx.alloc(), requestId, refusal), api.draining() ? false : keepAlive);
         }
     }
 

@@ -73,7 +73,7 @@ class DecodeOffLoopTest {
     @Test
     void theBodyIsDecodedAndTheRequestAdmittedOnlyOnADecodeThread() throws Exception {
         List<Runnable> decodes = new ArrayList<>();
-        EmbeddedChannel channel = new EmbeddedChannel(new RuntimeApiHandler(service.registry(), decodes::add));
+        EmbeddedChannel channel = new EmbeddedChannel(new RuntimeApiHandler(service.registry(), decodes::add, new BodyBudget(1 << 30)));
         // Not even valid JSON: had the loop parsed it, the error would be written by now.
         channel.writeInbound(invoke("{\"prompt\": \"Hello\", \"max_gen_len\": 4"));
         channel.writeInbound(invoke("{\"prompt\": \"Hello\", \"max_gen_len\": 4}"));
@@ -98,12 +98,31 @@ class DecodeOffLoopTest {
     void aFullDecodePoolRefusesAtOnceWithThrottling() {
         EmbeddedChannel channel = new EmbeddedChannel(new RuntimeApiHandler(service.registry(), task -> {
             throw new RejectedExecutionException("full");
-        }));
+        }, new BodyBudget(1 << 30)));
         channel.writeInbound(invoke("{\"prompt\": \"Hello\"}"));
         FullHttpResponse r = channel.readOutbound();
         assertEquals(429, r.status().code());
         assertEquals("ThrottlingException", r.headers().get("x-amzn-ErrorType"));
         r.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aBodyBeyondTheServersBodyBudgetIsRefusedWithThrottlingAndItsBytesGivenBack() {
+        BodyBudget budget = new BodyBudget(100);
+        List<Runnable> decodes = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new RuntimeApiHandler(service.registry(), decodes::add, budget));
+        String body = "{\"prompt\": \"" + "x".repeat(60) + "\"}";
+        channel.writeInbound(invoke(body));
+        assertEquals(body.length(), budget.held(), "a queued body holds its bytes");
+        channel.writeInbound(invoke(body));
+        FullHttpResponse r = channel.readOutbound();
+        assertEquals(429, r.status().code(), "the second does not fit beside the first");
+        assertEquals("ThrottlingException", r.headers().get("x-amzn-ErrorType"));
+        r.release();
+        assertEquals(1, decodes.size());
+        decodes.get(0).run();
+        assertEquals(0, budget.held(), "decoded: its bytes are given back");
         channel.finishAndReleaseAll();
     }
 
