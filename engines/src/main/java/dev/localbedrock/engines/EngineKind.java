@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 public enum EngineKind {
     /** libtorch through DJL's PyTorch engine (eager NDArray operations). */
     PYTORCH("pytorch"),
-    /** ONNX Runtime (not implemented yet). */
+    /** ONNX Runtime, on graphs built from the checkpoint ({@code onnxbuild}) or exported by Optimum. */
     ONNXRUNTIME("onnxruntime");
 
     private final String id;

@@ -2,6 +2,7 @@ package dev.localbedrock.engines.pytorch;
 
 import dev.localbedrock.engines.hf.HfModelConfig;
 import dev.localbedrock.engines.hf.RopeScaling;
+import dev.localbedrock.engines.hf.RotaryFrequencies;
 
 /**
  * Cos/sin tables for rotary position embeddings in the Hugging Face "rotate-half" layout: row {@code p} holds
@@ -43,7 +44,6 @@ final class RotaryTables {
     /** Tables for positions {@code [0, positions)} with the config's head size, theta and scaling. */
     static RotaryTables build(HfModelConfig config, int positions) {
         int dim = config.headDim();
-        int half = dim / 2;
         float[] cos = new float[positions * dim];
         float[] sin = new float[positions * dim];
         boolean dynamic = isDynamic(config);
@@ -53,15 +53,7 @@ final class RotaryTables {
             if (dynamic && p + 1 > maxPos) {
                 invFreq = dynamicInverseFrequencies(config, p + 1);
             }
-            for (int i = 0; i < half; i++) {
-                float angle = p * invFreq[i];
-                float c = (float) Math.cos(angle);
-                float s = (float) Math.sin(angle);
-                cos[p * dim + i] = c;
-                cos[p * dim + i + half] = c;
-                sin[p * dim + i] = s;
-                sin[p * dim + i + half] = s;
-            }
+            RotaryFrequencies.writeRow(invFreq, p, cos, sin, p * dim, true);
         }
         return new RotaryTables(cos, sin, positions, dim);
     }
@@ -79,100 +71,26 @@ final class RotaryTables {
         return maxPos;
     }
 
-    /** {@code 1 / theta^(2i/d)} in float32, then scaled per {@code rope_scaling} (for positions below the limit). */
+    /**
+     * {@link RotaryFrequencies#inverseFrequencies} (for positions below the limit), with unsupported types named as this
+     * engine names them.
+     */
     static float[] inverseFrequencies(HfModelConfig config) {
-        float[] inv = baseInverseFrequencies(config.headDim(), (float) config.ropeTheta());
-        RopeScaling scaling = config.ropeScaling();
-        String type = scaling == null ? "default" : scaling.type();
+        String type = RotaryFrequencies.type(config);
         switch (type) {
-            case "default" -> { }
-            case "linear" -> {
-                requireFactor(scaling);
-                float factor = (float) scaling.factor();
-                for (int i = 0; i < inv.length; i++) {
-                    inv[i] /= factor;
-                }
-            }
-            case "dynamic" -> {
-                requireFactor(scaling);
-                requireMaxPositions(config, type);
-            }
-            case "llama3" -> {
-                requireFactor(scaling);
-                llama3(inv, scaling, config.maxPositionEmbeddings());
-            }
+            case "default", "linear", "dynamic", "llama3" -> { }
             default -> throw new UnsupportedOperationException("rope_scaling type '" + type
                     + "' is not implemented yet (implemented: " + SUPPORTED + ")");
         }
-        return inv;
+        return RotaryFrequencies.inverseFrequencies(config);
     }
 
     /** Dynamic NTK frequencies for a context of {@code seqLen} tokens (HF {@code _compute_dynamic_ntk_parameters}). */
     static float[] dynamicInverseFrequencies(HfModelConfig config, int seqLen) {
-        int dim = config.headDim();
-        double factor = config.ropeScaling().factor();
-        int maxPos = config.maxPositionEmbeddings();
-        double len = Math.max(seqLen, maxPos);
-        float base = (float) (config.ropeTheta()
-                * Math.pow(factor * len / maxPos - (factor - 1), (double) dim / (dim - 2)));
-        return baseInverseFrequencies(dim, base);
+        return RotaryFrequencies.dynamicInverseFrequencies(config, seqLen);
     }
 
     private static boolean isDynamic(HfModelConfig config) {
         return config.ropeScaling() != null && config.ropeScaling().type().equals("dynamic");
-    }
-
-    private static float[] baseInverseFrequencies(int dim, float base) {
-        if (dim <= 0 || dim % 2 != 0) {
-            throw new IllegalArgumentException("rotary embeddings need an even, positive head_dim, got " + dim);
-        }
-        float[] inv = new float[dim / 2];
-        for (int i = 0; i < inv.length; i++) {
-            float exponent = (float) (2 * i) / (float) dim;
-            inv[i] = 1.0f / (float) Math.pow(base, exponent);
-        }
-        return inv;
-    }
-
-    private static void requireFactor(RopeScaling s) {
-        if (!(s.factor() >= 1.0) || Double.isInfinite(s.factor())) {
-            throw new IllegalArgumentException("rope_scaling " + s.type() + " needs a finite factor >= 1, got "
-                    + s.factor());
-        }
-    }
-
-    private static void requireMaxPositions(HfModelConfig c, String type) {
-        if (c.maxPositionEmbeddings() <= 0) {
-            throw new IllegalArgumentException("rope_scaling " + type
-                    + " needs max_position_embeddings in config.json");
-        }
-    }
-
-    /** Llama 3.1's scaling: long wavelengths divided by {@code factor}, short kept, a smooth blend between. */
-    private static void llama3(float[] inv, RopeScaling s, int maxPositions) {
-        double factor = s.factor();
-        double low = s.number("low_freq_factor", 1.0);
-        double high = s.number("high_freq_factor", 4.0);
-        double original = s.number("original_max_position_embeddings", maxPositions);
-        if (!(high > low)) {
-            throw new IllegalArgumentException("rope_scaling llama3 needs high_freq_factor > low_freq_factor, got "
-                    + high + " and " + low);
-        }
-        double lowWavelen = original / low;
-        double highWavelen = original / high;
-        for (int i = 0; i < inv.length; i++) {
-            double freq = inv[i];
-            double wavelen = 2 * Math.PI / freq;
-            double scaled;
-            if (wavelen < highWavelen) {
-                scaled = freq;
-            } else if (wavelen > lowWavelen) {
-                scaled = freq / factor;
-            } else {
-                double smooth = (original / wavelen - low) / (high - low);
-                scaled = (1 - smooth) * freq / factor + smooth * freq;
-            }
-            inv[i] = (float) scaled;
-        }
     }
 }

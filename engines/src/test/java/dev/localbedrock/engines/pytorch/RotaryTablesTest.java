@@ -76,4 +76,15 @@ class RotaryTablesTest {
                 () -> RotaryTables.inverseFrequencies(config("{\"type\":\"yarn\",\"factor\":2.0}")));
         assertTrue(e.getMessage().contains("'yarn'") && e.getMessage().contains("dynamic"), e.getMessage());
     }
+
+    @Test
+    void llama3NeedsTheHighFrequencyFactorAboveTheLowOne() {
+        for (String factors : new String[] {"\"low_freq_factor\":4.0,\"high_freq_factor\":4.0",
+                "\"low_freq_factor\":4.0,\"high_freq_factor\":1.0"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RotaryTables.inverseFrequencies(config("{\"rope_type\":\"llama3\",\"factor\":8.0,"
+                            + factors + "}")));
+            assertTrue(e.getMessage().contains("high_freq_factor > low_freq_factor"), e.getMessage());
+        }
+    }
 }
