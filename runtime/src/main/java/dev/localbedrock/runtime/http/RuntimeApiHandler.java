@@ -37,6 +37,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
     /** Real Bedrock's words for InvokeModelWithResponseStream on a model that does not stream. */
     static final String NOT_STREAMING = "The model is unsupported for streaming.";
+    private static final OperationTable OPERATIONS = OperationTable.standard();
 
     private final RuntimeApi api;
     private final Executor decoders;
@@ -54,19 +55,19 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         String requestId = AwsResponses.newRequestId();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
-            Route route = Route.parse(request.method(), request.uri());
+            ResolvedOperation call = OPERATIONS.resolve(request.method(), request.uri());
             if (api.draining()) {
                 keepAlive = false; // the client should reconnect, to another instance
                 throw new BedrockException(BedrockErrorType.SERVICE_UNAVAILABLE,
                         "The server is shutting down and accepts no new requests; retry on another instance.");
             }
-            if (route.kind() == Route.Kind.HEALTH) {
+            if (call.operation().equals(Operation.PING)) {
                 writeHealth(ctx, requestId);
                 return;
             }
-            ServedModel served = api.resolve(route.modelId());
+            ServedModel served = api.resolve(call.pathParameter("modelId"));
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            boolean stream = route.kind() == Route.Kind.INVOKE_STREAM;
+            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
             byte[] body;
             Runnable admit;
             if (served instanceof ServedModel.Embedding embedding) {
@@ -94,7 +95,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 };
             }
             offload(ctx, requestId, keepAlive, body.length, admit);
-        } catch (Route.UnknownOperation e) {
+        } catch (UnknownOperationException e) {
             write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
         } catch (BedrockException e) {
             write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);

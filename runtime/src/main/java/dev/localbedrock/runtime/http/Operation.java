@@ -1,0 +1,23 @@
+package dev.localbedrock.runtime.http;
+
+/**
+ * One operation of an AWS service, named as AWS names it ({@code bedrock-runtime} / {@code InvokeModel}): the key
+ * that signing policies, the audit trail and metrics use, whatever path or protocol carried the request.
+ */
+record Operation(String service, String name) {
+    static final String BEDROCK_RUNTIME = "bedrock-runtime";
+
+    static final Operation INVOKE_MODEL = new Operation(BEDROCK_RUNTIME, "InvokeModel");
+    static final Operation INVOKE_MODEL_WITH_RESPONSE_STREAM =
+            new Operation(BEDROCK_RUNTIME, "InvokeModelWithResponseStream");
+    /**
+     * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
+     * out of the operations an error message lists.
+     */
+    static final Operation PING = new Operation("local-bedrock", "Ping");
+
+    @Override
+    public String toString() {
+        return service + ":" + name;
+    }
+}

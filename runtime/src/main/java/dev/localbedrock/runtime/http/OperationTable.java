@@ -1,0 +1,130 @@
+package dev.localbedrock.runtime.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Which operation a request line names: (service, method, path template) → operation, with the path parameters
+ * decoded once. Every service this server speaks is one registration ({@link #bedrockRuntime} today; the
+ * {@code bedrock} control plane and {@code bedrock-agent-runtime} have paths of their own, so they can share the
+ * one port). Anything else is an {@link UnknownOperationException} whose message lists the operations clients can
+ * call.
+ */
+final class OperationTable {
+    /** bedrock-runtime, as the AWS SDKs call it. */
+    static void bedrockRuntime(Builder table) {
+        table.operation(Operation.INVOKE_MODEL, HttpMethod.POST, "/model/{modelId}/invoke")
+                .operation(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM, HttpMethod.POST,
+                        "/model/{modelId}/invoke-with-response-stream");
+    }
+
+    /** This server's own endpoints, which no AWS SDK calls. */
+    static void serverEndpoints(Builder table) {
+        table.unlisted(Operation.PING, HttpMethod.GET, "/ping");
+    }
+
+    /** The operations this server answers. */
+    static OperationTable standard() {
+        return builder().register(OperationTable::bedrockRuntime).register(OperationTable::serverEndpoints).build();
+    }
+
+    private record Entry(Operation operation, HttpMethod method, PathTemplate path, boolean listed) {
+    }
+
+    private final List<Entry> entries;
+    private final String supported;
+
+    private OperationTable(List<Entry> entries) {
+        // A literal segment is more specific than a parameter (GET /custom-models/{id} must not catch a later
+        // GET /custom-models/import), so the most literal template is tried first; ties keep registration order.
+        List<Entry> byLiterals = new ArrayList<>(entries);
+        byLiterals.sort(Comparator.comparingInt((Entry e) -> e.path().literalCount()).reversed());
+        this.entries = List.copyOf(byLiterals);
+        this.supported = entries.stream().filter(Entry::listed).map(e -> e.method() + " " + e.path())
+                .collect(Collectors.joining(", "));
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The operation {@code method uri} names; the query string plays no part.
+     *
+     * @throws UnknownOperationException for a path no listed operation has, or a method its path does not take
+     * @throws dev.localbedrock.codecs.BedrockException (validation) for a malformed percent-escape in a parameter
+     */
+    ResolvedOperation resolve(HttpMethod method, String uri) {
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        String[] segments = PathTemplate.segments(path);
+        List<Entry> samePath = new ArrayList<>(1);
+        for (Entry e : entries) {
+            if (e.path().matches(segments)) {
+                if (e.method().equals(method)) {
+                    return new ResolvedOperation(e.operation(), e.path().parameters(segments));
+                }
+                if (e.listed()) {
+                    samePath.add(e);
+                }
+            }
+        }
+        if (!samePath.isEmpty()) {
+            throw new UnknownOperationException("Method " + method + " is not supported on " + path + "; use "
+                    + samePath.stream().map(e -> e.method().name()).distinct().collect(Collectors.joining(" or "))
+                    + ".");
+        }
+        throw new UnknownOperationException("No operation matches " + method + " " + path + ". Supported: "
+                + supported + ".");
+    }
+
+    /** Collects registrations; refuses two operations on the same method and path shape. */
+    static final class Builder {
+        private final List<Entry> entries = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Adds one service's operations (a method such as {@link OperationTable#bedrockRuntime}). */
+        Builder register(Consumer<Builder> service) {
+            service.accept(this);
+            return this;
+        }
+
+        /** An operation of an AWS API, listed in the answer to unknown paths. */
+        Builder operation(Operation operation, HttpMethod method, String pathTemplate) {
+            return add(new Entry(operation, method, PathTemplate.parse(pathTemplate), true));
+        }
+
+        /**
+         * An endpoint that answers only an exact method and path: it is neither listed nor suggested as the method
+         * to use, so error messages speak only of the AWS API.
+         */
+        Builder unlisted(Operation operation, HttpMethod method, String pathTemplate) {
+            return add(new Entry(operation, method, PathTemplate.parse(pathTemplate), false));
+        }
+
+        private Builder add(Entry entry) {
+            for (Entry e : entries) {
+                if (e.method().equals(entry.method()) && e.path().sameShape(entry.path())) {
+                    throw new IllegalArgumentException(entry.operation() + " (" + entry.method() + " " + entry.path()
+                            + ") would shadow " + e.operation() + " (" + e.method() + " " + e.path() + ")");
+                }
+                if (e.operation().equals(entry.operation())) {
+                    throw new IllegalArgumentException(entry.operation() + " is registered twice");
+                }
+            }
+            entries.add(entry);
+            return this;
+        }
+
+        OperationTable build() {
+            return new OperationTable(entries);
+        }
+    }
+}

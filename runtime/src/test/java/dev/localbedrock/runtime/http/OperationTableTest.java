@@ -1,0 +1,143 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockException;
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class OperationTableTest {
+    private static final OperationTable TABLE = OperationTable.standard();
+
+    private static ResolvedOperation parse(HttpMethod method, String uri) {
+        return TABLE.resolve(method, uri);
+    }
+
+    @Test
+    void decodesTheModelIdSegmentOnItsOwn() {
+        ResolvedOperation r = parse(HttpMethod.POST,
+                "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A%3Afoundation-model%2Fmeta.llama2-13b-chat-v1/invoke");
+        assertEquals(Operation.INVOKE_MODEL, r.operation());
+        assertEquals("arn:aws:bedrock:us-east-1::foundation-model/meta.llama2-13b-chat-v1",
+                r.pathParameter("modelId"));
+        ResolvedOperation s = parse(HttpMethod.POST,
+                "/model/meta.llama2-13b-chat-v1%3A0%3A4k/invoke-with-response-stream");
+        assertEquals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM, s.operation());
+        assertEquals("meta.llama2-13b-chat-v1:0:4k", s.pathParameter("modelId"));
+    }
+
+    @Test
+    void plusStaysAPlusAndQueriesAreIgnored() {
+        assertEquals("a+b", parse(HttpMethod.POST, "/model/a+b/invoke?x=1").pathParameter("modelId"));
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreUnknownOperations() {
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/converse"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/model/x/invoke"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/a/b/invoke"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/"));
+    }
+
+    @Test
+    void malformedPercentEncodingIsAValidationError() {
+        assertThrows(BedrockException.class, () -> parse(HttpMethod.POST, "/model/bad%2/invoke"));
+        assertThrows(BedrockException.class, () -> parse(HttpMethod.POST, "/model/bad%zz/invoke"));
+    }
+
+    @Test
+    void operationsCarryTheirAwsServiceAndName() {
+        assertEquals(new Operation("bedrock-runtime", "InvokeModel"),
+                parse(HttpMethod.POST, "/model/m/invoke").operation());
+        assertEquals(new Operation("bedrock-runtime", "InvokeModelWithResponseStream"),
+                parse(HttpMethod.POST, "/model/m/invoke-with-response-stream").operation());
+        ResolvedOperation ping = parse(HttpMethod.GET, "/ping");
+        assertEquals(Operation.PING, ping.operation());
+        assertEquals(Map.of(), ping.pathParameters());
+        assertEquals("", parse(HttpMethod.POST, "/model//invoke").pathParameter("modelId"));
+    }
+
+    @Test
+    void messagesNameTheSupportedOperationsOrTheMethodToUse() {
+        String supported = ". Supported: POST /model/{modelId}/invoke, "
+                + "POST /model/{modelId}/invoke-with-response-stream.";
+        assertEquals("No operation matches POST /model/x/converse" + supported,
+                assertThrows(UnknownOperationException.class,
+                        () -> parse(HttpMethod.POST, "/model/x/converse?y=2")).getMessage());
+        assertEquals("Method GET is not supported on /model/x/invoke; use POST.",
+                assertThrows(UnknownOperationException.class,
+                        () -> parse(HttpMethod.GET, "/model/x/invoke")).getMessage());
+        // The health check is not an AWS operation: a wrong method on it is just an unknown operation.
+        assertEquals("No operation matches POST /ping" + supported,
+                assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/ping")).getMessage());
+        assertEquals("No operation matches HEAD /ping" + supported,
+                assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.HEAD, "/ping")).getMessage());
+        // The method is checked before the model id is decoded, and literals are compared still encoded.
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/model/bad%zz/invoke"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/%69nvoke"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "*"));
+    }
+
+    @Test
+    void malformedEscapesNameTheParameter() {
+        BedrockException e = assertThrows(BedrockException.class, () -> parse(HttpMethod.POST, "/model/%E/invoke"));
+        assertEquals("Malformed percent-encoding in the modelId path segment.", e.getMessage());
+    }
+
+    @Test
+    void anotherServiceIsOneRegistration() {
+        Operation list = new Operation("bedrock", "ListFoundationModels");
+        Operation get = new Operation("bedrock", "GetProvisionedModelThroughput");
+        Operation delete = new Operation("bedrock", "DeleteProvisionedModelThroughput");
+        Operation create = new Operation("bedrock", "CreateProvisionedModelThroughput");
+        OperationTable table = OperationTable.builder()
+                .register(OperationTable::bedrockRuntime)
+                .register(t -> t.operation(list, HttpMethod.GET, "/foundation-models")
+                        .operation(create, HttpMethod.POST, "/provisioned-model-throughput")
+                        .operation(get, HttpMethod.GET, "/provisioned-model-throughput/{provisionedModelId}")
+                        .operation(delete, HttpMethod.DELETE, "/provisioned-model-throughput/{provisionedModelId}"))
+                .build();
+        assertEquals(list, table.resolve(HttpMethod.GET, "/foundation-models?byProvider=meta").operation());
+        ResolvedOperation r = table.resolve(HttpMethod.DELETE,
+                "/provisioned-model-throughput/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aprovisioned-model%2Fabc");
+        assertEquals(delete, r.operation());
+        assertEquals("arn:aws:bedrock:us-east-1:1:provisioned-model/abc", r.pathParameter("provisionedModelId"));
+        assertEquals(Operation.INVOKE_MODEL, table.resolve(HttpMethod.POST, "/model/m/invoke").operation());
+        assertEquals("Method PUT is not supported on /provisioned-model-throughput/p; use GET or DELETE.",
+                assertThrows(UnknownOperationException.class,
+                        () -> table.resolve(HttpMethod.PUT, "/provisioned-model-throughput/p")).getMessage());
+        assertEquals("No operation matches GET /nope. Supported: POST /model/{modelId}/invoke, "
+                        + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
+                        + "POST /provisioned-model-throughput, GET /provisioned-model-throughput/{provisionedModelId}, "
+                        + "DELETE /provisioned-model-throughput/{provisionedModelId}.",
+                assertThrows(UnknownOperationException.class, () -> table.resolve(HttpMethod.GET, "/nope"))
+                        .getMessage());
+    }
+
+    @Test
+    void aLiteralSegmentWinsOverAParameterWhateverTheOrder() {
+        Operation byId = new Operation("bedrock", "GetCustomModel");
+        Operation imported = new Operation("bedrock", "ListImportedModels");
+        OperationTable table = OperationTable.builder()
+                .operation(byId, HttpMethod.GET, "/custom-models/{modelIdentifier}")
+                .operation(imported, HttpMethod.GET, "/custom-models/imported")
+                .build();
+        assertEquals(imported, table.resolve(HttpMethod.GET, "/custom-models/imported").operation());
+        assertEquals("m/1", table.resolve(HttpMethod.GET, "/custom-models/m%2F1").pathParameter("modelIdentifier"));
+    }
+
+    @Test
+    void clashingRegistrationsAreRefusedWhenTheTableIsBuilt() {
+        OperationTable.Builder table = OperationTable.builder().register(OperationTable::bedrockRuntime);
+        assertThrows(IllegalArgumentException.class, () -> table.operation(
+                new Operation("bedrock-runtime", "Other"), HttpMethod.POST, "/model/{id}/invoke"));
+        assertThrows(IllegalArgumentException.class, () -> table.operation(
+                Operation.INVOKE_MODEL, HttpMethod.PUT, "/model/{modelId}/invoke"));
+        assertThrows(IllegalArgumentException.class, () -> PathTemplate.parse("/model/x{modelId}"));
+        assertThrows(IllegalArgumentException.class, () -> PathTemplate.parse("/a/{p}/{p}"));
+        assertThrows(IllegalArgumentException.class, () -> PathTemplate.parse("model/{modelId}"));
+    }
+}
