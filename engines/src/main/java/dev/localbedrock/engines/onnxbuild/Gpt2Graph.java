@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * {@code MatMul} (mlp.c_proj) and the next {@code SkipLayerNormalization}. Positions are derived from
  * {@code attention_mask} in the GQA variant and read from {@code position_ids} in the standard one.
  */
-final class Gpt2Graph extends DecoderGraph {
+final class Gpt2Graph extends DecoderGraphBuilder {
     private final HfModelConfig c;
     private final String prefix;
     private final float eps;

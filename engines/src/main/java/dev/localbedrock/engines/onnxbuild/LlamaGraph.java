@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * the first two into {@code QuickGelu}), {@code MatMul} (down), and the next layer's
  * {@code SkipSimplifiedLayerNormalization} (residual + next input norm, down bias folded in): 10 nodes.
  */
-final class LlamaGraph extends DecoderGraph {
+final class LlamaGraph extends DecoderGraphBuilder {
     static final Set<String> MODEL_TYPES = Set.of("llama", "mistral", "qwen2");
 
     private final HfModelConfig c;

@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Graph pieces shared by every architecture: the graph inputs of each variant, attention-mask derived tensors,
+ * Base of the per-architecture builders ({@link LlamaGraph}, {@link Gpt2Graph}) that write one decoder graph into a
+ * {@link GraphWriter}; not the loaded-graph view the engine drives ({@code onnxruntime.DecoderGraph}).
+ *
+ * <p>Graph pieces shared by every architecture: the graph inputs of each variant, attention-mask derived tensors,
  * projections in f32 or int8, the two attention forms, and the output head. Subclasses add their layers.
  */
-abstract class DecoderGraph {
+abstract class DecoderGraphBuilder {
     /** Most negative float: HF's additive mask value (softmax of an all-masked row stays finite). */
     static final float MASK_MIN = -Float.MAX_VALUE;
 
@@ -44,8 +47,8 @@ abstract class DecoderGraph {
     /** GQA + int8: bool [B,S,1], true at real (non-padding) new positions; see {@link #guardPadding}. */
     private String validPositions;
 
-    DecoderGraph(GraphWriter g, Weights w, BuildOptions options, int layers, int heads, int kvHeads, int headDim,
-                 int hidden, int vocab, int positions, Consumer<String> progress) {
+    DecoderGraphBuilder(GraphWriter g, Weights w, BuildOptions options, int layers, int heads, int kvHeads, int headDim,
+                        int hidden, int vocab, int positions, Consumer<String> progress) {
         this.g = g;
         this.w = w;
         this.options = options;
