@@ -18,7 +18,7 @@ import dev.localbedrock.benchmarks.load.PromptBuilder;
 import dev.localbedrock.benchmarks.load.Reports;
 import dev.localbedrock.benchmarks.load.RunResult;
 import dev.localbedrock.benchmarks.load.Workload;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 import dev.localbedrock.engines.tokenizer.HfTextTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
-import dev.localbedrock.engines.testmodels.RandomWeights;
-import dev.localbedrock.engines.testmodels.RandomWeights.TensorSpec;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomWeights;
+import dev.localbedrock.engines.synthetic.RandomWeights.TensorSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.localbedrock.benchmarks.checkpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.engines.testmodels.ByteLevelTokenizerJson;
+import dev.localbedrock.engines.synthetic.ByteLevelTokenizerJson;
 
 import java.util.ArrayList;
 import java.util.Arrays;

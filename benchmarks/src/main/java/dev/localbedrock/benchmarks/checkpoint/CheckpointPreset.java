@@ -1,6 +1,6 @@
 package dev.localbedrock.benchmarks.checkpoint;
 
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -3,7 +3,7 @@ package dev.localbedrock.benchmarks.gguf;
 import dev.localbedrock.benchmarks.checkpoint.BenchCheckpointWriter;
 import dev.localbedrock.benchmarks.checkpoint.ByteLevelBpe;
 import dev.localbedrock.engines.hf.SafeTensors;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package dev.localbedrock.benchmarks.load;
 
 import dev.localbedrock.benchmarks.checkpoint.BenchCheckpointWriter;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 import dev.localbedrock.engines.tokenizer.HfTextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,7 @@ package dev.localbedrock.engines.onnxbuild;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,7 +5,7 @@ import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.SequenceState;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 

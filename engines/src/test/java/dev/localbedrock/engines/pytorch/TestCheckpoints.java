@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.engines.hf.HalfFloats;
 import dev.localbedrock.engines.hf.SafeTensorsWriter;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.catalog;
 
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,9 +1,9 @@
-package dev.localbedrock.engines.testmodels;
+package dev.localbedrock.engines.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.engines.testmodels.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

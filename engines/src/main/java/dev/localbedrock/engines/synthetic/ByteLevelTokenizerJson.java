@@ -1,4 +1,4 @@
-package dev.localbedrock.engines.testmodels;
+package dev.localbedrock.engines.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

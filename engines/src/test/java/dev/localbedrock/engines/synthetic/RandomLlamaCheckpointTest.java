@@ -1,4 +1,4 @@
-package dev.localbedrock.engines.testmodels;
+package dev.localbedrock.engines.synthetic;
 
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
