@@ -1,0 +1,111 @@
+package dev.localbedrock.runtime.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.codecs.EmbeddingFamilies;
+import dev.localbedrock.codecs.TextFamilies;
+import dev.localbedrock.engines.EngineKind;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static dev.localbedrock.runtime.catalog.YamlValues.checkKeys;
+import static dev.localbedrock.runtime.catalog.YamlValues.integer;
+import static dev.localbedrock.runtime.catalog.YamlValues.required;
+import static dev.localbedrock.runtime.catalog.YamlValues.seconds;
+import static dev.localbedrock.runtime.catalog.YamlValues.text;
+
+/**
+ * One entry of {@code models:}. The family decides the schema: every entry takes {@link #COMMON_KEYS}; a text family
+ * also takes {@link TextEntryKeys#KEYS}, an embedding family is held to {@link EmbeddingEntryRules}.
+ */
+final class ModelEntryParser {
+    /** The keys of every entry, in the order the embedding-entry message lists them. */
+    static final List<String> COMMON_KEYS = List.of("id", "aliases", "name", "family", "source", "engine", "device",
+            "max_queue", "request_timeout_seconds");
+    private static final Set<String> KEYS = allKeys();
+    private static final String DEFAULT_FAMILY = "meta-llama2";
+    // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
+    // batch size measured (benchmarks/RESULTS.md); PyTorch stays one line away for CUDA hosts.
+    static final EngineKind DEFAULT_ENGINE = EngineKind.ONNXRUNTIME;
+    private static final List<String> ENGINES = Arrays.stream(EngineKind.values()).map(EngineKind::id).toList();
+
+    private final SourceResolver sources;
+    private final Path cacheDir;
+
+    ModelEntryParser(Path base, Path cacheDir) {
+        this.sources = new SourceResolver(base, cacheDir);
+        this.cacheDir = cacheDir;
+    }
+
+    ModelEntry parse(JsonNode node, String where) {
+        if (node == null || !node.isObject()) {
+            throw new CatalogException(where + ": expected a mapping");
+        }
+        checkKeys(node, KEYS, where);
+        String id = required(node, "id", where);
+        where = where + " (" + id + ")";
+        String family = text(node, "family", DEFAULT_FAMILY, where);
+        boolean embedding = EmbeddingFamilies.names().contains(family);
+        if (!embedding && !TextFamilies.names().contains(family)) {
+            throw new CatalogException(where + ": unknown family '" + family + "'; known: text "
+                    + TextFamilies.names() + ", embedding " + EmbeddingFamilies.names());
+        }
+        if (embedding) {
+            EmbeddingEntryRules.checkKeys(node, family, where);
+        }
+        ModelEntry.ModelSource source = sources.resolve(required(node, "source", where), family, embedding, where);
+        EngineKind engine = engine(node, where);
+        if (embedding) {
+            EmbeddingEntryRules.checkEngine(engine, family, where);
+        }
+        String device = text(node, "device", "cpu", where).toLowerCase(Locale.ROOT);
+        if (!device.matches("cpu|cuda|cuda:\\d+|gpu|gpu:\\d+")) {
+            throw new CatalogException(where + ": device must be cpu, cuda or cuda:N, not '" + device + "'");
+        }
+        String name = text(node, "name", defaultName(source, id), where);
+        List<String> aliases = aliases(node, where);
+        int maxQueue = integer(node, "max_queue", 64, 0, 1 << 20, where);
+        var requestTimeout = seconds(node, "request_timeout_seconds", 300, where);
+        TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
+        return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
+                requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx());
+    }
+
+    private static EngineKind engine(JsonNode node, String where) {
+        String engine = text(node, "engine", DEFAULT_ENGINE.id(), where).toLowerCase(Locale.ROOT);
+        try {
+            return EngineKind.parse(engine);
+        } catch (IllegalArgumentException e) {
+            throw new CatalogException(where + ": engine must be one of " + ENGINES + ", not '" + engine + "'");
+        }
+    }
+
+    private static String defaultName(ModelEntry.ModelSource source, String id) {
+        return source instanceof ModelEntry.Generated
+                ? "Random-weight smoke-test Llama (not a language model)"
+                : source instanceof ModelEntry.Builtin b ? b.name() + " (built-in embedding model)" : id;
+    }
+
+    private static List<String> aliases(JsonNode node, String where) {
+        List<String> aliases = new ArrayList<>();
+        JsonNode aliasNode = node.get("aliases");
+        if (aliasNode != null && !aliasNode.isNull()) {
+            if (!aliasNode.isArray()) {
+                throw new CatalogException(where + ": aliases must be a list of model ids");
+            }
+            aliasNode.forEach(a -> aliases.add(a.asText()));
+        }
+        return List.copyOf(aliases);
+    }
+
+    private static Set<String> allKeys() {
+        Set<String> all = new TreeSet<>(COMMON_KEYS);
+        all.addAll(TextEntryKeys.KEYS);
+        return all;
+    }
+}

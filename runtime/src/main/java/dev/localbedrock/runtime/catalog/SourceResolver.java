@@ -1,0 +1,108 @@
+package dev.localbedrock.runtime.catalog;
+
+import dev.localbedrock.codecs.EmbeddingFamilies;
+import dev.localbedrock.engines.EmbeddingModels;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Turns an entry's {@code source:} into a {@link ModelEntry.ModelSource}. A source must suit its family:
+ * {@code builtin:} models are embedding encoders and {@code generated:} ones are text decoders; a directory is
+ * either, by what it holds, and an embedding directory is checked for its files now, so the message names the entry
+ * rather than failing later at load time.
+ */
+final class SourceResolver {
+    /** The models {@code builtin:} names (shipped in a dependency jar); all are embedding models. */
+    private static final List<String> BUILTIN_SOURCES = List.of(EmbeddingModels.ALL_MINILM_L6_V2);
+    private static final String GENERATED_PREFIX = "generated:";
+
+    private final Path base;
+    private final Path cacheDir;
+
+    /**
+     * @param base     the YAML file's folder, against which relative directories resolve
+     * @param cacheDir where generated sources are written
+     */
+    SourceResolver(Path base, Path cacheDir) {
+        this.base = base;
+        this.cacheDir = cacheDir;
+    }
+
+    ModelEntry.ModelSource resolve(String source, String family, boolean embedding, String where) {
+        if (source.startsWith(ModelEntry.Builtin.PREFIX)) {
+            return builtin(source, family, embedding, where);
+        }
+        if (source.startsWith(GENERATED_PREFIX)) {
+            return generated(source, family, embedding, where);
+        }
+        Path dir = base.resolve(source).normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new CatalogException(where + ": source directory " + dir + " does not exist");
+        }
+        if (embedding) {
+            checkEmbeddingDirectory(dir, family, where);
+        }
+        return new ModelEntry.Directory(dir);
+    }
+
+    private static ModelEntry.Builtin builtin(String source, String family, boolean embedding, String where) {
+        String name = source.substring(ModelEntry.Builtin.PREFIX.length());
+        if (!embedding) {
+            throw new CatalogException(where + ": source '" + source + "' is a built-in embedding model, but "
+                    + "family '" + family + "' generates text; use a checkpoint directory or " + GENERATED_PREFIX
+                    + GeneratedModels.SMOKE_LLAMA + ", or an embedding family " + EmbeddingFamilies.names());
+        }
+        for (String builtin : BUILTIN_SOURCES) {
+            if (builtin.equalsIgnoreCase(name)) {
+                return new ModelEntry.Builtin(builtin);
+            }
+        }
+        String known = ModelEntry.Builtin.PREFIX + String.join(", " + ModelEntry.Builtin.PREFIX, BUILTIN_SOURCES);
+        throw new CatalogException(where + ": unknown built-in source '" + source + "'; known: " + known);
+    }
+
+    private ModelEntry.Generated generated(String source, String family, boolean embedding, String where) {
+        if (embedding) {
+            throw new CatalogException(where + ": source '" + source + "' is a text generation model, but family '"
+                    + family + "' embeds; use " + ModelEntry.Builtin.PREFIX + BUILTIN_SOURCES.get(0)
+                    + " or a directory with model.onnx and tokenizer.json");
+        }
+        String kind = source.substring(GENERATED_PREFIX.length());
+        if (!kind.equals(GeneratedModels.SMOKE_LLAMA)) {
+            throw new CatalogException(where + ": unknown generated source '" + kind + "'; known: "
+                    + GeneratedModels.SMOKE_LLAMA);
+        }
+        return new ModelEntry.Generated(kind, cacheDir.resolve(kind));
+    }
+
+    /** The files the ONNX Runtime encoder needs. */
+    private static void checkEmbeddingDirectory(Path dir, String family, String where) {
+        if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            throw new CatalogException(where + ": source directory " + dir + " has no tokenizer.json, which embedding "
+                    + "family '" + family + "' needs (with model.onnx)");
+        }
+        boolean graph;
+        try (Stream<Path> files = Stream.concat(list(dir), list(dir.resolve("onnx")))) {
+            graph = files.anyMatch(f -> f.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(f));
+        }
+        if (!graph) {
+            throw new CatalogException(where + ": source directory " + dir + " has no ONNX graph (model.onnx or "
+                    + "onnx/model.onnx), which embedding family '" + family + "' needs");
+        }
+    }
+
+    private static Stream<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Stream.empty();
+        }
+        try {
+            return Files.list(dir);
+        } catch (IOException e) {
+            throw new CatalogException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

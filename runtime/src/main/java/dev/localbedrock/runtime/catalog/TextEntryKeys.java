@@ -1,0 +1,108 @@
+package dev.localbedrock.runtime.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.engines.EngineKind;
+import dev.localbedrock.engines.onnxbuild.BuildOptions;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static dev.localbedrock.runtime.catalog.YamlValues.integer;
+import static dev.localbedrock.runtime.catalog.YamlValues.longInteger;
+import static dev.localbedrock.runtime.catalog.YamlValues.seconds;
+import static dev.localbedrock.runtime.catalog.YamlValues.text;
+
+/**
+ * The keys of a model entry that tune text generation: context, sampling seed, engine threads, batching and how the
+ * ONNX Runtime engine builds its graph. Quantization and graph variant are checked against the vocabulary of
+ * {@link BuildOptions}, which the engine parses them with, so the catalogue accepts exactly what the engine will.
+ */
+final class TextEntryKeys {
+    static final int DEFAULT_MAX_RUNNING_SEQUENCES = 16;
+    static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
+    static final double DEFAULT_MAX_QUEUE_WAIT_SECONDS = 60;
+    /** Sorted, so an embedding entry naming several of them is always told about the same one first. */
+    static final Set<String> KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed", "intra_op_threads",
+            "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
+            "quantize", "onnx_variant"));
+
+    /** The text-only fields of a {@link ModelEntry}; an embedding entry gets their defaults. */
+    record TextSettings(int maxContextTokens, int intraOpThreads, Long seed, ModelEntry.Batching batching,
+                        ModelEntry.OnnxBuild onnx) {
+    }
+
+    private TextEntryKeys() {
+    }
+
+    static TextSettings parse(JsonNode node, EngineKind engine, Path cacheDir, String where) {
+        JsonNode seedNode = node.get("seed");
+        Long seed = seedNode == null || seedNode.isNull() ? null : seedNode.asLong();
+        // 0: not configured, follow the model (ModelEntry#withModelContext, once its config has been read)
+        int maxContextTokens = integer(node, "max_context_tokens", 0, 2, 1 << 20, where);
+        int intraOpThreads = integer(node, "intra_op_threads", 0, 0, 1024, where);
+        return new TextSettings(maxContextTokens, intraOpThreads, seed, batching(node, maxContextTokens, where),
+                onnxBuild(node, engine, cacheDir, where));
+    }
+
+    /** The scheduler keys; each default follows from the ones before it. */
+    private static ModelEntry.Batching batching(JsonNode node, int maxContextTokens, String where) {
+        int maxRunning = integer(node, "max_running_sequences", DEFAULT_MAX_RUNNING_SEQUENCES, 1, 1 << 16, where);
+        int maxTokensPerStep = integer(node, "max_tokens_per_step",
+                Math.max(DEFAULT_MAX_TOKENS_PER_STEP, maxRunning), 1, 1 << 24, where);
+        if (maxTokensPerStep < maxRunning) {
+            throw new CatalogException(where + ": 'max_tokens_per_step' (" + maxTokensPerStep + ") must be at least "
+                    + "'max_running_sequences' (" + maxRunning + "), so every running sequence decodes in every step");
+        }
+        // 0: running × context, worked out with the context when that follows the model
+        long kvCacheTokens = longInteger(node, "kv_cache_tokens", (long) maxRunning * maxContextTokens,
+                Math.max(2, maxContextTokens), 1L << 40, where);
+        return new ModelEntry.Batching(maxRunning, maxTokensPerStep, kvCacheTokens,
+                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where));
+    }
+
+    /** quantize / onnx_variant choose how the ONNX Runtime engine builds a graph; they mean nothing to PyTorch. */
+    private static ModelEntry.OnnxBuild onnxBuild(JsonNode node, EngineKind engine, Path cacheDir, String where) {
+        String quantize = text(node, "quantize", null, where);
+        String variant = text(node, "onnx_variant", null, where);
+        if ((quantize != null || variant != null) && engine != EngineKind.ONNXRUNTIME) {
+            throw new CatalogException(where + ": 'quantize' and 'onnx_variant' apply to engine "
+                    + EngineKind.ONNXRUNTIME.id() + " only");
+        }
+        if (quantize != null && !parses(quantize, BuildOptions.Quantization::parse)) {
+            throw new CatalogException(where + ": 'quantize' must be "
+                    + choices(BuildOptions.defaults().quantization(), BuildOptions.Quantization.values(),
+                    BuildOptions.Quantization::id) + ", not '" + quantize + "'");
+        }
+        if (variant != null && !parses(variant, BuildOptions.Variant::parse)) {
+            throw new CatalogException(where + ": 'onnx_variant' must be "
+                    + choices(BuildOptions.defaults().variant(), BuildOptions.Variant.values(),
+                    BuildOptions.Variant::id) + ", not '" + variant + "'");
+        }
+        // The text as written goes on: the engine parses it with the same BuildOptions parser.
+        return new ModelEntry.OnnxBuild(quantize, variant, cacheDir.resolve("onnx"));
+    }
+
+    /** Blank is refused although the parsers read it as their default: an empty value in YAML is a slip. */
+    private static boolean parses(String value, Function<String, ?> parser) {
+        if (value.isBlank()) {
+            return false;
+        }
+        try {
+            parser.apply(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** "default or other or ...": the builder's default first, as docs/models-yaml.md lists them. */
+    private static <E extends Enum<E>> String choices(E dflt, E[] all, Function<E, String> id) {
+        return Stream.concat(Stream.of(dflt), Arrays.stream(all).filter(e -> e != dflt))
+                .map(id).collect(Collectors.joining(" or "));
+    }
+}
