@@ -2,6 +2,7 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
+import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EmbeddingModel;
@@ -108,10 +109,9 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
                     new EngineOptions(entry.maxContextTokens(), entry.intraOpThreads(),
                             (int) Math.min(Integer.MAX_VALUE, entry.batching().kvCacheTokens()),
                             entry.onnx().quantize(), entry.onnx().variant(), entry.onnx().cacheDir()));
-        } catch (IllegalArgumentException e) {
-            // The engines name their option (maxSequenceTokens); whoever reads this wrote max_context_tokens.
-            String message = String.valueOf(e.getMessage()).replaceFirst("^maxSequenceTokens ", "max_context_tokens ");
-            throw new IllegalArgumentException("model '" + entry.id() + "' (" + dir + "): " + message, e);
+        } catch (ContextTooLongException e) {
+            throw new IllegalArgumentException("model '" + entry.id() + "' (" + dir + "): "
+                    + e.describe("max_context_tokens"), e);
         }
     }
 

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.ForwardRows;
@@ -196,8 +197,7 @@ public final class OrtDecoderModel implements DecoderModel {
         int capacity = opts.maxSequenceTokens() > 0 ? opts.maxSequenceTokens()
                 : EngineOptions.defaultSequenceTokens(maxPos);
         if (maxPos > 0 && capacity > maxPos) {
-            throw new IllegalArgumentException("maxSequenceTokens " + capacity + " exceeds the model's context length "
-                    + maxPos);
+            throw new ContextTooLongException(capacity, "the model's context length " + maxPos);
         }
         OrtRuntime.djlOffline();
         OrtEnvironment env = OrtRuntime.env();
@@ -210,8 +210,8 @@ public final class OrtDecoderModel implements DecoderModel {
             DecoderGraph graph = DecoderGraph.inspect(session, config);
             BuiltGraphMetadata built = BuiltGraphMetadata.read(session);
             if (built != null && built.maxPositions() > 0 && capacity > built.maxPositions()) {
-                throw new IllegalArgumentException("maxSequenceTokens " + capacity + " exceeds the "
-                        + built.maxPositions() + " positions " + graphFile + " was built for");
+                throw new ContextTooLongException(capacity, "the " + built.maxPositions() + " positions " + graphFile
+                        + " was built for");
             }
             if (built != null && built.sharedKv() && (graph.stacked() || graph.positionIds() != null
                     || graph.attentionMask() == null)) {

@@ -2,6 +2,7 @@ package dev.localbedrock.engines.pytorch;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.hf.DType;
 import dev.localbedrock.engines.hf.HfModelConfig;
@@ -46,8 +47,7 @@ final class PtConfigChecks {
         long limit = c.modelType().equals("gpt2") ? maxPos : RotaryTables.maxPositions(c);
         if (maxPos > 0 && capacity > limit) {
             String scaled = limit == maxPos ? "" : " x rope_scaling factor " + c.ropeScaling().factor() + " = " + limit;
-            throw new IllegalArgumentException("maxSequenceTokens " + capacity
-                    + " exceeds the model's max_position_embeddings " + maxPos + scaled);
+            throw new ContextTooLongException(capacity, "the model's max_position_embeddings " + maxPos + scaled);
         }
         if (c.modelType().equals("gpt2") && maxPos <= 0) {
             throw new IllegalArgumentException("config.json has no n_positions; GPT-2's learned positions need it");
@@ -107,7 +107,7 @@ final class PtConfigChecks {
             window = c.slidingWindow(); // respected by the attention mask
         } else if (type.equals("qwen2") && c.raw().path("use_sliding_window").asBoolean(false)
                 && c.slidingWindow() > 0 && capacity > c.slidingWindow()) {
-            throw new IllegalArgumentException("maxSequenceTokens " + capacity + " exceeds sliding_window "
+            throw new ContextTooLongException(capacity, "sliding_window "
                     + c.slidingWindow() + " and Qwen2's per-layer sliding-window attention (use_sliding_window, "
                     + "max_window_layers) is not implemented; use at most " + c.slidingWindow() + " tokens");
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EngineKind;
@@ -88,9 +89,8 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             return DecoderModels.load(model, EngineKind.parse(engine), device,
                     new EngineOptions(maxContextTokens, threads));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.valueOf(e.getMessage())
-                    .replaceFirst("^maxSequenceTokens ", "--max-context-tokens "), e);
+        } catch (ContextTooLongException e) {
+            throw new IllegalArgumentException(e.describe("--max-context-tokens"), e);
         }
     }
 
