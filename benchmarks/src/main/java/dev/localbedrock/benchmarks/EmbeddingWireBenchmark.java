@@ -1,7 +1,7 @@
 package dev.localbedrock.benchmarks;
 
-import dev.localbedrock.codecs.EmbeddingOutcome;
-import dev.localbedrock.codecs.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.codecs.titan.TitanEmbeddingsCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

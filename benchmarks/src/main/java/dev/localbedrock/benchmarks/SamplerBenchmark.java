@@ -1,8 +1,8 @@
 package dev.localbedrock.benchmarks;
 
-import dev.localbedrock.codecs.Penalty;
-import dev.localbedrock.codecs.RepetitionPenalties;
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.Penalty;
+import dev.localbedrock.codecs.inference.RepetitionPenalties;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.runtime.sampling.BatchSampler;
 import dev.localbedrock.runtime.sampling.Sampler;
 import dev.localbedrock.runtime.sampling.TokenClasses;

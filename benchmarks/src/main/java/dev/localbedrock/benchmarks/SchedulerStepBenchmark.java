@@ -1,9 +1,9 @@
 package dev.localbedrock.benchmarks;
 
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.GenerationOutcome;
-import dev.localbedrock.codecs.SamplingParameters;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.SamplingParameters;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.ModelInfo;
 import dev.localbedrock.engines.SequenceState;

@@ -1,9 +1,9 @@
 package dev.localbedrock.benchmarks;
 
-import dev.localbedrock.codecs.InvocationMetrics;
-import dev.localbedrock.codecs.StopReason;
-import dev.localbedrock.codecs.StreamChunk;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.InvocationMetrics;
+import dev.localbedrock.codecs.inference.StopReason;
+import dev.localbedrock.codecs.inference.StreamChunk;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
 import dev.localbedrock.codecs.llama.Llama2Codec;
 import org.openjdk.jmh.annotations.Benchmark;

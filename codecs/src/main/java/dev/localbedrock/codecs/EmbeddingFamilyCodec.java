@@ -1,5 +1,8 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
+
 /**
  * One Bedrock embedding model family's wire format: its request body and its InvokeModel response body. Embedding
  * families do not stream. Implementations are stateless and thread-safe.

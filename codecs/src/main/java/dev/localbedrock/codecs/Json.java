@@ -1,5 +1,7 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.inference.InvocationMetrics;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;

@@ -1,8 +1,13 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.StreamChunk;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
+
 /**
  * One Bedrock text model family's wire format: its request body, its InvokeModel response body and its stream chunk
- * JSON. Implementations are stateless and thread-safe.
+ * JSON. Implementations are stateless and thread-safe (per-response state lives in the {@link StreamEncoder} that
+ * {@link #openStream} returns).
  */
 public interface TextFamilyCodec {
 
@@ -19,6 +24,34 @@ public interface TextFamilyCodec {
     /** The InvokeModel response body. */
     byte[] encodeResponse(GenerationOutcome outcome);
 
-    /** The JSON of one stream chunk (it is base64-wrapped and framed by the caller). */
+    /** The JSON of one stream chunk (it is base64-wrapped and framed by the stream encoder). */
     byte[] encodeChunk(StreamChunk chunk);
+
+    /**
+     * Whether the family answers InvokeModelWithResponseStream at all. Bedrock refuses streaming for some families
+     * (AI21 Jurassic-2) with {@link #NOT_STREAMING}; those return false and the caller refuses before admission.
+     */
+    default boolean streams() {
+        return true;
+    }
+
+    /**
+     * The encoder for one streamed response to {@code request}: by default one {@code chunk} event per chunk from
+     * {@link #encodeChunk}. A family whose chunks depend on the request (Cohere's {@code index}, only when several
+     * generations were asked for) overrides this.
+     */
+    default StreamEncoder openStream(TextGenerationRequest request) {
+        return StreamEncoder.chunkEvents(this::encodeChunk);
+    }
+
+    /**
+     * This family configured by its models.yaml entry (e.g. Claude's {@code strict_prompt_format}); families with
+     * nothing to configure return themselves.
+     */
+    default TextFamilyCodec configured(CodecOptions options) {
+        return this;
+    }
+
+    /** Real Bedrock's words for InvokeModelWithResponseStream on a model that does not stream. */
+    String NOT_STREAMING = "The model is unsupported for streaming.";
 }

@@ -2,7 +2,7 @@ package dev.localbedrock.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EngineKind;

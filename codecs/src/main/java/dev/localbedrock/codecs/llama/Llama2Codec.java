@@ -1,14 +1,14 @@
 package dev.localbedrock.codecs.llama;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
-import dev.localbedrock.codecs.SamplingParameters;
-import dev.localbedrock.codecs.StopReason;
-import dev.localbedrock.codecs.StreamChunk;
+import dev.localbedrock.codecs.inference.SamplingParameters;
+import dev.localbedrock.codecs.inference.StopReason;
+import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.TextFamilyCodec;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.localbedrock.codecs.titan;
 
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
-import dev.localbedrock.codecs.EmbeddingOutcome;
-import dev.localbedrock.codecs.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
 

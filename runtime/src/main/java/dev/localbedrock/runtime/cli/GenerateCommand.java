@@ -3,7 +3,7 @@ package dev.localbedrock.runtime.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.runtime.sampling.Sampler;

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 
 /**
  * One submitted request: its prompt tokens, limits, listener, and a cancellation flag the connection sets when the

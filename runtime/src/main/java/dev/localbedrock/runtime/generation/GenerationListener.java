@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 
 /**
  * Receives a generation's progress. Called on the model's scheduler thread at the end of each step: implementations

@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 
 import java.util.function.LongSupplier;

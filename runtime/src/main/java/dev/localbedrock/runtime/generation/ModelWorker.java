@@ -2,7 +2,7 @@ package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

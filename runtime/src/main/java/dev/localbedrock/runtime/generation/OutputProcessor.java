@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.StopReason;
-import dev.localbedrock.codecs.TokenLikelihood;
+import dev.localbedrock.codecs.inference.StopReason;
+import dev.localbedrock.codecs.inference.TokenLikelihood;
 import dev.localbedrock.engines.TextTokenizer;
 
 import java.util.Set;

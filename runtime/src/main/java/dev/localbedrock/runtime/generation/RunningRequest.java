@@ -1,8 +1,8 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.Generation;
-import dev.localbedrock.codecs.GenerationOutcome;
-import dev.localbedrock.codecs.TokenLikelihood;
+import dev.localbedrock.codecs.inference.Generation;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.TokenLikelihood;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.Generation;
-import dev.localbedrock.codecs.StopReason;
-import dev.localbedrock.codecs.TokenLikelihood;
+import dev.localbedrock.codecs.inference.Generation;
+import dev.localbedrock.codecs.inference.StopReason;
+import dev.localbedrock.codecs.inference.TokenLikelihood;
 import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.engines.tokenizer.IncrementalDecoder;
 import dev.localbedrock.runtime.sampling.Sampler;

@@ -2,7 +2,7 @@ package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.TokenLikelihood;
+import dev.localbedrock.codecs.inference.TokenLikelihood;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.tokenizer.IncrementalDecoder;
 import dev.localbedrock.runtime.sampling.BatchSampler;

@@ -3,7 +3,7 @@ package dev.localbedrock.runtime.http;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
-import dev.localbedrock.codecs.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import org.slf4j.Logger;

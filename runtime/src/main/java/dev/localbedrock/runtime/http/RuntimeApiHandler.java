@@ -2,8 +2,9 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.EmbeddingRequest;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.TextFamilyCodec;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
 import io.netty.buffer.ByteBufUtil;
@@ -35,8 +36,6 @@ import java.util.concurrent.RejectedExecutionException;
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
     static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
-    /** Real Bedrock's words for InvokeModelWithResponseStream on a model that does not stream. */
-    static final String NOT_STREAMING = "The model is unsupported for streaming.";
     private static final OperationTable OPERATIONS = OperationTable.standard();
 
     private final RuntimeApi api;
@@ -72,7 +71,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             Runnable admit;
             if (served instanceof ServedModel.Embedding embedding) {
                 if (stream) {
-                    throw BedrockException.validation(NOT_STREAMING);
+                    throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
                 }
                 checkAccept(request.headers().get(HttpHeaderNames.ACCEPT), "Accept");
                 body = ByteBufUtil.getBytes(request.content());
@@ -81,6 +80,9 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                         .respondTo(embedding.worker().submit(embedding.codec().decodeRequest(body)));
             } else {
                 ServedModel.Text model = (ServedModel.Text) served;
+                if (stream && !model.codec().streams()) {
+                    throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
+                }
                 checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
                         stream ? BEDROCK_ACCEPT : "Accept");
                 body = ByteBufUtil.getBytes(request.content());
@@ -88,7 +90,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 admit = () -> {
                     TextGenerationRequest generation = model.codec().decodeRequest(body);
                     Responder responder = stream
-                            ? new StreamingResponder(ctx, requestId, model.codec(), startNanos)
+                            ? new StreamingResponder(ctx, requestId, model.codec().openStream(generation), startNanos)
                             : new UnaryResponder(ctx, requestId, model.codec(), startNanos, keep);
                     GenerationJob job = model.worker().submit(generation, responder);
                     responder.watch(job);

@@ -2,10 +2,11 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.GenerationOutcome;
-import dev.localbedrock.codecs.InvocationMetrics;
-import dev.localbedrock.codecs.StreamChunk;
-import dev.localbedrock.codecs.TextFamilyCodec;
+import dev.localbedrock.codecs.inference.Generation;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InvocationMetrics;
+import dev.localbedrock.codecs.inference.StreamChunk;
+import dev.localbedrock.codecs.StreamEncoder;
 import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -20,9 +21,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 
+import java.util.List;
+
 /**
- * Writes an InvokeModelWithResponseStream response: HTTP headers when the generation starts, then one event-stream
- * chunk frame per piece of text, flushed at once, and a last chunk carrying the stop reason and
+ * Writes an InvokeModelWithResponseStream response: HTTP headers when the generation starts, then the frames the
+ * family's per-response {@link StreamEncoder} makes of each piece of text, flushed at once. When the generations end,
+ * each gets a final chunk carrying its stop reason, and the stream's last chunk also carries
  * {@code amazon-bedrock-invocationMetrics}. A failure before the headers is a normal JSON error; after them it is an
  * exception frame (never a throttling or internal type, which would make the Java SDK resend the whole request).
  */
@@ -30,15 +34,15 @@ final class StreamingResponder extends Responder {
     static final AsciiString EVENT_STREAM = AsciiString.cached("application/vnd.amazon.eventstream");
     static final AsciiString BEDROCK_CONTENT_TYPE = AsciiString.cached("X-Amzn-Bedrock-Content-Type");
 
-    private final TextFamilyCodec codec;
+    private final StreamEncoder encoder;
     private int inputTokens;
     private boolean headersSent;
     private boolean anyChunk;
     private long firstByteMillis = -1;
 
-    StreamingResponder(ChannelHandlerContext ctx, String requestId, TextFamilyCodec codec, long startNanos) {
+    StreamingResponder(ChannelHandlerContext ctx, String requestId, StreamEncoder encoder, long startNanos) {
         super(ctx, requestId, startNanos);
-        this.codec = codec;
+        this.encoder = encoder;
     }
 
     @Override
@@ -50,8 +54,8 @@ final class StreamingResponder extends Responder {
     }
 
     @Override
-    public void onText(String text, int outputTokenCount) {
-        onLoop(() -> writeChunk(new StreamChunk(text, inputTokens, outputTokenCount, !anyChunk, null, null)));
+    public void onGenerationText(int index, String text, int outputTokenCount) {
+        onLoop(() -> writeChunk(new StreamChunk(text, inputTokens, outputTokenCount, !anyChunk, null, null, index)));
     }
 
     @Override
@@ -61,8 +65,15 @@ final class StreamingResponder extends Responder {
             long latency = millisSinceStart();
             InvocationMetrics metrics = new InvocationMetrics(outcome.inputTokenCount(), outcome.outputTokenCount(),
                     latency, firstByteMillis >= 0 ? firstByteMillis : latency);
-            writeChunk(new StreamChunk("", outcome.inputTokenCount(), outcome.outputTokenCount(), !anyChunk,
-                    outcome.stopReason(), metrics));
+            List<Generation> generations = outcome.generations();
+            for (int i = 0; i < generations.size(); i++) {
+                Generation g = generations.get(i);
+                boolean last = i == generations.size() - 1;
+                // A single generation's final chunk reports the request's totals, as every family's last chunk does.
+                int outputTokens = generations.size() == 1 ? outcome.outputTokenCount() : g.outputTokenCount();
+                writeChunk(new StreamChunk("", outcome.inputTokenCount(), outputTokens, !anyChunk, g.stopReason(),
+                        last ? metrics : null, g.index(), g.stopSequence()));
+            }
             finished();
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         });
@@ -108,12 +119,12 @@ final class StreamingResponder extends Responder {
         if (!ctx.channel().isActive()) {
             return;
         }
-        byte[] frame = EventStreamEncoder.chunkEvent(codec.encodeChunk(chunk));
         anyChunk = true;
         if (firstByteMillis < 0) {
             firstByteMillis = millisSinceStart();
         }
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)))
-                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        encoder.encode(chunk, frame -> ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE));
+        ctx.flush();
     }
 }

@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

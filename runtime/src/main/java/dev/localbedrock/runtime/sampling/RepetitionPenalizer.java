@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.sampling;
 
-import dev.localbedrock.codecs.Penalty;
-import dev.localbedrock.codecs.RepetitionPenalties;
+import dev.localbedrock.codecs.inference.Penalty;
+import dev.localbedrock.codecs.inference.RepetitionPenalties;
 
 /**
  * Applies AI21 Jurassic-2's three repetition penalties (bedrock-spec §2.6) to a row of logits in place. For every

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.sampling;
 
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 
 import java.util.SplittableRandom;
 

@@ -2,8 +2,8 @@ package dev.localbedrock.runtime.embedding;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.EmbeddingOutcome;
-import dev.localbedrock.codecs.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.engines.EmbeddingModel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

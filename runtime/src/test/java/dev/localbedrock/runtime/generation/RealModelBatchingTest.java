@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.DecoderModels;
 import dev.localbedrock.engines.EngineKind;

@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.GenerationOutcome;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.GenerationOutcome;
-import dev.localbedrock.codecs.SamplingParameters;
-import dev.localbedrock.codecs.TextGenerationRequest;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.SamplingParameters;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 
 import java.time.Duration;

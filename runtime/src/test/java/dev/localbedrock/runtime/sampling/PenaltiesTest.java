@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.sampling;
 
-import dev.localbedrock.codecs.Penalty;
-import dev.localbedrock.codecs.RepetitionPenalties;
+import dev.localbedrock.codecs.inference.Penalty;
+import dev.localbedrock.codecs.inference.RepetitionPenalties;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

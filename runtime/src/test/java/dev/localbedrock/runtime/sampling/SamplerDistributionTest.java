@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.sampling;
 
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,8 +1,8 @@
 package dev.localbedrock.runtime.sampling;
 
-import dev.localbedrock.codecs.Penalty;
-import dev.localbedrock.codecs.RepetitionPenalties;
-import dev.localbedrock.codecs.SamplingParameters;
+import dev.localbedrock.codecs.inference.Penalty;
+import dev.localbedrock.codecs.inference.RepetitionPenalties;
+import dev.localbedrock.codecs.inference.SamplingParameters;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 import java.util.List;
 
@@ -26,6 +26,11 @@ public record GenerationOutcome(String text, int inputTokenCount, int outputToke
     /** One generation, no likelihoods. */
     public GenerationOutcome(String text, int inputTokenCount, int outputTokenCount, StopReason stopReason) {
         this(text, inputTokenCount, outputTokenCount, stopReason, null, null);
+    }
+
+    /** The stop sequence that ended the first generation, or null. */
+    public String stopSequence() {
+        return generations.get(0).stopSequence();
     }
 
     /** The outcome of the given generations (at least one), the first of which is the headline. */

@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 import java.util.List;
 import java.util.Objects;
@@ -29,6 +29,8 @@ public record EmbeddingRequest(List<String> texts, Truncation truncation) {
         /** The request fails with ValidationException naming the limit (Titan; Cohere's {@code NONE}). */
         NONE,
         /** Tokens past the limit are dropped from the end (Cohere's {@code RIGHT}). */
-        END
+        END,
+        /** Tokens are dropped from the beginning until the rest fits (Cohere's {@code LEFT}). */
+        START
     }
 }

@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 /**
  * Which token log-probabilities a request wants back (Cohere's {@code return_likelihoods}). They are computed under

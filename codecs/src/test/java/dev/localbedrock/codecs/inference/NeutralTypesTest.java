@@ -1,4 +1,5 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
+
 
 import org.junit.jupiter.api.Test;
 

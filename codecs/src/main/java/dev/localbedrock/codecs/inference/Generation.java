@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 import java.util.List;
 
@@ -11,11 +11,19 @@ import java.util.List;
  * @param outputTokenCount tokens generated ({@code tokenIds.length})
  * @param stopReason       why it ended
  * @param likelihoods      per generated token, when the request asked for likelihoods; otherwise empty
+ * @param stopSequence     the stop sequence that ended it when {@code stopReason} is {@link StopReason#STOP_SEQUENCE}
+ *                         (Claude reports it as {@code stop}); otherwise null
  */
 public record Generation(int index, String text, int[] tokenIds, int outputTokenCount, StopReason stopReason,
-                         List<TokenLikelihood> likelihoods) {
+                         List<TokenLikelihood> likelihoods, String stopSequence) {
     public Generation {
         tokenIds = tokenIds == null ? new int[0] : tokenIds;
         likelihoods = likelihoods == null ? List.of() : List.copyOf(likelihoods);
+    }
+
+    /** A generation that did not end on a stop sequence (or whose caller does not say which). */
+    public Generation(int index, String text, int[] tokenIds, int outputTokenCount, StopReason stopReason,
+                      List<TokenLikelihood> likelihoods) {
+        this(index, text, tokenIds, outputTokenCount, stopReason, likelihoods, null);
     }
 }

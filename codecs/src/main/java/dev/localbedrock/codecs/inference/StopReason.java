@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 /** Why a generation ended, before each family names it in its own words. */
 public enum StopReason {

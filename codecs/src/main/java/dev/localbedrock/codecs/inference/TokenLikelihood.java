@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 /**
  * One token with its log-probability under the model's unmodified distribution.

@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 import java.util.List;
 import java.util.Objects;
@@ -13,10 +13,11 @@ import java.util.Objects;
  * @param stopSequences     strings that end the generation when produced (not included in the output)
  * @param numGenerations    how many independent generations to produce from the one prompt (at least 1)
  * @param returnLikelihoods which token log-probabilities to report
+ * @param promptTruncation  what to do with a prompt too long for the model (Cohere's {@code truncate})
  */
 public record TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
                                     List<String> stopSequences, int numGenerations,
-                                    LikelihoodMode returnLikelihoods) {
+                                    LikelihoodMode returnLikelihoods, PromptTruncation promptTruncation) {
     public TextGenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
@@ -25,11 +26,21 @@ public record TextGenerationRequest(String prompt, int maxTokens, SamplingParame
             throw new IllegalArgumentException("numGenerations must be at least 1, not " + numGenerations);
         }
         returnLikelihoods = returnLikelihoods == null ? LikelihoodMode.NONE : returnLikelihoods;
+        promptTruncation = promptTruncation == null ? PromptTruncation.NONE : promptTruncation;
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("maxTokens must not be negative, not " + maxTokens);
+        }
     }
 
-    /** One generation, no likelihoods. */
+    /** A request that refuses a too-long prompt. */
+    public TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
+                                 List<String> stopSequences, int numGenerations, LikelihoodMode returnLikelihoods) {
+        this(prompt, maxTokens, sampling, stopSequences, numGenerations, returnLikelihoods, PromptTruncation.NONE);
+    }
+
+    /** One generation, no likelihoods, a too-long prompt refused. */
     public TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
                                  List<String> stopSequences) {
-        this(prompt, maxTokens, sampling, stopSequences, 1, LikelihoodMode.NONE);
+        this(prompt, maxTokens, sampling, stopSequences, 1, LikelihoodMode.NONE, PromptTruncation.NONE);
     }
 }

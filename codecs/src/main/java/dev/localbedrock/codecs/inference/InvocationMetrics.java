@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 /**
  * What Bedrock reports about an invocation, carried as {@code amazon-bedrock-invocationMetrics} in the last stream

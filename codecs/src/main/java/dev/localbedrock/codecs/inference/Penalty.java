@@ -1,4 +1,4 @@
-package dev.localbedrock.codecs;
+package dev.localbedrock.codecs.inference;
 
 /**
  * One repetition penalty, family-neutral (AI21 Jurassic-2's {@code presencePenalty}, {@code countPenalty} and
