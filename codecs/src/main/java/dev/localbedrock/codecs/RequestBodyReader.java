@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,11 +33,17 @@ public final class RequestBodyReader {
 
     private final ObjectNode body;
     private final Set<String> knownKeys;
-    private final List<String> violations = new ArrayList<>(2);
+    /** The JSON pointer of this object ("" for the body, "/textGenerationConfig" for a nested one). */
+    private final String path;
+    /** Shared by a body and its nested objects, so one {@link #validate()} reports them all. */
+    private final List<String> violations;
+    private final List<RequestBodyReader> nested = new ArrayList<>(1);
 
-    private RequestBodyReader(ObjectNode body, Set<String> knownKeys) {
+    private RequestBodyReader(ObjectNode body, Set<String> knownKeys, String path, List<String> violations) {
         this.body = body;
         this.knownKeys = knownKeys;
+        this.path = path;
+        this.violations = violations;
     }
 
     /**
@@ -65,23 +73,23 @@ public final class RequestBodyReader {
         if (!root.isObject()) {
             throw malformed("#: expected type: JSONObject, found: " + typeName(root));
         }
-        return new RequestBodyReader((ObjectNode) root, knownKeys);
+        return new RequestBodyReader((ObjectNode) root, knownKeys, "", new ArrayList<>(2));
     }
 
     /** A required, non-empty string. Returns null (after recording the violation) when it is not one. */
     public String requiredString(String key) {
         JsonNode node = body.get(key);
         if (node == null || node.isNull()) {
-            violations.add("#: required key [" + key + "] not found");
+            violations.add(here() + ": required key [" + key + "] not found");
             return null;
         }
         if (!node.isTextual()) {
-            violations.add("#/" + key + ": expected type: String, found: " + typeName(node));
+            violations.add(at(key) + ": expected type: String, found: " + typeName(node));
             return null;
         }
         String value = node.textValue();
         if (value.isEmpty()) {
-            violations.add("#/" + key + ": expected minLength: 1, actual: 0");
+            violations.add(at(key) + ": expected minLength: 1, actual: 0");
             return null;
         }
         return value;
@@ -98,7 +106,7 @@ public final class RequestBodyReader {
         }
         String range = rangeHint(plain(BigDecimal.valueOf(min)), plain(BigDecimal.valueOf(max)));
         if (!node.isNumber()) {
-            violations.add("#/" + key + ": expected type: Number, found: " + typeName(node) + range);
+            violations.add(at(key) + ": expected type: Number, found: " + typeName(node) + range);
             return defaultValue;
         }
         BigDecimal value = node.decimalValue();
@@ -116,12 +124,12 @@ public final class RequestBodyReader {
         }
         String range = rangeHint(Integer.toString(min), Integer.toString(max));
         if (!node.isNumber()) {
-            violations.add("#/" + key + ": expected type: Integer, found: " + typeName(node) + range);
+            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
             return defaultValue;
         }
         BigDecimal value = node.decimalValue();
         if (!node.isIntegralNumber() && !isIntegral(value)) {
-            violations.add("#/" + key + ": expected type: Integer, found: " + typeName(node) + range);
+            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
             return defaultValue;
         }
         if (!inRange(key, node, value, BigDecimal.valueOf(min), BigDecimal.valueOf(max), range)) {
@@ -136,12 +144,7 @@ public final class RequestBodyReader {
      * @throws BedrockException ValidationException listing every violation
      */
     public void validate() {
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!knownKeys.contains(name)) {
-                violations.add("#: extraneous key [" + name + "] is not permitted");
-            }
-        }
+        checkKeys();
         if (violations.size() == 1) {
             throw malformed(violations.get(0));
         }
@@ -151,14 +154,209 @@ public final class RequestBodyReader {
         }
     }
 
+    private void checkKeys() {
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!knownKeys.contains(name)) {
+                violations.add(here() + ": extraneous key [" + name + "] is not permitted");
+            }
+        }
+        for (RequestBodyReader child : nested) {
+            child.checkKeys();
+        }
+    }
+
+    /** An optional string of at most {@code maxLength} characters; null when absent. */
+    public String optionalString(String key, int maxLength) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            violations.add(at(key) + ": expected type: String, found: " + typeName(node));
+            return null;
+        }
+        if (node.textValue().length() > maxLength) {
+            violations.add(at(key) + ": expected maxLength: " + maxLength + ", actual: " + node.textValue().length());
+            return null;
+        }
+        return node.textValue();
+    }
+
+    /**
+     * An optional string that must be one of {@code allowed} (compared exactly, as Bedrock's schema does); the
+     * default when absent or invalid.
+     */
+    public String oneOf(String key, List<String> allowed, String defaultValue) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return defaultValue;
+        }
+        String options = " (allowed values: " + String.join(", ", allowed) + ")";
+        if (!node.isTextual()) {
+            violations.add(at(key) + ": expected type: String, found: " + typeName(node) + options);
+            return defaultValue;
+        }
+        if (!allowed.contains(node.textValue())) {
+            violations.add(at(key) + ": " + clip(node.textValue()) + " is not a valid enum value" + options);
+            return defaultValue;
+        }
+        return node.textValue();
+    }
+
+    /** A required string that must be one of {@code allowed}; null (violation recorded) when absent or invalid. */
+    public String requiredOneOf(String key, List<String> allowed) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            violations.add(here() + ": required key [" + key + "] not found (allowed values: "
+                    + String.join(", ", allowed) + ")");
+            return null;
+        }
+        return oneOf(key, allowed, null);
+    }
+
+    /** An optional boolean. */
+    public boolean bool(String key, boolean defaultValue) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return defaultValue;
+        }
+        if (!node.isBoolean()) {
+            violations.add(at(key) + ": expected type: Boolean, found: " + typeName(node));
+            return defaultValue;
+        }
+        return node.booleanValue();
+    }
+
+    /**
+     * An optional array of strings: at most {@code maxItems}, each at most {@code maxLength} characters. Empty when
+     * absent or invalid.
+     */
+    public List<String> stringList(String key, int maxItems, int maxLength) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        return strings(key, node, 0, maxItems, maxLength);
+    }
+
+    /** A required array of {@code minItems..maxItems} strings, each at most {@code maxLength} characters. */
+    public List<String> requiredStringList(String key, int minItems, int maxItems, int maxLength) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            violations.add(here() + ": required key [" + key + "] not found");
+            return List.of();
+        }
+        return strings(key, node, minItems, maxItems, maxLength);
+    }
+
+    private List<String> strings(String key, JsonNode node, int minItems, int maxItems, int maxLength) {
+        if (!node.isArray()) {
+            violations.add(at(key) + ": expected type: JSONArray, found: " + typeName(node));
+            return List.of();
+        }
+        if (node.size() < minItems) {
+            violations.add(at(key) + ": expected minimum item count: " + minItems + ", found: " + node.size());
+            return List.of();
+        }
+        if (node.size() > maxItems) {
+            violations.add(at(key) + ": expected maximum item count: " + maxItems + ", found: " + node.size());
+            return List.of();
+        }
+        List<String> values = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isTextual()) {
+                violations.add(at(key) + "/" + i + ": expected type: String, found: " + typeName(item));
+            } else if (item.textValue().length() > maxLength) {
+                violations.add(at(key) + "/" + i + ": expected maxLength: " + maxLength + ", actual: "
+                        + item.textValue().length());
+            } else {
+                values.add(item.textValue());
+            }
+        }
+        return values;
+    }
+
+    /**
+     * An optional JSON object read by a nested reader whose violations (paths like {@code #/textGenerationConfig/topP})
+     * and unknown keys this reader's {@link #validate()} reports. An absent or non-object value reads as an empty
+     * object, so every nested field takes its default.
+     */
+    public RequestBodyReader object(String key, Set<String> nestedKeys) {
+        JsonNode node = body.get(key);
+        ObjectNode child;
+        if (node == null || node.isNull()) {
+            child = Json.MAPPER.createObjectNode();
+        } else if (!node.isObject()) {
+            violations.add(at(key) + ": expected type: JSONObject, found: " + typeName(node));
+            child = Json.MAPPER.createObjectNode();
+        } else {
+            child = (ObjectNode) node;
+        }
+        RequestBodyReader reader = new RequestBodyReader(child, nestedKeys, path + "/" + key, violations);
+        nested.add(reader);
+        return reader;
+    }
+
+    /** Whether the key is present with a non-null value. */
+    public boolean has(String key) {
+        JsonNode node = body.get(key);
+        return node != null && !node.isNull();
+    }
+
+    /**
+     * An optional object whose values are numbers in {@code [min, max]} (Cohere's {@code logit_bias}); the keys are
+     * returned as written, in order. Empty when absent or invalid.
+     */
+    public Map<String, Double> numberMap(String key, double min, double max) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            violations.add(at(key) + ": expected type: JSONObject, found: " + typeName(node));
+            return Map.of();
+        }
+        String range = rangeHint(plain(BigDecimal.valueOf(min)), plain(BigDecimal.valueOf(max)));
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String entryKey = key + "/" + clip(field.getKey());
+            JsonNode value = field.getValue();
+            if (!value.isNumber()) {
+                violations.add(at(entryKey) + ": expected type: Number, found: " + typeName(value) + range);
+                continue;
+            }
+            if (inRange(entryKey, value, value.decimalValue(), BigDecimal.valueOf(min), BigDecimal.valueOf(max),
+                    range)) {
+                values.put(field.getKey(), value.decimalValue().doubleValue());
+            }
+        }
+        return values;
+    }
+
+    /** Records a violation found by the caller (a rule the reader cannot express), reported at this object. */
+    public void reject(String key, String problem) {
+        violations.add(at(key) + ": " + problem);
+    }
+
+    private String at(String key) {
+        return "#" + path + "/" + key;
+    }
+
+    private String here() {
+        return path.isEmpty() ? "#" : "#" + path;
+    }
+
     private boolean inRange(String key, JsonNode node, BigDecimal value, BigDecimal min, BigDecimal max,
                             String range) {
         if (value.compareTo(min) < 0) {
-            violations.add("#/" + key + ": " + numberText(node) + " is not greater or equal to " + plain(min) + range);
+            violations.add(at(key) + ": " + numberText(node) + " is not greater or equal to " + plain(min) + range);
             return false;
         }
         if (value.compareTo(max) > 0) {
-            violations.add("#/" + key + ": " + numberText(node) + " is not less or equal to " + plain(max) + range);
+            violations.add(at(key) + ": " + numberText(node) + " is not less or equal to " + plain(max) + range);
             return false;
         }
         return true;
