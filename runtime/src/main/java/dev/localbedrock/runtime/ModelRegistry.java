@@ -90,7 +90,8 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
                     worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
                     workerByKey.put(key, worker);
                 }
-                served.add(new ServedModel.Text(entry, TextFamilies.forName(entry.family()), worker));
+                served.add(new ServedModel.Text(entry, TextFamilies.forName(entry.family()).configured(entry.wire()),
+                        worker));
             }
         } catch (RuntimeException e) {
             workerByKey.values().forEach(ModelWorker::close);

@@ -1,5 +1,7 @@
 package dev.localbedrock.runtime.catalog;
 
+import dev.localbedrock.codecs.CodecOptions;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,10 +24,11 @@ import java.util.List;
  * @param seed               configuration-level sampling seed for families without one; null = fresh per request
  * @param aliases            further ids served by the same entry (e.g. versioned ids)
  * @param batching           the continuous-batching limits of the model's scheduler
+ * @param wire               the family's per-model wire options (Claude's {@code strict_prompt_format})
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
-                         List<String> aliases, Batching batching, OnnxBuild onnx) {
+                         List<String> aliases, Batching batching, OnnxBuild onnx, CodecOptions wire) {
 
     /**
      * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
@@ -46,7 +49,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait()), onnx);
+                kv, batching.maxQueueWait()), onnx, wire);
     }
 
     /**

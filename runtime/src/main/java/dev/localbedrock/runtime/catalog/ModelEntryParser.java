@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.codecs.CodecOptions;
 import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.EngineKind;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,8 +29,8 @@ final class ModelEntryParser {
     /** The keys of every entry, in the order the embedding-entry message lists them. */
     static final List<String> COMMON_KEYS = List.of("id", "aliases", "name", "family", "source", "engine", "device",
             "max_queue", "request_timeout_seconds");
+    static final String STRICT_PROMPT_FORMAT = "strict_prompt_format";
     private static final Set<String> KEYS = allKeys();
-    private static final String DEFAULT_FAMILY = "meta-llama2";
     // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
     // batch size measured (benchmarks/RESULTS.md); PyTorch stays one line away for CUDA hosts.
     static final EngineKind DEFAULT_ENGINE = EngineKind.ONNXRUNTIME;
@@ -49,7 +51,7 @@ final class ModelEntryParser {
         checkKeys(node, KEYS, where);
         String id = required(node, "id", where);
         where = where + " (" + id + ")";
-        String family = text(node, "family", DEFAULT_FAMILY, where);
+        String family = BedrockFamilies.resolve(id, text(node, "family", null, where), where);
         boolean embedding = EmbeddingFamilies.names().contains(family);
         if (!embedding && !TextFamilies.names().contains(family)) {
             throw new CatalogException(where + ": unknown family '" + family + "'; known: text "
@@ -73,7 +75,25 @@ final class ModelEntryParser {
         var requestTimeout = seconds(node, "request_timeout_seconds", 300, where);
         TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
-                requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx());
+                requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
+                wireOptions(node, family, where));
+    }
+
+    /** Keys that only one family takes: its wire options. */
+    private static final Map<String, String> FAMILY_KEYS = Map.of(STRICT_PROMPT_FORMAT, "anthropic-claude");
+
+    private static CodecOptions wireOptions(JsonNode node, String family, String where) {
+        for (Map.Entry<String, String> key : FAMILY_KEYS.entrySet()) {
+            if (node.has(key.getKey()) && !key.getValue().equals(family)) {
+                throw new CatalogException(where + ": '" + key.getKey() + "' applies to family '" + key.getValue()
+                        + "' only, not '" + family + "'");
+            }
+        }
+        JsonNode strict = node.get(STRICT_PROMPT_FORMAT);
+        if (strict != null && !strict.isNull() && !strict.isBoolean()) {
+            throw new CatalogException(where + ": '" + STRICT_PROMPT_FORMAT + "' must be true or false");
+        }
+        return new CodecOptions(strict != null && strict.asBoolean(false));
     }
 
     private static EngineKind engine(JsonNode node, String where) {
@@ -106,6 +126,7 @@ final class ModelEntryParser {
     private static Set<String> allKeys() {
         Set<String> all = new TreeSet<>(COMMON_KEYS);
         all.addAll(TextEntryKeys.KEYS);
+        all.add(STRICT_PROMPT_FORMAT);
         return all;
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +79,7 @@ class CatalogLoaderTest {
         Files.createDirectories(dir.resolve("graphless"));
         Files.writeString(dir.resolve("graphless/tokenizer.json"), "{}");
         String titan = "models:\n  - id: amazon.titan-embed-text-v1\n    family: amazon-titan-embed\n";
-        assertMessage("models:\n  - id: a.b-v1\n    source: builtin:all-MiniLM-L6-v2\n",
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: builtin:all-MiniLM-L6-v2\n",
                 "is a built-in embedding model, but family 'meta-llama2' generates text");
         assertMessage(titan + "    source: generated:smoke-llama\n",
                 "is a text generation model, but family 'amazon-titan-embed' embeds");
@@ -92,8 +93,35 @@ class CatalogLoaderTest {
                 "'max_context_tokens' applies to text generation models only");
         assertMessage(titan + "    source: builtin:all-MiniLM-L6-v2\n    max_running_sequences: 4\n",
                 "'max_running_sequences' applies to text generation models only");
-        assertMessage("models:\n  - id: a.b-v1\n    family: amazon-titan-text\n    source: m\n",
-                "unknown family 'amazon-titan-text'; known: text [meta-llama2], embedding [amazon-titan-embed]");
+        assertMessage("models:\n  - id: a.b-v1\n    family: acme-text\n    source: m\n",
+                "unknown family 'acme-text'; known: text [");
+    }
+
+    @Test
+    void familyFollowsTheBedrockModelIdAndMustBeWrittenOnlyOutsideTheCatalogue() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        assertEquals("meta-llama2", load("models:\n  - id: meta.llama2-13b-chat-v1\n    source: m\n")
+                .models().get(0).family(), "a catalogue id implies its family");
+        assertEquals("amazon-titan-embed", load("models:\n  - id: amazon.titan-embed-text-v1\n"
+                + "    source: builtin:all-MiniLM-L6-v2\n").models().get(0).family());
+        assertMessage("models:\n  - id: a.b-v1\n    source: m\n", "'family' is required for a model id outside");
+        assertMessage("models:\n  - id: meta.llama2-13b-chat-v1\n    family: amazon-titan-embed\n"
+                + "    source: builtin:all-MiniLM-L6-v2\n",
+                "family 'amazon-titan-embed' does not fit model id 'meta.llama2-13b-chat-v1': Bedrock serves it as "
+                        + "'meta-llama2'");
+        assertMessage("models:\n  - id: amazon.nova-micro-v1\n    family: meta-llama2\n    source: m\n",
+                "family 'meta-llama2' is a meta family, but model id 'amazon.nova-micro-v1' names provider amazon");
+        assertEquals("meta-llama2", load("models:\n  - id: acme.private-v1\n    family: meta-llama2\n"
+                + "    source: m\n").models().get(0).family(), "an id outside the catalogue takes any family");
+    }
+
+    @Test
+    void strictPromptFormatIsAClaudeOption() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        assertFalse(load("models:\n  - id: meta.llama2-13b-chat-v1\n    source: m\n").models().get(0).wire()
+                .strictPromptFormat(), "lenient by default");
+        assertMessage("models:\n  - id: meta.llama2-13b-chat-v1\n    source: m\n    strict_prompt_format: true\n",
+                "'strict_prompt_format' applies to family 'anthropic-claude' only, not 'meta-llama2'");
     }
 
     @Test
@@ -111,27 +139,27 @@ class CatalogLoaderTest {
     @Test
     void mistakesNameTheEntryAndTheKey() throws IOException {
         Files.createDirectories(dir.resolve("m"));
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    engine: tensorflow\n", "engine");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    device: tpu\n", "device");
-        assertMessage("models:\n  - id: a.b-v1\n    source: missing\n", "does not exist");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    colour: red\n", "colour");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: tensorflow\n", "engine");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    device: tpu\n", "device");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: missing\n", "does not exist");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    colour: red\n", "colour");
         assertMessage("models:\n  - source: m\n", "'id' is required");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n  - id: a.b-v1\n    source: m\n", "twice");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    max_queue: -1\n", "max_queue");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n", "twice");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    max_queue: -1\n", "max_queue");
         assertMessage("models: []\n", "non-empty");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    engine: pytorch\n    quantize: int8\n",
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: pytorch\n    quantize: int8\n",
                 "onnxruntime only");
-        assertMessage("models:\n  - id: a.b-v1\n    source: m\n    engine: onnxruntime\n    quantize: int4\n",
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: onnxruntime\n    quantize: int4\n",
                 "none or int8");
     }
 
     @Test
     void batchingKeysHaveDefaultsThatFollowFromEachOther() throws IOException {
         Files.createDirectories(dir.resolve("m"));
-        ModelEntry e = load("models:\n  - id: a.b-v1\n    source: m\n    max_context_tokens: 1024\n").models().get(0);
+        ModelEntry e = load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    max_context_tokens: 1024\n").models().get(0);
         assertEquals(new ModelEntry.Batching(16, 512, 16 * 1024, Duration.ofSeconds(60)), e.batching());
         assertEquals(Duration.ofSeconds(300), e.requestTimeout());
-        ModelEntry many = load("models:\n  - id: a.b-v1\n    source: m\n    max_running_sequences: 600\n")
+        ModelEntry many = load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    max_running_sequences: 600\n")
                 .models().get(0);
         assertEquals(600, many.batching().maxTokensPerStep(), "the step budget grows to fit every decode");
         assertEquals(0, many.maxContextTokens(), "not configured: follows the model");
@@ -145,7 +173,7 @@ class CatalogLoaderTest {
     @Test
     void aConfiguredKvBudgetMustHoldTheContextTheModelGives() throws IOException {
         Files.createDirectories(dir.resolve("m"));
-        ModelEntry e = load("models:\n  - id: a.b-v1\n    source: m\n    kv_cache_tokens: 100\n").models().get(0);
+        ModelEntry e = load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    kv_cache_tokens: 100\n").models().get(0);
         assertEquals(100, e.withModelContext(64).batching().kvCacheTokens());
         CatalogException x = assertThrows(CatalogException.class, () -> e.withModelContext(512));
         assertTrue(x.getMessage().contains("kv_cache_tokens") && x.getMessage().contains("512"), x.getMessage());
@@ -157,6 +185,7 @@ class CatalogLoaderTest {
         ModelEntry e = load("""
                 models:
                   - id: a.b-v1
+                    family: meta-llama2
                     source: m
                     max_context_tokens: 512
                     max_running_sequences: 4
@@ -174,7 +203,7 @@ class CatalogLoaderTest {
     @Test
     void batchingMistakesNameTheKey() throws IOException {
         Files.createDirectories(dir.resolve("m"));
-        String base = "models:\n  - id: a.b-v1\n    source: m\n";
+        String base = "models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n";
         assertMessage(base + "    max_running_sequences: 8\n    max_tokens_per_step: 4\n", "max_tokens_per_step");
         assertMessage(base + "    max_context_tokens: 512\n    kv_cache_tokens: 100\n", "kv_cache_tokens");
         assertMessage(base + "    max_running_sequences: 0\n", "max_running_sequences");
@@ -196,22 +225,23 @@ class CatalogLoaderTest {
                   max_concurrent_streams: 1000000
                 models:
                   - id: a.b-v1
+                    family: meta-llama2
                     source: m
                 """).server().connections();
         assertEquals(new ServerSettings.ConnectionLimits(Duration.ofDays(1), Duration.ofMillis(250),
                 Duration.ofSeconds(1), Duration.ofMillis(1), 1024, 1_000_000), limits);
         ServerSettings.ConnectionLimits other = load("server:\n  max_header_bytes: 16777216\n"
-                + "  max_concurrent_streams: 1\nmodels:\n  - id: a.b-v1\n    source: m\n").server().connections();
+                + "  max_concurrent_streams: 1\nmodels:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n").server().connections();
         assertEquals(1 << 24, other.maxHeaderBytes());
         assertEquals(1, other.maxConcurrentStreams());
         assertEquals(ServerSettings.ConnectionLimits.defaults(),
-                load("models:\n  - id: a.b-v1\n    source: m\n").server().connections());
+                load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n").server().connections());
     }
 
     @Test
     void badConnectionLimitsNameTheKeyAndTheAllowedRange() throws IOException {
         Files.createDirectories(dir.resolve("m"));
-        String models = "models:\n  - id: a.b-v1\n    source: m\n";
+        String models = "models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n";
         String seconds = "greater than 0 and at most 86400";
         for (String key : List.of("idle_timeout_seconds", "request_header_timeout_seconds",
                 "request_body_timeout_seconds", "write_stall_timeout_seconds")) {
