@@ -2,11 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.codecs.TextFamilyCodec;
-import dev.localbedrock.codecs.inference.EmbeddingRequest;
-import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
-import dev.localbedrock.runtime.generation.GenerationJob;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,20 +18,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Routes one request of the bedrock-runtime API: validates the route and headers on the event loop (cheap), then
- * hands the body to a {@link DecodeExecutor} thread, which decodes the family body, admits the generation (the
- * prompt is tokenized there) and links the response to a responder that writes it when tokens arrive. An embedding
- * model answers InvokeModel only, through its embedding worker. Nothing on the event loop costs time in proportion
+ * hands the body to a {@link DecodeExecutor} thread, which decodes the family body, admits the request (a prompt is
+ * tokenized there) and links the response to a responder that writes it when the model answers. What differs by
+ * modality (text, embedding) lives in the served model's {@link ModelInvoker}. Nothing on the event loop costs time in proportion
  * to what the client sent, and nothing here blocks on inference.
  */
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
-    static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
     private static final OperationTable OPERATIONS = OperationTable.standard();
 
     private final RuntimeApi api;
@@ -67,35 +61,9 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             ServedModel served = api.resolve(call.pathParameter("modelId"));
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
-            byte[] body;
-            Runnable admit;
-            if (served instanceof ServedModel.Embedding embedding) {
-                if (stream) {
-                    throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
-                }
-                checkAccept(request.headers().get(HttpHeaderNames.ACCEPT), "Accept");
-                body = ByteBufUtil.getBytes(request.content());
-                boolean keep = keepAlive;
-                admit = () -> new EmbeddingResponder(ctx, requestId, embedding.codec(), startNanos, keep)
-                        .respondTo(embedding.worker().submit(embedding.codec().decodeRequest(body)));
-            } else {
-                ServedModel.Text model = (ServedModel.Text) served;
-                if (stream && !model.codec().streams()) {
-                    throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
-                }
-                checkAccept(request.headers().get(stream ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString()),
-                        stream ? BEDROCK_ACCEPT : "Accept");
-                body = ByteBufUtil.getBytes(request.content());
-                boolean keep = keepAlive;
-                admit = () -> {
-                    TextGenerationRequest generation = model.codec().decodeRequest(body);
-                    Responder responder = stream
-                            ? new StreamingResponder(ctx, requestId, model.codec().openStream(generation), startNanos)
-                            : new UnaryResponder(ctx, requestId, model.codec(), startNanos, keep);
-                    GenerationJob job = model.worker().submit(generation, responder);
-                    responder.watch(job);
-                };
-            }
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            Runnable admit = ModelInvoker.of(served).prepare(
+                    new ModelInvoker.Call(ctx, requestId, startNanos, keepAlive, stream), request.headers(), body);
             offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {
             write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
@@ -153,31 +121,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (contentType == null) {
             return;
         }
-        String type = mediaType(contentType);
+        String type = ModelInvoker.mediaType(contentType);
         if (!type.equals("application/json") && !type.equals("application/octet-stream") && !type.isEmpty()) {
             throw BedrockException.validation("The provided content type " + contentType
                     + " is not supported; use application/json.");
         }
-    }
-
-    private static void checkAccept(String accept, String header) {
-        if (accept == null) {
-            return;
-        }
-        for (String option : accept.split(",")) {
-            String type = mediaType(option);
-            if (type.equals("application/json") || type.equals("*/*") || type.equals("application/*")
-                    || type.isEmpty()) {
-                return;
-            }
-        }
-        throw BedrockException.validation("The requested " + header + " " + accept
-                + " is not supported; this model returns application/json.");
-    }
-
-    private static String mediaType(String headerValue) {
-        int semi = headerValue.indexOf(';');
-        return (semi >= 0 ? headerValue.substring(0, semi) : headerValue).trim().toLowerCase(Locale.ROOT);
     }
 
     private static void writeHealth(ChannelHandlerContext ctx, String requestId) {

@@ -1,0 +1,112 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.TextFamilyCodec;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
+import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.generation.GenerationJob;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.Locale;
+
+/**
+ * How InvokeModel and InvokeModelWithResponseStream reach a served model of one modality. {@link #prepare} runs on
+ * the event loop and checks only what is cheap (streaming support, the Accept header); the returned admission runs
+ * on a decode thread, where the body is decoded and the request handed to the model's worker with the responder that
+ * will answer it. One implementation per modality: an image modality is one more here.
+ */
+abstract class ModelInvoker {
+    static final String BEDROCK_ACCEPT = "X-Amzn-Bedrock-Accept";
+
+    /**
+     * The request's admission, or a ValidationException when it cannot be served at all.
+     *
+     * @param call what the handler knows of the request (context, id, timing, keep-alive, whether it streams)
+     * @param body the request body, already copied off the connection's buffer
+     */
+    abstract Runnable prepare(Call call, HttpHeaders headers, byte[] body);
+
+    /** The request as the handler resolved it. */
+    record Call(ChannelHandlerContext ctx, String requestId, long startNanos, boolean keepAlive, boolean stream) {
+    }
+
+    /** The invoker for a served model's modality. */
+    static ModelInvoker of(ServedModel served) {
+        if (served instanceof ServedModel.Text text) {
+            return new Text(text);
+        }
+        if (served instanceof ServedModel.Embedding embedding) {
+            return new Embedding(embedding);
+        }
+        throw new IllegalStateException("no invoker for " + served.getClass().getSimpleName());
+    }
+
+    /** Text generation: unary or streamed, through the continuous-batching worker. */
+    static final class Text extends ModelInvoker {
+        private final ServedModel.Text model;
+
+        Text(ServedModel.Text model) {
+            this.model = model;
+        }
+
+        @Override
+        Runnable prepare(Call call, HttpHeaders headers, byte[] body) {
+            if (call.stream() && !model.codec().streams()) {
+                throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
+            }
+            String acceptHeader = call.stream() ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString();
+            checkAccept(headers.get(acceptHeader), call.stream() ? BEDROCK_ACCEPT : "Accept");
+            return () -> {
+                TextGenerationRequest generation = model.codec().decodeRequest(body);
+                Responder responder = call.stream()
+                        ? new StreamingResponder(call.ctx(), call.requestId(), model.codec().openStream(generation),
+                                call.startNanos())
+                        : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), call.startNanos(),
+                                call.keepAlive());
+                GenerationJob job = model.worker().submit(generation, responder);
+                responder.watch(job);
+            };
+        }
+    }
+
+    /** Embeddings: InvokeModel only, through the embedding worker. */
+    static final class Embedding extends ModelInvoker {
+        private final ServedModel.Embedding model;
+
+        Embedding(ServedModel.Embedding model) {
+            this.model = model;
+        }
+
+        @Override
+        Runnable prepare(Call call, HttpHeaders headers, byte[] body) {
+            if (call.stream()) {
+                throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
+            }
+            checkAccept(headers.get(HttpHeaderNames.ACCEPT), "Accept");
+            return () -> new EmbeddingResponder(call.ctx(), call.requestId(), model.codec(), call.startNanos(),
+                    call.keepAlive()).respondTo(model.worker().submit(model.codec().decodeRequest(body)));
+        }
+    }
+
+    static void checkAccept(String accept, String header) {
+        if (accept == null) {
+            return;
+        }
+        for (String option : accept.split(",")) {
+            String type = mediaType(option);
+            if (type.equals("application/json") || type.equals("*/*") || type.equals("application/*")
+                    || type.isEmpty()) {
+                return;
+            }
+        }
+        throw BedrockException.validation("The requested " + header + " " + accept
+                + " is not supported; this model returns application/json.");
+    }
+
+    static String mediaType(String headerValue) {
+        int semi = headerValue.indexOf(';');
+        return (semi >= 0 ? headerValue.substring(0, semi) : headerValue).trim().toLowerCase(Locale.ROOT);
+    }
+}
