@@ -2,7 +2,6 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
-import dev.localbedrock.runtime.catalog.ModelIdResolver;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
@@ -19,12 +18,12 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
 
     private final List<ServedModel> served;
     private final List<Modality> modalities;
-    private final ModelIdResolver<ServedModel> resolver;
+    private final ModelDirectory directory;
 
     private ModelRegistry(List<ServedModel> served, List<Modality> modalities) {
         this.served = List.copyOf(served);
         this.modalities = List.copyOf(modalities);
-        this.resolver = new ModelIdResolver<>(ModelIdResolver.index(served, s -> ids(s.entry()), s -> s));
+        this.directory = new ModelDirectory(served);
     }
 
     /** Loads every model of the catalogue (writing generated ones first), with FIFO admission and in-memory metrics. */
@@ -60,16 +59,14 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         throw new IllegalStateException("no modality serves family '" + entry.family() + "' of " + entry.id());
     }
 
-    private static List<String> ids(ModelEntry entry) {
-        List<String> ids = new ArrayList<>();
-        ids.add(entry.id());
-        ids.addAll(entry.aliases());
-        return ids;
+    @Override
+    public ModelTarget resolve(String modelId) {
+        return directory.resolve(modelId);
     }
 
-    @Override
-    public ServedModel resolve(String modelId) {
-        return resolver.resolve(modelId);
+    /** The identifiers clients may send; the control plane adds provisioned and custom models here. */
+    public ModelDirectory directory() {
+        return directory;
     }
 
     public List<ServedModel> served() {

@@ -17,7 +17,7 @@ final class ShutdownGate implements RuntimeApi {
     }
 
     @Override
-    public ServedModel resolve(String modelId) {
+    public ModelTarget resolve(String modelId) {
         return models.resolve(modelId);
     }
 

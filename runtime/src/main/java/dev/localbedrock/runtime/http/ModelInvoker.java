@@ -28,8 +28,13 @@ abstract class ModelInvoker {
      */
     abstract Runnable prepare(Call call, HttpHeaders headers, byte[] body);
 
-    /** The request as the handler resolved it. */
-    record Call(ChannelHandlerContext ctx, String requestId, long startNanos, boolean keepAlive, boolean stream) {
+    /**
+     * The request as the handler resolved it.
+     *
+     * @param capacityTag the reserved capacity it runs under (a provisioned throughput), or null for on-demand
+     */
+    record Call(ChannelHandlerContext ctx, String requestId, long startNanos, boolean keepAlive, boolean stream,
+                String capacityTag) {
     }
 
     /** The invoker for a served model's modality. */
@@ -65,7 +70,7 @@ abstract class ModelInvoker {
                                 call.startNanos())
                         : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), call.startNanos(),
                                 call.keepAlive());
-                GenerationJob job = model.worker().submit(generation, responder);
+                GenerationJob job = model.worker().submit(generation, responder, call.capacityTag());
                 responder.watch(job);
             };
         }

@@ -1,14 +1,16 @@
 package dev.localbedrock.runtime.http;
 
-import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.ModelTarget;
 
 /** What the HTTP layer needs from the service: resolve a client's model id to a served model. */
 public interface RuntimeApi {
 
     /**
+     * The served model and capacity a client's model identifier names.
+     *
      * @throws dev.localbedrock.codecs.BedrockException ValidationException or ResourceNotFoundException
      */
-    ServedModel resolve(String modelId);
+    ModelTarget resolve(String modelId);
 
     /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
     default boolean draining() {

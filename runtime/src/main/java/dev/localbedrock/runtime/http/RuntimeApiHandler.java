@@ -2,7 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
-import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.ModelTarget;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,12 +58,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 writeHealth(ctx, requestId);
                 return;
             }
-            ServedModel served = api.resolve(call.pathParameter("modelId"));
+            ModelTarget target = api.resolve(call.pathParameter("modelId"));
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
             byte[] body = ByteBufUtil.getBytes(request.content());
-            Runnable admit = ModelInvoker.of(served).prepare(
-                    new ModelInvoker.Call(ctx, requestId, startNanos, keepAlive, stream), request.headers(), body);
+            Runnable admit = ModelInvoker.of(target.model()).prepare(new ModelInvoker.Call(ctx, requestId,
+                    startNanos, keepAlive, stream, target.capacityTag()), request.headers(), body);
             offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {
             write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
