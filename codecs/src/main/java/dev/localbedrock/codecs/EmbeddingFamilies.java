@@ -1,5 +1,6 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.cohere.CohereEmbedCodec;
 import dev.localbedrock.codecs.titan.TitanEmbeddingsCodec;
 
 import java.util.Collections;
@@ -17,6 +18,7 @@ public final class EmbeddingFamilies {
 
     static {
         register(new TitanEmbeddingsCodec());
+        register(new CohereEmbedCodec());
         // A new family is one more line here, e.g. register(new CohereEmbedCodec());
     }
 
