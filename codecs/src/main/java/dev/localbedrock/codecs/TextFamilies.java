@@ -1,5 +1,7 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.ai21.Jurassic2Codec;
+import dev.localbedrock.codecs.cohere.CohereCommandCodec;
 import dev.localbedrock.codecs.llama.Llama2Codec;
 
 import java.util.Collections;
@@ -18,6 +20,8 @@ public final class TextFamilies {
 
     static {
         register(new Llama2Codec());
+        register(new Jurassic2Codec());
+        register(new CohereCommandCodec());
         // A new family is one more line here, e.g. register(new TitanTextCodec());
     }
 

@@ -24,6 +24,14 @@ public interface TextFamilyCodec {
     /** The InvokeModel response body. */
     byte[] encodeResponse(GenerationOutcome outcome);
 
+    /**
+     * The InvokeModel response body for {@code request}. Families whose response echoes the request (Jurassic-2's
+     * and Cohere's {@code prompt}) override this; callers that have the request use this form.
+     */
+    default byte[] encodeResponse(TextGenerationRequest request, GenerationOutcome outcome) {
+        return encodeResponse(outcome);
+    }
+
     /** The JSON of one stream chunk (it is base64-wrapped and framed by the stream encoder). */
     byte[] encodeChunk(StreamChunk chunk);
 
