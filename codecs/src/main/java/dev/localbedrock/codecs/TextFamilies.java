@@ -1,6 +1,8 @@
 package dev.localbedrock.codecs;
 
+import dev.localbedrock.codecs.anthropic.ClaudeTextCodec;
 import dev.localbedrock.codecs.llama.Llama2Codec;
+import dev.localbedrock.codecs.titan.TitanTextCodec;
 
 import java.util.Collections;
 import java.util.Map;
@@ -18,6 +20,8 @@ public final class TextFamilies {
 
     static {
         register(new Llama2Codec());
+        register(new TitanTextCodec());
+        register(new ClaudeTextCodec());
         // A new family is one more line here, e.g. register(new TitanTextCodec());
     }
 
