@@ -414,7 +414,7 @@ class ClaudeTextCodecTest {
         assertArrayEquals(strict.encodeChunk(chunk), EventStreamDecoder.decodeAll(frames.get(0)).get(0).chunkBytes());
     }
 
-    // --- helpers ---
+    // --- request and assertion builders ---
 
     /** A body with the prompt, max_tokens_to_sample 200 and {@code extra} (",\"key\":value..." or ""). */
     private static String body(String prompt, String extra) {

@@ -319,7 +319,7 @@ class TitanTextCodecTest {
         assertArrayEquals(codec.encodeChunk(chunk), message.chunkBytes());
     }
 
-    // --- helpers ---
+    // --- request and assertion builders ---
 
     private static String config(String fields) {
         return "{\"inputText\":\"x\",\"textGenerationConfig\":{" + fields + "}}";
