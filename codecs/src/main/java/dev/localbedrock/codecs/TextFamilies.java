@@ -1,8 +1,10 @@
 package dev.localbedrock.codecs;
 
 import dev.localbedrock.codecs.ai21.Jurassic2Codec;
+import dev.localbedrock.codecs.anthropic.ClaudeTextCodec;
 import dev.localbedrock.codecs.cohere.CohereCommandCodec;
 import dev.localbedrock.codecs.llama.Llama2Codec;
+import dev.localbedrock.codecs.titan.TitanTextCodec;
 
 import java.util.Collections;
 import java.util.Map;
@@ -20,9 +22,11 @@ public final class TextFamilies {
 
     static {
         register(new Llama2Codec());
+        register(new TitanTextCodec());
+        register(new ClaudeTextCodec());
         register(new Jurassic2Codec());
         register(new CohereCommandCodec());
-        // A new family is one more line here, e.g. register(new TitanTextCodec());
+        // A new family is one more line here (and its model-id prefix in the runtime's BedrockFamilies).
     }
 
     private TextFamilies() {
