@@ -181,7 +181,7 @@ public final class EmbeddingWorker implements AutoCloseable {
                 own.add(v);
             }
             if (finite) {
-                task.future.complete(new EmbeddingOutcome(own, task.tokens));
+                task.future.complete(new EmbeddingOutcome(own, task.tokens, task.request));
             } else {
                 log.error("{} produced a non-finite embedding", name);
                 task.future.completeExceptionally(new BedrockException(BedrockErrorType.MODEL_ERROR,

@@ -68,8 +68,8 @@ abstract class ModelInvoker {
                 Responder responder = call.stream()
                         ? new StreamingResponder(call.ctx(), call.requestId(), model.codec().openStream(generation),
                                 call.startNanos())
-                        : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), call.startNanos(),
-                                call.keepAlive());
+                        : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), generation,
+                                call.startNanos(), call.keepAlive());
                 GenerationJob job = model.worker().submit(generation, responder, call.capacityTag());
                 responder.watch(job);
             };

@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,19 +20,22 @@ final class UnaryResponder extends Responder {
     static final AsciiString LATENCY = AsciiString.cached("X-Amzn-Bedrock-Invocation-Latency");
 
     private final TextFamilyCodec codec;
+    private final TextGenerationRequest request;
     private final boolean keepAlive;
 
-    UnaryResponder(ChannelHandlerContext ctx, String requestId, TextFamilyCodec codec, long startNanos,
-                   boolean keepAlive) {
+    /** @param request what the body asked for (some families echo it: Cohere's and J2's {@code prompt}) */
+    UnaryResponder(ChannelHandlerContext ctx, String requestId, TextFamilyCodec codec, TextGenerationRequest request,
+                   long startNanos, boolean keepAlive) {
         super(ctx, requestId, startNanos);
         this.codec = codec;
+        this.request = request;
         this.keepAlive = keepAlive;
     }
 
     @Override
     public void onComplete(GenerationOutcome outcome) {
         onLoop(() -> {
-            byte[] body = codec.encodeResponse(outcome);
+            byte[] body = codec.encodeResponse(request, outcome);
             FullHttpResponse response = ok(requestId, body, outcome.inputTokenCount(), outcome.outputTokenCount(),
                     millisSinceStart());
             finished();

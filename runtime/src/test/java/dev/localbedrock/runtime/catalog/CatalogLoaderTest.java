@@ -41,6 +41,25 @@ class CatalogLoaderTest {
         assertEquals("onnxruntime", titan.engine());
         assertEquals("cpu", titan.device());
         assertTrue(titan.name().contains("384") && titan.name().contains("1536"), titan.name());
+
+        // A fresh start answers every family, under every text and embedding id of Bedrock's model list.
+        java.util.Set<String> families = new java.util.TreeSet<>();
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        for (ModelEntry e : catalog.models()) {
+            families.add(e.family());
+            ids.add(e.id());
+            ids.addAll(e.aliases());
+        }
+        java.util.Set<String> every = new java.util.TreeSet<>(dev.localbedrock.codecs.TextFamilies.names());
+        every.addAll(dev.localbedrock.codecs.EmbeddingFamilies.names());
+        assertEquals(every, families);
+        for (String id : List.of("ai21.j2-mid-v1", "ai21.j2-ultra-v1", "amazon.titan-text-lite-v1",
+                "amazon.titan-embed-text-v1", "amazon.titan-text-express-v1", "amazon.titan-text-agile-v1",
+                "anthropic.claude-v1", "anthropic.claude-v2", "anthropic.claude-instant-v1", "cohere.command-text-v14",
+                "cohere.command-light-text-v14", "cohere.embed-english-v3", "cohere.embed-multilingual-v3",
+                "meta.llama2-13b-chat-v1")) {
+            assertTrue(ids.contains(id), id + " is served out of the box");
+        }
     }
 
     @Test
