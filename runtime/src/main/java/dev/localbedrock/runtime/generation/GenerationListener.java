@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 
 /**
  * Receives a generation's progress. Called on the model's scheduler thread at the end of each step: implementations
@@ -31,6 +31,9 @@ public interface GenerationListener {
     /** The request finished; {@code outcome} holds every generation in full. */
     void onComplete(GenerationOutcome outcome);
 
-    /** The request failed; nothing more follows. */
-    void onError(BedrockException error);
+    /**
+     * The request failed; nothing more follows. The failure is neutral: the layer that answers the client decides
+     * which wire error it becomes.
+     */
+    void onError(InferenceFailure error);
 }

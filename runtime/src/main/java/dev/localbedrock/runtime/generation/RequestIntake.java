@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 
@@ -55,7 +55,7 @@ final class RequestIntake {
         long bytes = utf8Length(prompt);
         long fits = (long) contextTokens * span;
         if (bytes > fits) {
-            throw BedrockException.validation("Input is too long for requested model: the prompt is " + bytes
+            throw InferenceFailure.invalid("Input is too long for requested model: the prompt is " + bytes
                     + " bytes, more than the model's context of " + contextTokens + " tokens can hold (one token "
                     + "covers at most " + span + " bytes).");
         }
@@ -82,28 +82,28 @@ final class RequestIntake {
     /**
      * Queues a request whose prompt is already token ids ({@code request.prompt()} is then not read).
      *
-     * @throws BedrockException ValidationException when the request cannot run on this model, ThrottlingException
-     *                          when the queue is full or the expected wait too long
+     * @throws InferenceFailure INVALID_REQUEST when the request cannot run on this model, OVERLOADED when the queue
+     *                          is full or the expected wait too long
      */
     GenerationJob submitTokens(int[] promptIds, TextGenerationRequest request, GenerationListener listener,
                                String capacityTag) {
         checkPrompt(promptIds);
         int n = request.numGenerations();
         if (n > settings.maxRunningSequences()) {
-            throw BedrockException.validation("The request asks for " + n + " generations; " + name
+            throw InferenceFailure.invalid("The request asks for " + n + " generations; " + name
                     + " runs at most " + settings.maxRunningSequences() + " sequences at once.");
         }
         int vocab = model.info().vocabSize();
         for (int id : request.sampling().logitBias().keySet()) {
             if (id < 0 || id >= vocab) {
-                throw BedrockException.validation("logit_bias names token id " + id + ", outside this model's "
+                throw InferenceFailure.invalid("logit_bias names token id " + id + ", outside this model's "
                         + "vocabulary [0, " + vocab + ").");
             }
         }
         int maxNew = Math.max(0, Math.min(request.maxTokens(), contextTokens - promptIds.length));
         long kvNeeded = ((long) promptIds.length + maxNew) * n;
         if (kvNeeded > settings.kvCacheTokens()) {
-            throw BedrockException.validation("The request needs " + kvNeeded + " KV cache tokens (prompt plus "
+            throw InferenceFailure.invalid("The request needs " + kvNeeded + " KV cache tokens (prompt plus "
                     + "maximum generation, times " + n + " generations) but " + name + "'s cache holds "
                     + settings.kvCacheTokens() + ".");
         }
@@ -114,7 +114,7 @@ final class RequestIntake {
                 now + settings.requestTimeout().toNanos());
         try {
             waiting.offer(job);
-        } catch (BedrockException e) {
+        } catch (InferenceFailure e) {
             metrics.onThrottled();
             throw e;
         }
@@ -123,17 +123,17 @@ final class RequestIntake {
 
     private void checkPrompt(int[] promptIds) {
         if (promptIds.length == 0) {
-            throw BedrockException.validation("The prompt encodes to no tokens.");
+            throw InferenceFailure.invalid("The prompt encodes to no tokens.");
         }
         if (promptIds.length >= contextTokens) {
-            throw BedrockException.validation("Input is too long for requested model: the prompt is "
+            throw InferenceFailure.invalid("Input is too long for requested model: the prompt is "
                     + promptIds.length + " tokens and the model's context holds " + contextTokens
                     + " tokens including at least 1 generated token.");
         }
         int vocab = model.info().vocabSize();
         for (int id : promptIds) {
             if (id < 0 || id >= vocab) {
-                throw BedrockException.validation("The prompt contains token id " + id + ", outside this model's "
+                throw InferenceFailure.invalid("The prompt contains token id " + id + ", outside this model's "
                         + "vocabulary [0, " + vocab + ").");
             }
         }

@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
@@ -123,6 +124,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     admit.run();
                 } catch (BedrockException e) {
                     write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+                } catch (InferenceFailure e) { // the workers refuse in neutral terms
+                    write(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(e)), keepAlive);
                 } catch (RuntimeException e) {
                     internalError(ctx, requestId, keepAlive, e);
                 } finally {

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.embedding;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.engines.EmbeddingModel;
@@ -57,8 +56,8 @@ class EmbeddingWorkerTest {
         String words = "w ".repeat(FakeEmbeddings.MAX_TOKENS); // MAX_TOKENS + 2 tokens
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(worker.submit(
                 EmbeddingRequest.of(words))));
-        BedrockException cause = assertInstanceOf(BedrockException.class, e.getCause());
-        assertEquals(BedrockErrorType.VALIDATION, cause.type());
+        InferenceFailure cause = assertInstanceOf(InferenceFailure.class, e.getCause());
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, cause.kind());
         assertEquals("400 Bad Request: Too many input tokens. Max input tokens: " + FakeEmbeddings.MAX_TOKENS
                 + ", request input token count: " + (FakeEmbeddings.MAX_TOKENS + 2), cause.getMessage());
 
@@ -77,9 +76,8 @@ class EmbeddingWorkerTest {
         assertTrue(model.entered.await(10, TimeUnit.SECONDS), "the worker took the first request");
         CompletableFuture<EmbeddingOutcome> a = worker.submit(EmbeddingRequest.of("a"));
         CompletableFuture<EmbeddingOutcome> b = worker.submit(EmbeddingRequest.of("b c"));
-        BedrockException full = assertThrows(BedrockException.class, () -> worker.submit(EmbeddingRequest.of("c")));
-        assertEquals(BedrockErrorType.THROTTLING, full.type());
-        assertEquals(429, full.type().httpStatus());
+        InferenceFailure full = assertThrows(InferenceFailure.class, () -> worker.submit(EmbeddingRequest.of("c")));
+        assertEquals(InferenceFailure.Kind.OVERLOADED, full.kind());
         assertTrue(full.getMessage().contains("2 requests already waiting"), full.getMessage());
         assertEquals(2, worker.queueLength());
 
@@ -107,8 +105,8 @@ class EmbeddingWorkerTest {
         model.release();
         get(running);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(late));
-        BedrockException timeout = (BedrockException) e.getCause();
-        assertEquals(BedrockErrorType.MODEL_TIMEOUT, timeout.type());
+        InferenceFailure timeout = (InferenceFailure) e.getCause();
+        assertEquals(InferenceFailure.Kind.TIMED_OUT, timeout.kind());
         assertTrue(timeout.getMessage().contains("5.0 s"), timeout.getMessage());
         assertArrayEquals(FakeEmbeddings.vectorOf("fresh"), get(fresh).embeddings().get(0));
         assertEquals(List.of(List.of("first"), List.of("fresh")), model.calls,
@@ -121,10 +119,10 @@ class EmbeddingWorkerTest {
         model.release();
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> get(worker.submit(EmbeddingRequest.of(FakeEmbeddings.FAIL))));
-        assertEquals(BedrockErrorType.MODEL_ERROR, ((BedrockException) e.getCause()).type());
+        assertEquals(InferenceFailure.Kind.ENGINE_FAILED, ((InferenceFailure) e.getCause()).kind());
         ExecutionException nan = assertThrows(ExecutionException.class,
                 () -> get(worker.submit(EmbeddingRequest.of(FakeEmbeddings.NAN))));
-        assertEquals(BedrockErrorType.MODEL_ERROR, ((BedrockException) nan.getCause()).type());
+        assertEquals(InferenceFailure.Kind.ENGINE_FAILED, ((InferenceFailure) nan.getCause()).kind());
         assertTrue(nan.getCause().getMessage().contains("non-finite"), nan.getCause().getMessage());
         assertEquals(2 + 2, get(worker.submit(EmbeddingRequest.of("still fine"))).inputTokenCount());
     }
@@ -159,9 +157,9 @@ class EmbeddingWorkerTest {
         assertEquals(1 + 2, get(running).inputTokenCount());
         assertEquals(1 + 2, get(queued).inputTokenCount(), "queued work finishes within the grace period");
         assertTrue(model.closed);
-        BedrockException refused = assertThrows(BedrockException.class,
+        InferenceFailure refused = assertThrows(InferenceFailure.class,
                 () -> worker.submit(EmbeddingRequest.of("third")));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, refused.type());
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, refused.kind());
     }
 
     @Test
@@ -179,7 +177,7 @@ class EmbeddingWorkerTest {
         releaser.join();
         get(running);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(queued));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, ((BedrockException) e.getCause()).type());
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, ((InferenceFailure) e.getCause()).kind());
         assertFalse(model.calls.contains(List.of("second")));
     }
 
