@@ -6,7 +6,8 @@ import dev.localbedrock.codecs.inference.InferenceFailure;
 /**
  * Receives a generation's progress. Called on the model's scheduler thread at the end of each step: implementations
  * hand the work to their own thread (the connection's event loop) and return at once, so a slow client never stalls
- * the batch.
+ * the batch. A request that may generate no token at all (0 max tokens) is started and completed on the submitting
+ * thread, before {@code submit} returns.
  */
 public interface GenerationListener {
 

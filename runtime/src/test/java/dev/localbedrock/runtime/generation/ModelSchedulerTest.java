@@ -385,6 +385,8 @@ class ModelSchedulerTest {
                 prompt(5, 1), new TextGenerationRequest("", 12, SamplingParameters.greedy(), List.of(stop)));
         assertEquals(StopReason.STOP_SEQUENCE, stopped.stopReason());
         assertEquals(text.substring(0, at), stopped.text());
+        assertEquals(stop, stopped.stopSequence(), "the outcome names the stop sequence that matched");
+        assertEquals(null, plain.stopSequence(), "none when the generation ended otherwise");
     }
 
     @Test
