@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Before embedding, each text's tokens are counted: a text over the model's limit fails its request with
  * ValidationException when the request asked for no truncation (Titan's behaviour: it refuses rather than truncates,
- * in the words the real service uses), else the engine truncates it. A request still queued after
+ * in the words the real service uses), else the engine truncates it, from the end or from the start as the request
+ * asked (the special tokens at both ends stay). A request still queued after
  * {@code requestTimeout} ends with ModelTimeoutException; one whose client went away (its future cancelled) is
  * skipped. Futures complete on this thread: callers hand the encoding to their own thread.
  */
@@ -145,6 +146,7 @@ public final class EmbeddingWorker implements AutoCloseable {
     private void run(List<Task> batch) {
         List<Task> live = new ArrayList<>(batch.size());
         List<String> texts = new ArrayList<>();
+        List<EmbeddingModel.TruncationSide> sides = new ArrayList<>();
         long now = clock.getAsLong();
         for (Task task : batch) {
             if (task.future.isDone()) {
@@ -158,12 +160,14 @@ public final class EmbeddingWorker implements AutoCloseable {
             if (admit(task)) {
                 live.add(task);
                 texts.addAll(task.request.texts());
+                EmbeddingModel.TruncationSide side = sideOf(task.request.truncation());
+                task.request.texts().forEach(t -> sides.add(side));
             }
         }
         if (live.isEmpty()) {
             return;
         }
-        float[][] vectors = model.embed(texts);
+        float[][] vectors = model.embed(texts, sides);
         if (vectors.length != texts.size()) {
             throw new IllegalStateException("the engine returned " + vectors.length + " vectors for " + texts.size()
                     + " texts");
@@ -203,6 +207,12 @@ public final class EmbeddingWorker implements AutoCloseable {
         }
         task.tokens = total;
         return true;
+    }
+
+    /** Cohere's LEFT ({@code START}) cuts the beginning; RIGHT and a request that fits cut, or need, the end. */
+    private static EmbeddingModel.TruncationSide sideOf(EmbeddingRequest.Truncation truncation) {
+        return truncation == EmbeddingRequest.Truncation.START
+                ? EmbeddingModel.TruncationSide.START : EmbeddingModel.TruncationSide.END;
     }
 
     private static boolean isFinite(float[] vector) {

@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.engines.EmbeddingModel;
+import dev.localbedrock.engines.EmbeddingModel.TruncationSide;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,25 @@ class EmbeddingWorkerTest {
         EmbeddingOutcome cut = get(worker.submit(new EmbeddingRequest(List.of(words),
                 EmbeddingRequest.Truncation.END)));
         assertEquals(FakeEmbeddings.MAX_TOKENS, cut.inputTokenCount(), "truncated texts count what the model read");
+    }
+
+    @Test
+    void eachTextReachesTheEngineWithTheSideItsRequestCutsFrom() throws Exception {
+        worker = new EmbeddingWorker("e", model, 4, Duration.ofSeconds(30));
+        String words = "w ".repeat(FakeEmbeddings.MAX_TOKENS);
+        CompletableFuture<EmbeddingOutcome> start = worker.submit(new EmbeddingRequest(List.of(words, "a b"),
+                EmbeddingRequest.Truncation.START));
+        CompletableFuture<EmbeddingOutcome> end = worker.submit(new EmbeddingRequest(List.of(words),
+                EmbeddingRequest.Truncation.END));
+        model.release();
+        assertEquals(FakeEmbeddings.MAX_TOKENS + 4, get(start).inputTokenCount(), "the limit plus the short text");
+        assertEquals(FakeEmbeddings.MAX_TOKENS, get(end).inputTokenCount());
+        List<TruncationSide> sides = new ArrayList<>();
+        model.sideCalls.forEach(sides::addAll);
+        List<String> texts = new ArrayList<>();
+        model.calls.forEach(texts::addAll);
+        assertEquals(List.of(words, "a b", words), texts);
+        assertEquals(List.of(TruncationSide.START, TruncationSide.START, TruncationSide.END), sides);
     }
 
     @Test
@@ -202,6 +222,7 @@ class EmbeddingWorkerTest {
         static final String FAIL = "fail";
         static final String NAN = "nan";
         final List<List<String>> calls = new CopyOnWriteArrayList<>();
+        final List<List<TruncationSide>> sideCalls = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         private final CountDownLatch gate = new CountDownLatch(1);
         volatile boolean closed;
@@ -227,6 +248,13 @@ class EmbeddingWorkerTest {
         @Override
         public int maxTokens() {
             return MAX_TOKENS;
+        }
+
+        @Override
+        public float[][] embed(List<String> texts, List<TruncationSide> sides) {
+            assertEquals(texts.size(), sides.size());
+            sideCalls.add(List.copyOf(sides));
+            return embed(texts);
         }
 
         @Override
