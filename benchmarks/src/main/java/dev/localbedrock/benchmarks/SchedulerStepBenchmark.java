@@ -1,6 +1,6 @@
 package dev.localbedrock.benchmarks;
 
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
@@ -223,7 +223,7 @@ public class SchedulerStepBenchmark {
         }
 
         @Override
-        public void onError(BedrockException error) {
+        public void onError(InferenceFailure error) {
             errors++;
         }
     }

@@ -20,6 +20,30 @@ public interface EmbeddingModel extends AutoCloseable {
      */
     float[][] embed(List<String> texts);
 
+    /** Which end of a text over {@link #maxTokens()} loses tokens; the special tokens at both ends always stay. */
+    enum TruncationSide {
+        /** Tokens past the limit are dropped (the default). */
+        END,
+        /** Tokens are dropped from the beginning, so the text's last tokens are embedded. */
+        START
+    }
+
+    /**
+     * {@link #embed(List)}, with {@code sides.get(i)} saying which end of {@code texts.get(i)} is cut when it is too
+     * long. The default supports only {@link TruncationSide#END}.
+     *
+     * @throws UnsupportedOperationException when a text asks for a side this model cannot cut
+     */
+    default float[][] embed(List<String> texts, List<TruncationSide> sides) {
+        if (sides.size() != texts.size()) {
+            throw new IllegalArgumentException(sides.size() + " truncation sides for " + texts.size() + " texts");
+        }
+        if (sides.contains(TruncationSide.START)) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot truncate from the start");
+        }
+        return embed(texts);
+    }
+
     /**
      * Tokens {@code text} encodes to, special tokens included, before truncation; more than {@link #maxTokens()}
      * means {@link #embed} would truncate it.

@@ -27,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -354,8 +355,12 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
         return tokenizer.encode(text, true, false).getIds().length;
     }
 
-    /** Token ids and type ids of {@code text}, truncated to {@link #maxTokens} keeping the special tokens at both ends. */
-    private long[][] encode(String text) {
+    /**
+     * Token ids and type ids of {@code text}, truncated to {@link #maxTokens} keeping the special tokens at both ends
+     * (the leading ones such as {@code [CLS]} and the trailing ones such as {@code [SEP]}): the ordinary tokens past
+     * the limit are dropped from the end, or with {@link TruncationSide#START} from the beginning.
+     */
+    private long[][] encode(String text, TruncationSide side) {
         Encoding e = tokenizer.encode(text, true, false);
         long[] ids = e.getIds();
         long[] types = e.getTypeIds();
@@ -377,8 +382,17 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
         int keep = maxTokens - trail;
         long[] outIds = new long[maxTokens];
         long[] outTypes = new long[maxTokens];
-        System.arraycopy(ids, 0, outIds, 0, keep);
-        System.arraycopy(types, 0, outTypes, 0, keep);
+        if (side == TruncationSide.START) {
+            int body = maxTokens - lead - trail;
+            int from = ids.length - trail - body; // the last `body` ordinary tokens
+            System.arraycopy(ids, 0, outIds, 0, lead);
+            System.arraycopy(types, 0, outTypes, 0, lead);
+            System.arraycopy(ids, from, outIds, lead, body);
+            System.arraycopy(types, from, outTypes, lead, body);
+        } else {
+            System.arraycopy(ids, 0, outIds, 0, keep);
+            System.arraycopy(types, 0, outTypes, 0, keep);
+        }
         System.arraycopy(ids, ids.length - trail, outIds, keep, trail);
         System.arraycopy(types, ids.length - trail, outTypes, keep, trail);
         return new long[][] {outIds, outTypes};
@@ -386,8 +400,16 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
 
     @Override
     public float[][] embed(List<String> texts) {
+        return embed(texts, Collections.nCopies(texts.size(), TruncationSide.END));
+    }
+
+    @Override
+    public float[][] embed(List<String> texts, List<TruncationSide> sides) {
         ensureOpen();
         int count = texts.size();
+        if (sides.size() != count) {
+            throw new IllegalArgumentException(sides.size() + " truncation sides for " + count + " texts");
+        }
         float[][] out = new float[count][];
         if (count == 0) {
             return out;
@@ -398,7 +420,7 @@ public final class OrtEmbeddingModel implements EmbeddingModel {
             if (text == null) {
                 throw new IllegalArgumentException("text " + i + " is null");
             }
-            encoded[i] = encode(text);
+            encoded[i] = encode(text, sides.get(i));
         }
         // longest first, so each batch holds texts of similar length and pads little
         Integer[] order = new Integer[count];

@@ -106,6 +106,17 @@ class OrtEmbeddingModelTest {
     }
 
     @Test
+    void truncationFromTheStartKeepsTheLastTokensBetweenTheSpecialTokens() {
+        String text = "cat ".repeat(400) + "dog ".repeat(254);
+        assertEquals(400 + 254 + 2, model.countTokens(text), "one token a word, plus [CLS] and [SEP]");
+        float[][] cut = model.embed(List.of(text, text),
+                List.of(EmbeddingModel.TruncationSide.START, EmbeddingModel.TruncationSide.END));
+        SAME_NETWORK.check(model.embed(List.of("dog ".repeat(254)))[0], cut[0], "start-cut vs its last words");
+        SAME_NETWORK.check(model.embed(List.of("cat ".repeat(254)))[0], cut[1], "end-cut vs its first words");
+        assertTrue(cos(cut[0], cut[1]) < 0.99, "the two ends differ: " + cos(cut[0], cut[1]));
+    }
+
+    @Test
     void loadsFromADirectory(@TempDir Path dir) throws IOException {
         for (String[] r : new String[][] {{OrtEmbeddingModel.MINILM_GRAPH_RESOURCE, "model.onnx"},
                 {OrtEmbeddingModel.MINILM_TOKENIZER_RESOURCE, "tokenizer.json"}}) {

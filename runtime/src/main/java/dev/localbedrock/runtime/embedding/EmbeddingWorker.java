@@ -1,9 +1,8 @@
 package dev.localbedrock.runtime.embedding;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.engines.EmbeddingModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Before embedding, each text's tokens are counted: a text over the model's limit fails its request with
  * ValidationException when the request asked for no truncation (Titan's behaviour: it refuses rather than truncates,
- * in the words the real service uses), else the engine truncates it. A request still queued after
+ * in the words the real service uses), else the engine truncates it, from the end or from the start as the request
+ * asked (the special tokens at both ends stay). A request still queued after
  * {@code requestTimeout} ends with ModelTimeoutException; one whose client went away (its future cancelled) is
  * skipped. Futures complete on this thread: callers hand the encoding to their own thread.
  */
@@ -83,21 +83,20 @@ public final class EmbeddingWorker implements AutoCloseable {
     /**
      * Queues a request. Cancelling the returned future (the client went away) drops the request if it has not run.
      *
-     * @throws BedrockException ThrottlingException when the queue is full, ModelNotReadyException when the worker is
-     *                          shutting down
+     * @throws InferenceFailure OVERLOADED when the queue is full, UNAVAILABLE when the worker is shutting down
      */
     public CompletableFuture<EmbeddingOutcome> submit(EmbeddingRequest request) {
         if (closing) {
-            throw new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The model " + name + " is shutting down.");
+            throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
         Task task = new Task(request, new CompletableFuture<>(), clock.getAsLong());
         if (!queue.offer(task)) {
-            throw new BedrockException(BedrockErrorType.THROTTLING, "Too many requests, please wait before trying "
+            throw new InferenceFailure(InferenceFailure.Kind.OVERLOADED, "Too many requests, please wait before trying "
                     + "again. (" + name + ": " + queue.size() + " requests already waiting)");
         }
         if (closing && !thread.isAlive() && queue.remove(task)) {
             // Raced with shutdown: the thread is gone and would never take it.
-            throw new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The model " + name + " is shutting down.");
+            throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
         return task.future;
     }
@@ -106,14 +105,14 @@ public final class EmbeddingWorker implements AutoCloseable {
         List<Task> batch = new ArrayList<>();
         while (true) {
             if (aborting) {
-                failAll(new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The server is shutting down."));
+                failAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The server is shutting down."));
                 return;
             }
             Task first;
             try {
                 first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                failAll(new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The server is shutting down."));
+                failAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The server is shutting down."));
                 return;
             }
             if (first == null) {
@@ -136,7 +135,7 @@ public final class EmbeddingWorker implements AutoCloseable {
                 run(batch);
             } catch (RuntimeException | Error e) {
                 log.error("embedding failed on {}; failing its requests", name, e);
-                BedrockException error = new BedrockException(BedrockErrorType.MODEL_ERROR,
+                InferenceFailure error = new InferenceFailure(InferenceFailure.Kind.ENGINE_FAILED,
                         "The model failed to embed the input: " + e.getMessage());
                 batch.forEach(t -> t.future.completeExceptionally(error));
             }
@@ -147,25 +146,28 @@ public final class EmbeddingWorker implements AutoCloseable {
     private void run(List<Task> batch) {
         List<Task> live = new ArrayList<>(batch.size());
         List<String> texts = new ArrayList<>();
+        List<EmbeddingModel.TruncationSide> sides = new ArrayList<>();
         long now = clock.getAsLong();
         for (Task task : batch) {
             if (task.future.isDone()) {
                 continue; // cancelled: the client is gone
             }
             if (now - task.arrivalNanos > timeoutNanos) {
-                task.future.completeExceptionally(new BedrockException(BedrockErrorType.MODEL_TIMEOUT,
+                task.future.completeExceptionally(new InferenceFailure(InferenceFailure.Kind.TIMED_OUT,
                         "Model has timed out in processing the request (limit " + timeoutNanos / 1e9 + " s)."));
                 continue;
             }
             if (admit(task)) {
                 live.add(task);
                 texts.addAll(task.request.texts());
+                EmbeddingModel.TruncationSide side = sideOf(task.request.truncation());
+                task.request.texts().forEach(t -> sides.add(side));
             }
         }
         if (live.isEmpty()) {
             return;
         }
-        float[][] vectors = model.embed(texts);
+        float[][] vectors = model.embed(texts, sides);
         if (vectors.length != texts.size()) {
             throw new IllegalStateException("the engine returned " + vectors.length + " vectors for " + texts.size()
                     + " texts");
@@ -184,7 +186,7 @@ public final class EmbeddingWorker implements AutoCloseable {
                 task.future.complete(new EmbeddingOutcome(own, task.tokens, task.request));
             } else {
                 log.error("{} produced a non-finite embedding", name);
-                task.future.completeExceptionally(new BedrockException(BedrockErrorType.MODEL_ERROR,
+                task.future.completeExceptionally(new InferenceFailure(InferenceFailure.Kind.ENGINE_FAILED,
                         "The model produced a non-finite embedding for the input."));
             }
         }
@@ -197,7 +199,7 @@ public final class EmbeddingWorker implements AutoCloseable {
         for (String text : task.request.texts()) {
             int tokens = model.countTokens(text);
             if (tokens > limit && task.request.truncation() == EmbeddingRequest.Truncation.NONE) {
-                task.future.completeExceptionally(BedrockException.validation("400 Bad Request: Too many input "
+                task.future.completeExceptionally(InferenceFailure.invalid("400 Bad Request: Too many input "
                         + "tokens. Max input tokens: " + limit + ", request input token count: " + tokens));
                 return false;
             }
@@ -205,6 +207,12 @@ public final class EmbeddingWorker implements AutoCloseable {
         }
         task.tokens = total;
         return true;
+    }
+
+    /** Cohere's LEFT ({@code START}) cuts the beginning; RIGHT and a request that fits cut, or need, the end. */
+    private static EmbeddingModel.TruncationSide sideOf(EmbeddingRequest.Truncation truncation) {
+        return truncation == EmbeddingRequest.Truncation.START
+                ? EmbeddingModel.TruncationSide.START : EmbeddingModel.TruncationSide.END;
     }
 
     private static boolean isFinite(float[] vector) {
@@ -216,7 +224,7 @@ public final class EmbeddingWorker implements AutoCloseable {
         return true;
     }
 
-    private void failAll(BedrockException error) {
+    private void failAll(InferenceFailure error) {
         for (Task task; (task = queue.poll()) != null; ) {
             task.future.completeExceptionally(error);
         }
@@ -237,7 +245,7 @@ public final class EmbeddingWorker implements AutoCloseable {
             thread.interrupt();
             return;
         }
-        failAll(new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The server is shutting down."));
+        failAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The server is shutting down."));
         try {
             model.close();
         } catch (RuntimeException e) {

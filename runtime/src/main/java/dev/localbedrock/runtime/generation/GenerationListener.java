@@ -1,12 +1,13 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 
 /**
  * Receives a generation's progress. Called on the model's scheduler thread at the end of each step: implementations
  * hand the work to their own thread (the connection's event loop) and return at once, so a slow client never stalls
- * the batch.
+ * the batch. A request that may generate no token at all (0 max tokens) is started and completed on the submitting
+ * thread, before {@code submit} returns.
  */
 public interface GenerationListener {
 
@@ -31,6 +32,9 @@ public interface GenerationListener {
     /** The request finished; {@code outcome} holds every generation in full. */
     void onComplete(GenerationOutcome outcome);
 
-    /** The request failed; nothing more follows. */
-    void onError(BedrockException error);
+    /**
+     * The request failed; nothing more follows. The failure is neutral: the layer that answers the client decides
+     * which wire error it becomes.
+     */
+    void onError(InferenceFailure error);
 }

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 
@@ -43,7 +43,7 @@ final class ModelScheduler {
     }
 
     /** Scheduler thread only. */
-    void abortAll(BedrockException error) {
+    void abortAll(InferenceFailure error) {
         loop.abortAll(error);
     }
 

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 import org.slf4j.Logger;
@@ -13,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs one model's continuous-batching scheduler on its own thread: the thread steps while there is work and parks
  * when there is none (a submission wakes it). Requests are admitted between steps; beyond the bounded queue they
- * are refused at once with ThrottlingException rather than queued without bound.
+ * are refused at once as overloaded rather than queued without bound.
  */
 public final class ModelWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelWorker.class);
@@ -80,8 +79,8 @@ public final class ModelWorker implements AutoCloseable {
      * Tokenizes and queues a request.
      *
      * @param capacityTag who the capacity is for (see {@link QueuedRequest#capacityTag()}); null for on-demand
-     * @throws BedrockException ValidationException when the prompt does not fit the context, ThrottlingException
-     *                          when the queue is full, ModelNotReadyException when the worker is shutting down
+     * @throws InferenceFailure INVALID_REQUEST when the prompt does not fit the context, OVERLOADED when the queue
+     *                          is full, UNAVAILABLE when the worker is shutting down
      */
     public GenerationJob submit(TextGenerationRequest request, GenerationListener listener, String capacityTag) {
         checkOpen();
@@ -96,7 +95,7 @@ public final class ModelWorker implements AutoCloseable {
 
     private void checkOpen() {
         if (closing) {
-            throw new BedrockException(BedrockErrorType.MODEL_NOT_READY, "The model " + name + " is shutting down.");
+            throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
     }
 
@@ -108,7 +107,7 @@ public final class ModelWorker implements AutoCloseable {
     private void loop() {
         while (true) {
             if (aborting) {
-                scheduler.abortAll(new BedrockException(BedrockErrorType.MODEL_NOT_READY,
+                scheduler.abortAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE,
                         "The server is shutting down."));
                 return;
             }
@@ -117,7 +116,7 @@ public final class ModelWorker implements AutoCloseable {
                 worked = scheduler.step();
             } catch (RuntimeException | Error e) {
                 log.error("scheduler step failed on {}; failing its requests", name, e);
-                scheduler.abortAll(new BedrockException(BedrockErrorType.MODEL_ERROR,
+                scheduler.abortAll(new InferenceFailure(InferenceFailure.Kind.ENGINE_FAILED,
                         "The model failed to generate: " + e.getMessage()));
                 worked = true;
             }

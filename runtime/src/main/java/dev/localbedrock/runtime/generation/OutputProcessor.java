@@ -39,11 +39,13 @@ final class OutputProcessor {
         }
         s.lastTokenNanos = now;
         int maxNew = r.job.maxNewTokens();
+        if (s.generated() >= maxNew) {
+            // Only a request allowing 0 new tokens (run for its prompt's likelihoods): the sampled token, whatever
+            // it is, is not output, so the reason is the limit even when it is end-of-sequence.
+            return finish(s, limitReason(s));
+        }
         if (token < eos.length && eos[token]) {
             return finish(s, StopReason.END_OF_SEQUENCE);
-        }
-        if (s.generated() >= maxNew) {
-            return finish(s, limitReason(s)); // only for a request allowing 0 new tokens
         }
         String safe = s.append(token);
         if (s.wantsLikelihoods()) {

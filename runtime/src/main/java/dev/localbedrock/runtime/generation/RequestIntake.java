@@ -1,16 +1,34 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.Generation;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.codecs.inference.PromptTruncation;
+import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
  * Turns a request into a queued {@link GenerationJob} on the caller's thread (the connection's event loop):
- * tokenises, checks that the request can ever run on this model, fixes its seed, deadline and token limit, and
- * queues it or refuses it at once.
+ * tokenises, cuts a too-long prompt when the request asked for that, checks that the request can ever run on this
+ * model, fixes its seed, deadline and token limit, and queues it or refuses it at once.
+ *
+ * <p>Prompt truncation ({@link TextGenerationRequest#promptTruncation()}): a prompt fits when it leaves room for the
+ * whole generation, that is when it has at most {@code contextTokens - min(maxTokens, contextTokens - 1)} tokens (so
+ * at least one prompt token always fits). With {@link PromptTruncation#NONE} a prompt that does not leave room for
+ * at least one generated token is refused, and a shorter one runs with its generation capped by the context (stop
+ * reason CONTEXT_LENGTH). With {@link PromptTruncation#END} a longer prompt keeps its first that-many tokens; with
+ * {@link PromptTruncation#START} it keeps its last ones, except that a leading BOS token stays first (the model was
+ * trained to see it there) whenever at least two tokens fit. The input token count reported is the tokens kept.
+ *
+ * <p>A request for 0 new tokens that does not ask for the prompt's likelihoods completes here, before it is queued:
+ * nothing needs the model, so it takes no slot and no KV. One that asks for them runs its prefill and then ends.
  */
 final class RequestIntake {
     private final String name;
@@ -38,7 +56,11 @@ final class RequestIntake {
     }
 
     GenerationJob submit(TextGenerationRequest request, GenerationListener listener, String capacityTag) {
-        checkPromptSize(request.prompt());
+        if (request.promptTruncation() == PromptTruncation.NONE) {
+            // A truncating request is never refused for its length, so it is always encoded; the work stays bounded
+            // because the body it came in is size-capped before it is read.
+            checkPromptSize(request.prompt());
+        }
         return submitTokens(model.tokenizer().encode(request.prompt(), true), request, listener, capacityTag);
     }
 
@@ -55,7 +77,7 @@ final class RequestIntake {
         long bytes = utf8Length(prompt);
         long fits = (long) contextTokens * span;
         if (bytes > fits) {
-            throw BedrockException.validation("Input is too long for requested model: the prompt is " + bytes
+            throw InferenceFailure.invalid("Input is too long for requested model: the prompt is " + bytes
                     + " bytes, more than the model's context of " + contextTokens + " tokens can hold (one token "
                     + "covers at most " + span + " bytes).");
         }
@@ -80,30 +102,32 @@ final class RequestIntake {
     }
 
     /**
-     * Queues a request whose prompt is already token ids ({@code request.prompt()} is then not read).
+     * Queues a request whose prompt is already token ids ({@code request.prompt()} is then not read), cut first as
+     * its {@link TextGenerationRequest#promptTruncation()} says (see the class comment for the rule).
      *
-     * @throws BedrockException ValidationException when the request cannot run on this model, ThrottlingException
-     *                          when the queue is full or the expected wait too long
+     * @throws InferenceFailure INVALID_REQUEST when the request cannot run on this model, OVERLOADED when the queue
+     *                          is full or the expected wait too long
      */
     GenerationJob submitTokens(int[] promptIds, TextGenerationRequest request, GenerationListener listener,
                                String capacityTag) {
-        checkPrompt(promptIds);
+        promptIds = truncated(promptIds, request);
+        checkPrompt(promptIds, request.promptTruncation() != PromptTruncation.NONE);
         int n = request.numGenerations();
         if (n > settings.maxRunningSequences()) {
-            throw BedrockException.validation("The request asks for " + n + " generations; " + name
+            throw InferenceFailure.invalid("The request asks for " + n + " generations; " + name
                     + " runs at most " + settings.maxRunningSequences() + " sequences at once.");
         }
         int vocab = model.info().vocabSize();
         for (int id : request.sampling().logitBias().keySet()) {
             if (id < 0 || id >= vocab) {
-                throw BedrockException.validation("logit_bias names token id " + id + ", outside this model's "
+                throw InferenceFailure.invalid("logit_bias names token id " + id + ", outside this model's "
                         + "vocabulary [0, " + vocab + ").");
             }
         }
         int maxNew = Math.max(0, Math.min(request.maxTokens(), contextTokens - promptIds.length));
         long kvNeeded = ((long) promptIds.length + maxNew) * n;
         if (kvNeeded > settings.kvCacheTokens()) {
-            throw BedrockException.validation("The request needs " + kvNeeded + " KV cache tokens (prompt plus "
+            throw InferenceFailure.invalid("The request needs " + kvNeeded + " KV cache tokens (prompt plus "
                     + "maximum generation, times " + n + " generations) but " + name + "'s cache holds "
                     + settings.kvCacheTokens() + ".");
         }
@@ -112,28 +136,73 @@ final class RequestIntake {
         long now = clock.getAsLong();
         GenerationJob job = new GenerationJob(request, promptIds, maxNew, seed, listener, capacityTag, now,
                 now + settings.requestTimeout().toNanos());
+        if (maxNew == 0 && !request.returnLikelihoods().includesPrompt()) {
+            completeEmpty(job);
+            return job;
+        }
         try {
             waiting.offer(job);
-        } catch (BedrockException e) {
+        } catch (InferenceFailure e) {
             metrics.onThrottled();
             throw e;
         }
         return job;
     }
 
-    private void checkPrompt(int[] promptIds) {
-        if (promptIds.length == 0) {
-            throw BedrockException.validation("The prompt encodes to no tokens.");
+    /**
+     * The tokens of {@code promptIds} the model will see: all of them, or for a truncating request whose prompt does
+     * not leave room for its whole generation, the {@link #promptBudget} of them that the class comment describes.
+     */
+    int[] truncated(int[] promptIds, TextGenerationRequest request) {
+        PromptTruncation mode = request.promptTruncation();
+        int budget = promptBudget(request.maxTokens());
+        if (mode == PromptTruncation.NONE || promptIds.length <= budget) {
+            return promptIds;
         }
-        if (promptIds.length >= contextTokens) {
-            throw BedrockException.validation("Input is too long for requested model: the prompt is "
+        if (mode == PromptTruncation.END) {
+            return Arrays.copyOf(promptIds, budget);
+        }
+        int[] kept = new int[budget];
+        int from = 0;
+        if (budget >= 2 && promptIds[0] == model.info().bosTokenId()) {
+            kept[from++] = promptIds[0];
+        }
+        System.arraycopy(promptIds, promptIds.length - (budget - from), kept, from, budget - from);
+        return kept;
+    }
+
+    /**
+     * Prompt tokens that leave room for {@code maxTokens} new ones: {@code contextTokens - min(maxTokens,
+     * contextTokens - 1)}, so never fewer than 1.
+     */
+    int promptBudget(int maxTokens) {
+        return contextTokens - Math.min(maxTokens, contextTokens - 1);
+    }
+
+    /** Ends a request that may generate nothing: it starts and completes at once, each generation empty. */
+    private static void completeEmpty(GenerationJob job) {
+        List<Generation> generations = new ArrayList<>(job.numGenerations());
+        for (int i = 0; i < job.numGenerations(); i++) {
+            generations.add(new Generation(i, "", new int[0], 0, StopReason.MAX_TOKENS, List.of()));
+        }
+        job.listener().onStart(job.promptTokens());
+        job.listener().onComplete(GenerationOutcome.of(job.promptTokens(), generations, List.of()));
+    }
+
+    /** {@code truncated}: the prompt has been cut to its budget already, which always fits. */
+    private void checkPrompt(int[] promptIds, boolean truncated) {
+        if (promptIds.length == 0) {
+            throw InferenceFailure.invalid("The prompt encodes to no tokens.");
+        }
+        if (!truncated && promptIds.length >= contextTokens) {
+            throw InferenceFailure.invalid("Input is too long for requested model: the prompt is "
                     + promptIds.length + " tokens and the model's context holds " + contextTokens
                     + " tokens including at least 1 generated token.");
         }
         int vocab = model.info().vocabSize();
         for (int id : promptIds) {
             if (id < 0 || id >= vocab) {
-                throw BedrockException.validation("The prompt contains token id " + id + ", outside this model's "
+                throw InferenceFailure.invalid("The prompt contains token id " + id + ", outside this model's "
                         + "vocabulary [0, " + vocab + ").");
             }
         }

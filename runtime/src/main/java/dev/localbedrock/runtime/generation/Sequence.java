@@ -105,6 +105,11 @@ final class Sequence {
         return stops.stopped();
     }
 
+    /** The stop sequence that ended this generation, or null. */
+    String matchedStopSequence() {
+        return stops.matched();
+    }
+
     /** At the end: the text still held back by the detokeniser and the stop matcher. */
     String flush() {
         String rest = stops.push(detokenizer.flush()) + stops.flush();
@@ -122,6 +127,6 @@ final class Sequence {
 
     Generation toGeneration() {
         return new Generation(index, text.toString(), Arrays.copyOf(tokens, generated), generated, stopReason,
-                likelihoods);
+                likelihoods, stopReason == StopReason.STOP_SEQUENCE ? stops.matched() : null);
     }
 }

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TokenLikelihood;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.tokenizer.IncrementalDecoder;
@@ -86,7 +85,7 @@ final class StepLoop {
         } catch (RuntimeException e) {
             log.error("forward pass failed; failing the {} request(s) in the batch", requestsOf(plan).size(), e);
             for (RunningRequest r : requestsOf(plan)) {
-                abort(r, new BedrockException(BedrockErrorType.MODEL_ERROR,
+                abort(r, new InferenceFailure(InferenceFailure.Kind.ENGINE_FAILED,
                         "The model failed to generate: " + e.getMessage()));
             }
             report(plan, retired, start);
@@ -108,7 +107,7 @@ final class StepLoop {
     }
 
     /** Ends every running and waiting request with {@code error} and frees their KV (shutdown, fatal error). */
-    void abortAll(BedrockException error) {
+    void abortAll(InferenceFailure error) {
         for (RunningRequest r : new ArrayList<>(running)) {
             abort(r, error);
         }
@@ -144,8 +143,8 @@ final class StepLoop {
         return retired;
     }
 
-    private BedrockException timeout() {
-        return new BedrockException(BedrockErrorType.MODEL_TIMEOUT, "Model has timed out in processing the request "
+    private InferenceFailure timeout() {
+        return new InferenceFailure(InferenceFailure.Kind.TIMED_OUT, "Model has timed out in processing the request "
                 + "(limit " + settings.requestTimeout().toMillis() / 1000.0 + " s).");
     }
 
@@ -262,7 +261,7 @@ final class StepLoop {
                 }
             } catch (RuntimeException e) {
                 log.error("emitting a token failed; failing the request", e);
-                abort(s.request, new BedrockException(BedrockErrorType.MODEL_ERROR,
+                abort(s.request, new InferenceFailure(InferenceFailure.Kind.ENGINE_FAILED,
                         "The model failed to generate: " + e.getMessage()));
             }
         }
@@ -283,7 +282,7 @@ final class StepLoop {
     }
 
     /** Removes {@code r} at once, freeing all its KV; tells its listener {@code error} unless null. */
-    private int abort(RunningRequest r, BedrockException error) {
+    private int abort(RunningRequest r, InferenceFailure error) {
         int live = 0;
         for (Sequence s : r.sequences) {
             if (s != null) {

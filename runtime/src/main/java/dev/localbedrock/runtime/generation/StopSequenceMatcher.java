@@ -11,6 +11,7 @@ public final class StopSequenceMatcher {
     private final List<String> stops;
     private final StringBuilder pending = new StringBuilder();
     private boolean stopped;
+    private String matched;
 
     public StopSequenceMatcher(List<String> stops) {
         this.stops = stops.stream().filter(s -> !s.isEmpty()).toList();
@@ -26,14 +27,17 @@ public final class StopSequenceMatcher {
             return drain(pending.length());
         }
         int earliest = -1;
+        String first = null;
         for (String stop : stops) {
             int at = pending.indexOf(stop);
             if (at >= 0 && (earliest < 0 || at < earliest)) {
                 earliest = at;
+                first = stop;
             }
         }
         if (earliest >= 0) {
             stopped = true;
+            matched = first;
             String out = pending.substring(0, earliest);
             pending.setLength(0);
             return out;
@@ -44,6 +48,14 @@ public final class StopSequenceMatcher {
     /** True once a stop sequence has been seen. */
     public boolean stopped() {
         return stopped;
+    }
+
+    /**
+     * The stop sequence that ended the text, or null while none has. When several complete in the same text, the
+     * one that starts earliest; of those starting at the same place, the first in the request's list.
+     */
+    public String matched() {
+        return matched;
     }
 
     /** Releases held-back text at the end of a generation that did not stop on a sequence. */

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +10,8 @@ import java.util.TreeSet;
 
 /**
  * Requests waiting for admission, in admission order (the policy's priority, highest first, then arrival). Bounded
- * twice: by length, and by expected wait ({@link WaitEstimator}); a request beyond either is refused with
- * ThrottlingException at once, so the queue never grows without bound and nobody queues for a wait that is already
+ * twice: by length, and by expected wait ({@link WaitEstimator}); a request beyond either is refused as
+ * overloaded at once, so the queue never grows without bound and nobody queues for a wait that is already
  * known to be too long. Submitting threads offer; the scheduler thread reads snapshots and removes.
  */
 final class WaitingQueue {
@@ -38,7 +37,7 @@ final class WaitingQueue {
     /**
      * Queues {@code job}.
      *
-     * @throws BedrockException ThrottlingException when the queue is full or the expected wait exceeds the limit
+     * @throws InferenceFailure OVERLOADED when the queue is full or the expected wait exceeds the limit
      */
     void offer(GenerationJob job) {
         int priority = policy.priority(job);
@@ -56,8 +55,8 @@ final class WaitingQueue {
         }
     }
 
-    static BedrockException throttled(String detail) {
-        return new BedrockException(BedrockErrorType.THROTTLING,
+    static InferenceFailure throttled(String detail) {
+        return new InferenceFailure(InferenceFailure.Kind.OVERLOADED,
                 "Too many requests, please wait before trying again. " + detail);
     }
 

@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import org.slf4j.Logger;
@@ -65,6 +66,9 @@ final class EmbeddingResponder {
 
     private BedrockException asBedrock(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof InferenceFailure f) {
+            return InferenceErrors.toAws(f);
+        }
         if (cause instanceof BedrockException e) {
             return e;
         }

@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.runtime.ModelTarget;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -91,6 +92,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     admit.run();
                 } catch (BedrockException e) {
                     write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+                } catch (InferenceFailure e) { // the workers refuse in neutral terms
+                    write(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(e)), keepAlive);
                 } catch (RuntimeException e) {
                     internalError(ctx, requestId, keepAlive, e);
                 } finally {

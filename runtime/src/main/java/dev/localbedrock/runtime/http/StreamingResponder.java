@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.Generation;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.InvocationMetrics;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.StreamEncoder;
@@ -80,9 +81,10 @@ final class StreamingResponder extends Responder {
     }
 
     @Override
-    public void onError(BedrockException error) {
+    public void onError(InferenceFailure failure) {
         onLoop(() -> {
             finished();
+            BedrockException error = InferenceErrors.toAws(failure);
             if (!headersSent) {
                 RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, error), true);
                 return;

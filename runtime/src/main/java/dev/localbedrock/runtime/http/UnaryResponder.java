@@ -1,7 +1,7 @@
 package dev.localbedrock.runtime.http;
 
-import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import io.netty.buffer.Unpooled;
@@ -58,10 +58,11 @@ final class UnaryResponder extends Responder {
     }
 
     @Override
-    public void onError(BedrockException error) {
+    public void onError(InferenceFailure error) {
         onLoop(() -> {
             finished();
-            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, error), keepAlive);
+            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
+                    keepAlive);
         });
     }
 }

@@ -1,10 +1,10 @@
 package dev.localbedrock.runtime.embedding;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.engines.EmbeddingModel;
+import dev.localbedrock.engines.EmbeddingModel.TruncationSide;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,8 +57,8 @@ class EmbeddingWorkerTest {
         String words = "w ".repeat(FakeEmbeddings.MAX_TOKENS); // MAX_TOKENS + 2 tokens
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(worker.submit(
                 EmbeddingRequest.of(words))));
-        BedrockException cause = assertInstanceOf(BedrockException.class, e.getCause());
-        assertEquals(BedrockErrorType.VALIDATION, cause.type());
+        InferenceFailure cause = assertInstanceOf(InferenceFailure.class, e.getCause());
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, cause.kind());
         assertEquals("400 Bad Request: Too many input tokens. Max input tokens: " + FakeEmbeddings.MAX_TOKENS
                 + ", request input token count: " + (FakeEmbeddings.MAX_TOKENS + 2), cause.getMessage());
 
@@ -71,15 +71,33 @@ class EmbeddingWorkerTest {
     }
 
     @Test
+    void eachTextReachesTheEngineWithTheSideItsRequestCutsFrom() throws Exception {
+        worker = new EmbeddingWorker("e", model, 4, Duration.ofSeconds(30));
+        String words = "w ".repeat(FakeEmbeddings.MAX_TOKENS);
+        CompletableFuture<EmbeddingOutcome> start = worker.submit(new EmbeddingRequest(List.of(words, "a b"),
+                EmbeddingRequest.Truncation.START));
+        CompletableFuture<EmbeddingOutcome> end = worker.submit(new EmbeddingRequest(List.of(words),
+                EmbeddingRequest.Truncation.END));
+        model.release();
+        assertEquals(FakeEmbeddings.MAX_TOKENS + 4, get(start).inputTokenCount(), "the limit plus the short text");
+        assertEquals(FakeEmbeddings.MAX_TOKENS, get(end).inputTokenCount());
+        List<TruncationSide> sides = new ArrayList<>();
+        model.sideCalls.forEach(sides::addAll);
+        List<String> texts = new ArrayList<>();
+        model.calls.forEach(texts::addAll);
+        assertEquals(List.of(words, "a b", words), texts);
+        assertEquals(List.of(TruncationSide.START, TruncationSide.START, TruncationSide.END), sides);
+    }
+
+    @Test
     void aFullQueueIsThrottledAtOnceAndQueuedRequestsRunTogetherInOneBatch() throws Exception {
         worker = new EmbeddingWorker("e", model, 2, Duration.ofSeconds(30));
         CompletableFuture<EmbeddingOutcome> running = worker.submit(EmbeddingRequest.of("first"));
         assertTrue(model.entered.await(10, TimeUnit.SECONDS), "the worker took the first request");
         CompletableFuture<EmbeddingOutcome> a = worker.submit(EmbeddingRequest.of("a"));
         CompletableFuture<EmbeddingOutcome> b = worker.submit(EmbeddingRequest.of("b c"));
-        BedrockException full = assertThrows(BedrockException.class, () -> worker.submit(EmbeddingRequest.of("c")));
-        assertEquals(BedrockErrorType.THROTTLING, full.type());
-        assertEquals(429, full.type().httpStatus());
+        InferenceFailure full = assertThrows(InferenceFailure.class, () -> worker.submit(EmbeddingRequest.of("c")));
+        assertEquals(InferenceFailure.Kind.OVERLOADED, full.kind());
         assertTrue(full.getMessage().contains("2 requests already waiting"), full.getMessage());
         assertEquals(2, worker.queueLength());
 
@@ -107,8 +125,8 @@ class EmbeddingWorkerTest {
         model.release();
         get(running);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(late));
-        BedrockException timeout = (BedrockException) e.getCause();
-        assertEquals(BedrockErrorType.MODEL_TIMEOUT, timeout.type());
+        InferenceFailure timeout = (InferenceFailure) e.getCause();
+        assertEquals(InferenceFailure.Kind.TIMED_OUT, timeout.kind());
         assertTrue(timeout.getMessage().contains("5.0 s"), timeout.getMessage());
         assertArrayEquals(FakeEmbeddings.vectorOf("fresh"), get(fresh).embeddings().get(0));
         assertEquals(List.of(List.of("first"), List.of("fresh")), model.calls,
@@ -121,10 +139,10 @@ class EmbeddingWorkerTest {
         model.release();
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> get(worker.submit(EmbeddingRequest.of(FakeEmbeddings.FAIL))));
-        assertEquals(BedrockErrorType.MODEL_ERROR, ((BedrockException) e.getCause()).type());
+        assertEquals(InferenceFailure.Kind.ENGINE_FAILED, ((InferenceFailure) e.getCause()).kind());
         ExecutionException nan = assertThrows(ExecutionException.class,
                 () -> get(worker.submit(EmbeddingRequest.of(FakeEmbeddings.NAN))));
-        assertEquals(BedrockErrorType.MODEL_ERROR, ((BedrockException) nan.getCause()).type());
+        assertEquals(InferenceFailure.Kind.ENGINE_FAILED, ((InferenceFailure) nan.getCause()).kind());
         assertTrue(nan.getCause().getMessage().contains("non-finite"), nan.getCause().getMessage());
         assertEquals(2 + 2, get(worker.submit(EmbeddingRequest.of("still fine"))).inputTokenCount());
     }
@@ -159,9 +177,9 @@ class EmbeddingWorkerTest {
         assertEquals(1 + 2, get(running).inputTokenCount());
         assertEquals(1 + 2, get(queued).inputTokenCount(), "queued work finishes within the grace period");
         assertTrue(model.closed);
-        BedrockException refused = assertThrows(BedrockException.class,
+        InferenceFailure refused = assertThrows(InferenceFailure.class,
                 () -> worker.submit(EmbeddingRequest.of("third")));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, refused.type());
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, refused.kind());
     }
 
     @Test
@@ -179,7 +197,7 @@ class EmbeddingWorkerTest {
         releaser.join();
         get(running);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(queued));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, ((BedrockException) e.getCause()).type());
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, ((InferenceFailure) e.getCause()).kind());
         assertFalse(model.calls.contains(List.of("second")));
     }
 
@@ -204,6 +222,7 @@ class EmbeddingWorkerTest {
         static final String FAIL = "fail";
         static final String NAN = "nan";
         final List<List<String>> calls = new CopyOnWriteArrayList<>();
+        final List<List<TruncationSide>> sideCalls = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         private final CountDownLatch gate = new CountDownLatch(1);
         volatile boolean closed;
@@ -229,6 +248,13 @@ class EmbeddingWorkerTest {
         @Override
         public int maxTokens() {
             return MAX_TOKENS;
+        }
+
+        @Override
+        public float[][] embed(List<String> texts, List<TruncationSide> sides) {
+            assertEquals(texts.size(), sides.size());
+            sideCalls.add(List.copyOf(sides));
+            return embed(texts);
         }
 
         @Override

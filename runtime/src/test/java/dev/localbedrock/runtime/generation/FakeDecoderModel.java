@@ -33,6 +33,8 @@ final class FakeDecoderModel implements DecoderModel {
     final List<int[]> forwardCalls = new ArrayList<>();
     int forks;
     int newSequences;
+    /** What the tokenizer promises one token covers at most, in bytes; unbounded unless a test sets it. */
+    int maxBytesPerToken = Integer.MAX_VALUE;
 
     FakeDecoderModel(long kvCapacity, boolean canFork) {
         this.kvCapacity = kvCapacity;
@@ -70,7 +72,30 @@ final class FakeDecoderModel implements DecoderModel {
 
     @Override
     public TextTokenizer tokenizer() {
-        return TOKENIZER;
+        if (maxBytesPerToken == Integer.MAX_VALUE) {
+            return TOKENIZER;
+        }
+        int span = maxBytesPerToken;
+        return new TextTokenizer() {
+            @Override
+            public int[] encode(String text, boolean addSpecialTokens) {
+                return TOKENIZER.encode(text, addSpecialTokens);
+            }
+
+            @Override
+            public String decode(int[] ids) {
+                return TOKENIZER.decode(ids);
+            }
+
+            @Override
+            public int maxBytesPerToken() {
+                return span;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.Generation;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.LikelihoodMode;
@@ -186,8 +185,8 @@ class ModelSchedulerTest {
         assertEquals(1, model.liveSequences());
         clock.advance(SchedulerFixture.TIMEOUT.plusMillis(1));
         s.step();
-        assertEquals(BedrockErrorType.MODEL_TIMEOUT, running.error.type());
-        assertEquals(BedrockErrorType.MODEL_TIMEOUT, queued.error.type());
+        assertEquals(InferenceFailure.Kind.TIMED_OUT, running.error.kind());
+        assertEquals(InferenceFailure.Kind.TIMED_OUT, queued.error.kind());
         assertEquals(0, model.liveSequences());
         assertEquals(0, model.kvReserved());
         assertFalse(s.hasWork());
@@ -207,15 +206,14 @@ class ModelSchedulerTest {
         RecordingListener b = new RecordingListener();
         s.submitTokens(prompt(5, 1), greedy(5), a, null);
         s.submitTokens(prompt(5, 2), greedy(5), b, null);
-        BedrockException e = assertThrows(BedrockException.class,
+        InferenceFailure e = assertThrows(InferenceFailure.class,
                 () -> s.submitTokens(prompt(5, 3), greedy(5), new RecordingListener(), null));
-        assertEquals(BedrockErrorType.THROTTLING, e.type());
-        assertEquals(429, e.type().httpStatus());
+        assertEquals(InferenceFailure.Kind.OVERLOADED, e.kind());
         assertFalse(s.step());
         clock.advance(SchedulerFixture.QUEUE_WAIT.plusMillis(1));
         s.step();
-        assertEquals(BedrockErrorType.THROTTLING, a.error.type());
-        assertEquals(BedrockErrorType.THROTTLING, b.error.type());
+        assertEquals(InferenceFailure.Kind.OVERLOADED, a.error.kind());
+        assertEquals(InferenceFailure.Kind.OVERLOADED, b.error.kind());
         assertEquals(3, metrics.snapshot().throttled());
         assertEquals(0, s.queueLength());
     }
@@ -387,6 +385,8 @@ class ModelSchedulerTest {
                 prompt(5, 1), new TextGenerationRequest("", 12, SamplingParameters.greedy(), List.of(stop)));
         assertEquals(StopReason.STOP_SEQUENCE, stopped.stopReason());
         assertEquals(text.substring(0, at), stopped.text());
+        assertEquals(stop, stopped.stopSequence(), "the outcome names the stop sequence that matched");
+        assertEquals(null, plain.stopSequence(), "none when the generation ended otherwise");
     }
 
     @Test
@@ -394,17 +394,17 @@ class ModelSchedulerTest {
         FakeDecoderModel model = new FakeDecoderModel(1 << 20, true);
         ModelScheduler s = scheduler(model, settings(2, 64, 200, 2));
         RecordingListener l = new RecordingListener();
-        assertEquals(BedrockErrorType.VALIDATION, assertThrows(BedrockException.class,
-                () -> s.submitTokens(new int[] {1, 999}, greedy(3), l, null)).type());
-        assertEquals(BedrockErrorType.VALIDATION, assertThrows(BedrockException.class,
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, assertThrows(InferenceFailure.class,
+                () -> s.submitTokens(new int[] {1, 999}, greedy(3), l, null)).kind());
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, assertThrows(InferenceFailure.class,
                 () -> s.submitTokens(prompt(4, 1), new TextGenerationRequest("", 3, SamplingParameters.greedy(),
-                        List.of(), 3, LikelihoodMode.NONE), l, null)).type());
-        assertEquals(BedrockErrorType.VALIDATION, assertThrows(BedrockException.class,
+                        List.of(), 3, LikelihoodMode.NONE), l, null)).kind());
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, assertThrows(InferenceFailure.class,
                 () -> s.submitTokens(prompt(100, 1), new TextGenerationRequest("", 100, SamplingParameters.greedy(),
-                        List.of(), 2, LikelihoodMode.NONE), l, null)).type());
-        assertEquals(BedrockErrorType.VALIDATION, assertThrows(BedrockException.class,
+                        List.of(), 2, LikelihoodMode.NONE), l, null)).kind());
+        assertEquals(InferenceFailure.Kind.INVALID_REQUEST, assertThrows(InferenceFailure.class,
                 () -> s.submitTokens(prompt(4, 1), request(3, SamplingParameters.greedy()
-                        .withLogitBias(Map.of(40, 1f))), l, null)).type());
+                        .withLogitBias(Map.of(40, 1f))), l, null)).kind());
     }
 
     @Test
@@ -454,9 +454,9 @@ class ModelSchedulerTest {
             clock.advance(Duration.ofSeconds(1));
         }
         assertEquals(2, s.queueLength());
-        BedrockException e = assertThrows(BedrockException.class,
+        InferenceFailure e = assertThrows(InferenceFailure.class,
                 () -> s.submitTokens(prompt(5, 9), greedy(3), new RecordingListener(), null));
-        assertEquals(BedrockErrorType.THROTTLING, e.type());
+        assertEquals(InferenceFailure.Kind.OVERLOADED, e.kind());
         assertTrue(e.getMessage().contains("expected wait"), e.getMessage());
         runUntilIdle(s);
     }

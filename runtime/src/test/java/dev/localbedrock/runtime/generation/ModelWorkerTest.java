@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockErrorType;
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -48,10 +47,10 @@ class ModelWorkerTest {
         worker.submitTokens(prompt(4, 1), greedy(5), held);
         worker.shutdown(50);
         assertThrows(Exception.class, () -> held.outcome.get(30, TimeUnit.SECONDS));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, held.error.type());
-        BedrockException refused = assertThrows(BedrockException.class,
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, held.error.kind());
+        InferenceFailure refused = assertThrows(InferenceFailure.class,
                 () -> worker.submitTokens(prompt(4, 2), greedy(5), new RecordingListener()));
-        assertEquals(BedrockErrorType.MODEL_NOT_READY, refused.type());
+        assertEquals(InferenceFailure.Kind.UNAVAILABLE, refused.kind());
         assertEquals(0, model.liveSequences());
     }
 }

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime.generation;
 
-import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ class RecordingListener implements GenerationListener {
     final List<String> texts = new ArrayList<>();
     final List<String> indexedTexts = new ArrayList<>();
     volatile int started = -1;
-    volatile BedrockException error;
+    volatile InferenceFailure error;
 
     @Override
     public void onStart(int inputTokenCount) {
@@ -37,7 +37,7 @@ class RecordingListener implements GenerationListener {
     }
 
     @Override
-    public void onError(BedrockException e) {
+    public void onError(InferenceFailure e) {
         error = e;
         outcome.completeExceptionally(e);
     }

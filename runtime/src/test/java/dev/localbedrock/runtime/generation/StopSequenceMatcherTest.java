@@ -6,6 +6,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StopSequenceMatcherTest {
@@ -30,8 +31,10 @@ class StopSequenceMatcherTest {
         StopSequenceMatcher m = new StopSequenceMatcher(List.of("END"));
         assertEquals("ab", m.push("abE"));
         assertEquals("", m.push("N"));
+        assertNull(m.matched(), "not matched while only a prefix has arrived");
         assertEquals("", m.push("D tail"));
         assertTrue(m.stopped());
+        assertEquals("END", m.matched());
     }
 
     @Test
@@ -39,6 +42,7 @@ class StopSequenceMatcherTest {
         StopSequenceMatcher m = new StopSequenceMatcher(List.of("yz", "x"));
         assertEquals("ab", m.push("abxyz"));
         assertTrue(m.stopped());
+        assertEquals("x", m.matched(), "the earliest in the text, not the first in the list");
         assertEquals("", m.push("more"));
         assertEquals("", m.flush());
     }
@@ -48,5 +52,13 @@ class StopSequenceMatcherTest {
         StopSequenceMatcher m = new StopSequenceMatcher(List.of("STOP"));
         assertEquals("go ", m.push("go ST"));
         assertEquals("ST", m.flush());
+        assertNull(m.matched());
+    }
+
+    @Test
+    void ofSequencesStartingAtTheSamePlaceTheFirstListedIsReported() {
+        StopSequenceMatcher m = new StopSequenceMatcher(List.of("abc", "ab"));
+        assertEquals("x", m.push("xabc"));
+        assertEquals("abc", m.matched());
     }
 }
