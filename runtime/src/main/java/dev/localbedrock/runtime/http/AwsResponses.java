@@ -4,10 +4,12 @@ import dev.localbedrock.codecs.AwsErrorBodies;
 import dev.localbedrock.codecs.BedrockException;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
@@ -41,5 +43,14 @@ final class AwsResponses {
                 .set(REQUEST_ID, requestId)
                 .set(ERROR_TYPE, errorType);
         return response;
+    }
+
+    /**
+     * Writes a complete response, saying whether the connection stays open. Every JSON answer of the request path
+     * (successes and AWS errors, from the router and from the responders alike) goes out through here.
+     */
+    static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response);
     }
 }

@@ -53,14 +53,14 @@ final class EmbeddingResponder {
             if (failure == null) {
                 try {
                     byte[] body = codec.encodeResponse(outcome);
-                    RuntimeApiHandler.write(ctx, UnaryResponder.ok(requestId, body, outcome.inputTokenCount(), 0,
+                    AwsResponses.send(ctx, UnaryResponder.ok(requestId, body, outcome.inputTokenCount(), 0,
                             (System.nanoTime() - startNanos) / 1_000_000L), keepAlive);
                     return;
                 } catch (RuntimeException e) {
                     failure = e;
                 }
             }
-            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, asBedrock(failure)), keepAlive);
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, asBedrock(failure)), keepAlive);
         }));
     }
 

@@ -67,9 +67,9 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     startNanos, keepAlive, stream, target.capacityTag()), request.headers(), body);
             offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {
-            write(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
+            AwsResponses.send(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
         } catch (BedrockException e) {
-            write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
         } catch (RuntimeException e) {
             internalError(ctx, requestId, keepAlive, e);
         }
@@ -82,7 +82,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private void offload(ChannelHandlerContext ctx, String requestId, boolean keepAlive, long bodyBytes,
                          Runnable admit) {
         if (!bodies.tryReserve(bodyBytes)) {
-            write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
                     "The server is holding as many request bodies as it can; retry shortly.")), keepAlive);
             return;
         }
@@ -91,9 +91,9 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 try {
                     admit.run();
                 } catch (BedrockException e) {
-                    write(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+                    AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
                 } catch (InferenceFailure e) { // the workers refuse in neutral terms
-                    write(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(e)), keepAlive);
+                    AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(e)), keepAlive);
                 } catch (RuntimeException e) {
                     internalError(ctx, requestId, keepAlive, e);
                 } finally {
@@ -108,14 +108,14 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                             "The server is shutting down and accepts no new requests; retry on another instance.")
                     : new BedrockException(BedrockErrorType.THROTTLING,
                             "Too many requests are waiting to be read; retry shortly.");
-            write(ctx, AwsResponses.error(ctx.alloc(), requestId, refusal), api.draining() ? false : keepAlive);
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, refusal), api.draining() ? false : keepAlive);
         }
     }
 
     private static void internalError(ChannelHandlerContext ctx, String requestId, boolean keepAlive,
                                       RuntimeException e) {
         log.error("request {} failed", requestId, e);
-        write(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
+        AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
                 BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName())), keepAlive);
     }
 
@@ -138,11 +138,6 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(AwsResponses.REQUEST_ID, requestId);
-        ctx.writeAndFlush(response);
-    }
-
-    static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response);
     }
 

@@ -86,7 +86,7 @@ final class StreamingResponder extends Responder {
             finished();
             BedrockException error = InferenceErrors.toAws(failure);
             if (!headersSent) {
-                RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, error), true);
+                AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, error), true);
                 return;
             }
             byte[] frame = EventStreamEncoder.exception(streamSafe(error.type()), error.getMessage());

@@ -39,7 +39,7 @@ final class UnaryResponder extends Responder {
             FullHttpResponse response = ok(requestId, body, outcome.inputTokenCount(), outcome.outputTokenCount(),
                     millisSinceStart());
             finished();
-            RuntimeApiHandler.write(ctx, response, keepAlive);
+            AwsResponses.send(ctx, response, keepAlive);
         });
     }
 
@@ -61,7 +61,7 @@ final class UnaryResponder extends Responder {
     public void onError(InferenceFailure error) {
         onLoop(() -> {
             finished();
-            RuntimeApiHandler.write(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
                     keepAlive);
         });
     }
