@@ -41,6 +41,10 @@ import java.util.concurrent.Callable;
  * The benchmark tools' single entry point:
  * {@code java -cp benchmarks/target/benchmarks.jar dev.localbedrock.benchmarks.BenchTool <command> …}
  * ({@code java -jar benchmarks/target/benchmarks.jar} stays the JMH runner). See {@code benchmarks/README.md}.
+ *
+ * <p>Over 400 lines because it holds the picocli option blocks of five subcommands, each a thin shell around the
+ * class that does the work (checkpoint writer, GGUF writer, load harness, llama.cpp peer, bandwidth probe); the
+ * options read best beside each other, where a flag shared by two commands is seen to mean the same.
  */
 @Command(name = "BenchTool", mixinStandardHelpOptions = true,
         description = "Benchmark tools: checkpoints, GGUF, load generator, llama.cpp side-by-side, memory bandwidth.",

@@ -25,6 +25,10 @@ import java.util.Set;
  * numbers written as decimals ({@code 512.0}) are accepted for integer fields; {@code 5.5} is not.
  *
  * <p>Use: {@link #parse}, then one reader call per field, then {@link #validate()}. Not thread-safe; one per request.
+ *
+ * <p>Longer than most classes here on purpose: it is one vocabulary (a method per JSON shape a family body uses, each
+ * recording violations in the schema library's words), and every family's messages must read alike; split across
+ * classes, the wording would drift family by family.
  */
 public final class RequestBodyReader {
 
