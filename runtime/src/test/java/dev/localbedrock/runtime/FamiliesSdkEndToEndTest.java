@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every family through the unchanged AWS SDK for Java v2: InvokeModel on the sync client (HTTP/1.1) and, where the
  * family streams, InvokeModelWithResponseStream on the async client (h2c). All text families run on one shared
  * tiny-random-llama, so greedy text is the same weights' text in each family's words: the streamed pieces must add up
- * to the unary text exactly, and each body must have its family's shape.
+ * to the unary text exactly, and each body must have its family's shape. The JavaScript SDK v3 (HTTP/2) runs the same
+ * checks from {@code src/test/js/families-test.mjs}.
  */
 class FamiliesSdkEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,6 +124,15 @@ class FamiliesSdkEndToEndTest {
         for (JsonNode c : chunks.subList(0, chunks.size() - 1)) {
             assertFalse(c.has("amazon-bedrock-invocationMetrics"), c.toString());
         }
+    }
+
+    @Test
+    void theJavaScriptSdkDrivesEveryFamily() throws Exception {
+        JsSdkEndToEndTest.installSdk();
+        JsSdkEndToEndTest.Result node = JsSdkEndToEndTest.run(List.of("node", "families-test.mjs",
+                "http://127.0.0.1:" + service.address().getPort()), 180);
+        assertEquals(0, node.exit(), "node families-test.mjs failed:\n" + node.output());
+        assertTrue(node.output().contains("all checks passed"), node.output());
     }
 
     @Test

@@ -44,7 +44,7 @@ class JsSdkEndToEndTest {
 
     static void installSdk() throws Exception {
         Files.createDirectories(INSTALL);
-        for (String file : List.of("package.json", "package-lock.json", "sdk-test.mjs")) {
+        for (String file : List.of("package.json", "package-lock.json", "sdk-test.mjs", "families-test.mjs")) {
             Files.copy(SOURCES.resolve(file), INSTALL.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isDirectory(INSTALL.resolve("node_modules/@aws-sdk/client-bedrock-runtime"))) {
@@ -66,7 +66,7 @@ class JsSdkEndToEndTest {
     record Result(int exit, String output) {
     }
 
-    private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
         Path log = Files.createTempFile("js-sdk", ".log");
         Process process = new ProcessBuilder(command).directory(INSTALL.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
