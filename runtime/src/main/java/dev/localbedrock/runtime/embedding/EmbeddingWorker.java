@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.engines.EmbeddingModel;
+import dev.localbedrock.runtime.worker.WorkerThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,7 @@ public final class EmbeddingWorker implements AutoCloseable {
     private final BlockingQueue<Task> queue;
     private final long timeoutNanos;
     private final LongSupplier clock;
-    private final Thread thread;
-    private volatile boolean closing;
-    private volatile boolean aborting;
+    private final WorkerThread thread;
 
     /**
      * Starts the worker thread.
@@ -60,8 +59,7 @@ public final class EmbeddingWorker implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(Math.max(1, maxQueue));
         this.timeoutNanos = requestTimeout.toNanos();
         this.clock = clock;
-        this.thread = new Thread(this::loop, "embed-" + name);
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("embed-" + name, this::loop);
         this.thread.start();
     }
 
@@ -86,7 +84,7 @@ public final class EmbeddingWorker implements AutoCloseable {
      * @throws InferenceFailure OVERLOADED when the queue is full, UNAVAILABLE when the worker is shutting down
      */
     public CompletableFuture<EmbeddingOutcome> submit(EmbeddingRequest request) {
-        if (closing) {
+        if (thread.closing()) {
             throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
         Task task = new Task(request, new CompletableFuture<>(), clock.getAsLong());
@@ -94,7 +92,7 @@ public final class EmbeddingWorker implements AutoCloseable {
             throw new InferenceFailure(InferenceFailure.Kind.OVERLOADED, "Too many requests, please wait before trying "
                     + "again. (" + name + ": " + queue.size() + " requests already waiting)");
         }
-        if (closing && !thread.isAlive() && queue.remove(task)) {
+        if (thread.closing() && !thread.isAlive() && queue.remove(task)) {
             // Raced with shutdown: the thread is gone and would never take it.
             throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
@@ -104,7 +102,7 @@ public final class EmbeddingWorker implements AutoCloseable {
     private void loop() {
         List<Task> batch = new ArrayList<>();
         while (true) {
-            if (aborting) {
+            if (thread.aborting()) {
                 failAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The server is shutting down."));
                 return;
             }
@@ -116,7 +114,7 @@ public final class EmbeddingWorker implements AutoCloseable {
                 return;
             }
             if (first == null) {
-                if (closing) {
+                if (thread.closing()) {
                     return;
                 }
                 continue;
@@ -234,15 +232,8 @@ public final class EmbeddingWorker implements AutoCloseable {
      * Stops admitting, lets queued requests finish within {@code graceMillis}, fails the rest, then closes the model.
      */
     public void shutdown(long graceMillis) {
-        closing = true;
-        join(Math.max(1, graceMillis));
-        if (thread.isAlive()) {
-            aborting = true;
-            join(TimeUnit.SECONDS.toMillis(10)); // the batch in flight finishes, then the queue is failed
-        }
-        if (thread.isAlive()) {
-            log.warn("embedding worker {} did not stop; interrupting it and leaving its model open", name);
-            thread.interrupt();
+        if (!thread.stop(graceMillis)) {
+            log.warn("embedding worker {} did not stop; leaving its model open", name);
             return;
         }
         failAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The server is shutting down."));
@@ -250,14 +241,6 @@ public final class EmbeddingWorker implements AutoCloseable {
             model.close();
         } catch (RuntimeException e) {
             log.warn("closing embedding model {} failed", name, e);
-        }
-    }
-
-    private void join(long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

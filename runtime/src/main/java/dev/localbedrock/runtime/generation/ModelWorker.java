@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.generation;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.engines.DecoderModel;
+import dev.localbedrock.runtime.worker.WorkerThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,7 @@ public final class ModelWorker implements AutoCloseable {
     private final String name;
     private final DecoderModel model;
     private final ModelScheduler scheduler;
-    private final Thread thread;
-    private volatile boolean closing;
-    private volatile boolean aborting;
+    private final WorkerThread thread;
 
     public ModelWorker(String name, DecoderModel model, WorkerSettings settings) {
         this(name, model, settings, WorkerHooks.defaults());
@@ -34,8 +33,7 @@ public final class ModelWorker implements AutoCloseable {
         this.name = name;
         this.model = model;
         this.scheduler = new ModelScheduler(name, model, settings, hooks, System::nanoTime);
-        this.thread = new Thread(this::loop, "model-" + name);
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("model-" + name, this::loop);
         this.thread.start();
     }
 
@@ -94,19 +92,19 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closing) {
+        if (thread.closing()) {
             throw new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE, "The model " + name + " is shutting down.");
         }
     }
 
     private GenerationJob wake(GenerationJob job) {
-        LockSupport.unpark(thread);
+        thread.wake();
         return job;
     }
 
     private void loop() {
         while (true) {
-            if (aborting) {
+            if (thread.aborting()) {
                 scheduler.abortAll(new InferenceFailure(InferenceFailure.Kind.UNAVAILABLE,
                         "The server is shutting down."));
                 return;
@@ -121,7 +119,7 @@ public final class ModelWorker implements AutoCloseable {
                 worked = true;
             }
             if (!worked) {
-                if (closing && !scheduler.hasWork()) {
+                if (thread.closing() && !scheduler.hasWork()) {
                     return;
                 }
                 LockSupport.parkNanos(this, IDLE_PARK_NANOS);
@@ -131,26 +129,7 @@ public final class ModelWorker implements AutoCloseable {
 
     /** Stops admitting, lets queued and running generations finish within {@code graceMillis}, then ends the rest. */
     public void shutdown(long graceMillis) {
-        closing = true;
-        LockSupport.unpark(thread);
-        join(Math.max(1, graceMillis));
-        if (thread.isAlive()) {
-            aborting = true;
-            LockSupport.unpark(thread);
-            join(TimeUnit.SECONDS.toMillis(10)); // the step in flight finishes, then everything is failed and freed
-            if (thread.isAlive()) {
-                log.warn("model worker {} did not stop; interrupting it", name);
-                thread.interrupt();
-            }
-        }
-    }
-
-    private void join(long millis) {
-        try {
-            thread.join(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.stop(graceMillis);
     }
 
     @Override
