@@ -1,10 +1,7 @@
 package dev.localbedrock.engines.onnxruntime;
 
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.engines.ForwardRows;
@@ -14,15 +11,10 @@ import dev.localbedrock.engines.SequenceState;
 import dev.localbedrock.engines.TextTokenizer;
 import dev.localbedrock.engines.hf.HfModelConfig;
 import dev.localbedrock.engines.tokenizer.HfTextTokenizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A causal decoder as an ONNX graph with past/present key-value tensors, run on ONNX Runtime (CPU, or CUDA when the
@@ -37,7 +29,8 @@ import java.util.Set;
  *       ({@link ExportedKvPool}), grouped into batched runs by {@link ExportedGraphRunner} as far as the
  *       {@link CapabilityProbe} run at load allows.</li>
  * </ul>
- * This class is the facade: loading, the sequence API and its accounting, the lock. Each part says how its forward
+ * This class is the facade: the sequence API and its accounting, the lock; {@link OrtDecoderLoader} opens the
+ * session and decides which path a graph takes. Each part says how its forward
  * pass is shaped; what they share (the session, reused input and logit buffers, the run and live-tensor counters) is
  * {@link DecoderSession}.
  *
@@ -83,15 +76,13 @@ import java.util.Set;
  * their own (they are only called from here), so closing a sequence from another thread waits for a running step;
  * one scheduler thread is meant to drive a model.
  *
- * <p>Size: about 500 lines, a fifth of them this comment (the engine's one description of both paths and their
- * measured costs, which {@link KvArena} points to); the rest is loading and the locked sequence API, which share the
- * fields this facade owns, while the forward passes live in their own classes.
+ * <p>Size: about 430 lines, a fifth of them this comment (the engine's one description of both paths and their
+ * measured costs, which {@link KvArena} points to); the rest is the locked sequence API and its accessors, which share
+ * the fields this facade owns, while loading and the forward passes live in their own classes.
  */
 public final class OrtDecoderModel implements DecoderModel {
     /** Largest logits or batched KV tensor one session run may use; bigger groups are split. */
     static final long RUN_TENSOR_BYTES = 512L << 20;
-
-    private static final Logger log = LoggerFactory.getLogger(OrtDecoderModel.class);
 
     /** The session and what every run shares (scratch buffers, run and live-tensor counters). */
     private final DecoderSession steps;
@@ -112,9 +103,10 @@ public final class OrtDecoderModel implements DecoderModel {
     private final int capacity;
     private boolean closed;
 
-    private OrtDecoderModel(OrtEnvironment env, OrtSession session, DecoderGraph graph, BuiltGraphMetadata built,
-                            HfTextTokenizer tokenizer, ModelInfo info, Path graphFile, String device, int capacity,
-                            long poolTokens) {
+    /** Called by {@link OrtDecoderLoader} once the session is open and the graph understood; owns what it is given. */
+    OrtDecoderModel(OrtEnvironment env, OrtSession session, DecoderGraph graph, BuiltGraphMetadata built,
+                    HfTextTokenizer tokenizer, ModelInfo info, Path graphFile, String device, int capacity,
+                    long poolTokens) {
         this.steps = new DecoderSession(env, session, graph, graphFile);
         this.built = built;
         this.tokenizer = tokenizer;
@@ -159,8 +151,7 @@ public final class OrtDecoderModel implements DecoderModel {
      * {@code n_positions}), else an export's {@code genai_config.json} {@code context_length}; 0 when neither says.
      */
     public static int contextLimit(Path modelDir, HfModelConfig config) throws IOException {
-        return config.maxPositionEmbeddings() > 0 ? config.maxPositionEmbeddings()
-                : DecoderGraph.genaiConfig(modelDir).path("model").path("context_length").asInt(0);
+        return OrtDecoderLoader.contextLimit(modelDir, config);
     }
 
     /**
@@ -191,98 +182,17 @@ public final class OrtDecoderModel implements DecoderModel {
      */
     public static OrtDecoderModel load(Path modelDir, Path graphFile, HfModelConfig config, String device,
                                        EngineOptions options) throws IOException {
-        EngineOptions opts = options == null ? EngineOptions.defaults() : options;
-        JsonNode genai = DecoderGraph.genaiConfig(modelDir).path("model");
-        int maxPos = contextLimit(modelDir, config);
-        int capacity = opts.maxSequenceTokens() > 0 ? opts.maxSequenceTokens()
-                : EngineOptions.defaultSequenceTokens(maxPos);
-        if (maxPos > 0 && capacity > maxPos) {
-            throw new ContextTooLongException(capacity, "the model's context length " + maxPos);
-        }
-        OrtRuntime.djlOffline();
-        OrtEnvironment env = OrtRuntime.env();
-        OrtSession session = null;
-        HfTextTokenizer tokenizer = null;
-        OrtDecoderModel model = null;
-        long start = System.nanoTime();
-        try (OrtSession.SessionOptions so = OrtRuntime.sessionOptions(device, opts.intraOpThreads(), false)) {
-            session = env.createSession(graphFile.toString(), so);
-            DecoderGraph graph = DecoderGraph.inspect(session, config);
-            BuiltGraphMetadata built = BuiltGraphMetadata.read(session);
-            if (built != null && built.maxPositions() > 0 && capacity > built.maxPositions()) {
-                throw new ContextTooLongException(capacity, "the " + built.maxPositions() + " positions " + graphFile
-                        + " was built for");
-            }
-            if (built != null && built.sharedKv() && (graph.stacked() || graph.positionIds() != null
-                    || graph.attentionMask() == null)) {
-                throw new IllegalArgumentException(graphFile + " says it is a gqa-shared-kv graph but does not have "
-                        + "its inputs (attention_mask, past_key_values.N.key|value, no position_ids)");
-            }
-            tokenizer = HfTextTokenizer.load(modelDir, config);
-            ModelInfo info = modelInfo(config, genai, graph, tokenizer, capacity);
-            long pool = Math.max(capacity, opts.resolveKvCacheTokens(capacity, graph.bytesPerToken()));
-            model = new OrtDecoderModel(env, session, graph, built, tokenizer, info, graphFile, device, capacity, pool);
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            if (model.arena != null) {
-                // decode rows at any positions share a run (right-padded mask); see batchesAcrossLengths()
-                log.info("loaded built graph {} ({} layers, {}, {}, vocab {}) on {} in {} ms, capacity {} "
-                                + "tokens/sequence, shared KV arena of {} sequences ({} MiB)", graphFile, graph.layers(),
-                        built.variant().id(), built.quantization().id(), graph.vocabSize(),
-                        device == null ? "cpu" : device, ms, capacity, model.arena.slots, model.arena.bytes() >> 20);
-            } else {
-                CapabilityProbe.run(model, capacity, model.pool, model.exported, model.steps);
-                log.info("loaded {} ({} layers, {} cache, vocab {}{}) on {} in {} ms, capacity {} tokens/sequence, "
-                                + "pool {} tokens, left-padded decode batching {}, multi-token chunks on a past {}",
-                        graphFile, graph.layers(), graph.stacked() ? "stacked past_N" : "past_key_values",
-                        graph.vocabSize(), built == null ? "" : ", built " + built.variant().id() + " "
-                                + built.quantization().id(), device == null ? "cpu" : device, ms, capacity,
-                        model.pool.tokens, model.exported.leftPadding ? "on" : "off",
-                        model.exported.multiTokenWithPast ? "yes" : "token by token");
-            }
-            return model;
-        } catch (OrtException e) {
-            closeQuietly(model, session, tokenizer);
-            throw new IllegalArgumentException("ONNX Runtime cannot load " + graphFile + ": " + e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(model, session, tokenizer);
-            throw e;
-        }
+        return OrtDecoderLoader.load(modelDir, graphFile, config, device, options);
     }
 
-    private static void closeQuietly(OrtDecoderModel model, OrtSession session, HfTextTokenizer tokenizer) {
-        if (model != null) {
-            model.close();
-            return;
+    /**
+     * Runs the load-time {@link CapabilityProbe} that decides how {@link ExportedGraphRunner} may batch; nothing to
+     * find out over the shared KV arena, whose graphs are built to batch across lengths.
+     */
+    void probeCapabilities() {
+        if (exported != null) {
+            CapabilityProbe.run(this, capacity, pool, exported, steps);
         }
-        if (tokenizer != null) {
-            tokenizer.close();
-        }
-        if (session != null) {
-            try {
-                session.close();
-            } catch (OrtException e) {
-                log.warn("closing session: {}", e.getMessage());
-            }
-        }
-    }
-
-    /** Special tokens from {@code config.json} (and its companions), else from {@code genai_config.json}. */
-    private static ModelInfo modelInfo(HfModelConfig config, JsonNode genai, DecoderGraph graph,
-                                       HfTextTokenizer tokenizer, int capacity) {
-        int bos = tokenizer.bosTokenId() >= 0 ? tokenizer.bosTokenId()
-                : config.bosTokenId() >= 0 ? config.bosTokenId() : genai.path("bos_token_id").asInt(-1);
-        Set<Integer> eos = new LinkedHashSet<>(config.eosTokenIds());
-        if (eos.isEmpty()) {
-            JsonNode e = genai.path("eos_token_id");
-            if (e.isArray()) {
-                e.forEach(id -> eos.add(id.asInt()));
-            } else if (e.isNumber()) {
-                eos.add(e.asInt());
-            }
-        }
-        String arch = !config.modelType().isEmpty() ? config.modelType() : genai.path("type").asText("");
-        return new ModelInfo(arch, graph.vocabSize(), capacity, bos, Collections.unmodifiableSet(eos),
-                tokenizer.addsBos());
     }
 
     @Override
@@ -354,6 +264,11 @@ public final class OrtDecoderModel implements DecoderModel {
     /** Sequences the shared KV arena holds at once, or 0 without one. */
     public int arenaSlots() {
         return arena == null ? 0 : arena.slots;
+    }
+
+    /** Bytes the shared KV arena holds, or 0 without one. */
+    long arenaBytes() {
+        return arena == null ? 0 : arena.bytes();
     }
 
     /** Bytes of KV the shared arena has copied so far (sequences moved to keep a run's rows contiguous, forks). */
