@@ -56,12 +56,41 @@ final class RequestIntake {
     }
 
     GenerationJob submit(TextGenerationRequest request, GenerationListener listener, String capacityTag) {
+        String prompt = request.prompt();
         if (request.promptTruncation() == PromptTruncation.NONE) {
-            // A truncating request is never refused for its length, so it is always encoded; the work stays bounded
-            // because the body it came in is size-capped before it is read.
-            checkPromptSize(request.prompt());
+            checkPromptSize(prompt);
+        } else {
+            prompt = truncationWindow(prompt, request.promptTruncation());
         }
-        return submitTokens(model.tokenizer().encode(request.prompt(), true), request, listener, capacityTag);
+        return submitTokens(model.tokenizer().encode(prompt, true), request, listener, capacityTag);
+    }
+
+    /** Characters encoded beyond the ones that must hold the kept tokens, so merges at the cut do not matter. */
+    static final int WINDOW_MARGIN_CHARS = 256;
+
+    /**
+     * The part of a prompt that truncation can keep tokens from: a text of {@code c} characters has at least
+     * {@code c} UTF-8 bytes, so at least {@code c / maxBytesPerToken} tokens; its first (END) or last (START)
+     * {@code contextTokens × maxBytesPerToken} characters, plus a margin, therefore hold every token that can be kept.
+     * Encoding only that window bounds the work by the context, not by the body (megabytes of prompt would otherwise
+     * take seconds of tokenizer time to cut down to a few thousand tokens).
+     */
+    private String truncationWindow(String prompt, PromptTruncation side) {
+        int span = model.tokenizer().maxBytesPerToken();
+        if (span == Integer.MAX_VALUE) {
+            return prompt;
+        }
+        long keep = (long) contextTokens * span + WINDOW_MARGIN_CHARS;
+        if (prompt.length() <= keep) {
+            return prompt;
+        }
+        int cut = (int) keep;
+        if (side == PromptTruncation.END) {
+            // Never split a surrogate pair.
+            return prompt.substring(0, Character.isHighSurrogate(prompt.charAt(cut - 1)) ? cut - 1 : cut);
+        }
+        int from = prompt.length() - cut;
+        return prompt.substring(Character.isLowSurrogate(prompt.charAt(from)) ? from + 1 : from);
     }
 
     /**

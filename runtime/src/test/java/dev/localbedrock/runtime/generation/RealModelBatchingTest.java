@@ -56,10 +56,13 @@ class RealModelBatchingTest {
                 new EngineOptions(256, 0))) {
             WorkerSettings settings = new WorkerSettings(32, 16, Duration.ofMinutes(5), null, 4, 64, 1 << 20,
                     Duration.ofMinutes(5));
-            String text = "the quick brown fox jumps over the lazy dog and runs away ".repeat(40);
+            String text = "the quick brown fox jumps over the lazy dog and runs away ".repeat(400);
             int[] all = model.tokenizer().encode(text, true);
             int budget = 32 - 8;
             assertTrue(all.length > 10 * budget, "the prompt is far over the context: " + all.length);
+            // Long enough that only a window of it is encoded: the kept tokens must be those of the whole text.
+            assertTrue(text.length() > 32L * model.tokenizer().maxBytesPerToken() + RequestIntake.WINDOW_MARGIN_CHARS,
+                    "span " + model.tokenizer().maxBytesPerToken());
             ModelScheduler s = SchedulerFixture.scheduler(model, settings, AdmissionPolicy.FIFO,
                     SchedulerMetrics.NONE, new ManualClock());
             assertThrows(InferenceFailure.class, () -> s.submit(new TextGenerationRequest(text, 8,
