@@ -9,12 +9,10 @@ import java.util.List;
 /**
  * Request bodies a hostile or broken client sends, built from the fuzzer's bytes: each choice below consumes
  * fuzzer input, so coverage guidance steers which shapes and values the server sees. Every shape starts from a
- * family's real keys, so most bodies get past the JSON parser and reach the family's validation.
+ * family's real keys and its valid bodies (the seeds the mutations start from), so most bodies get past the JSON
+ * parser and reach the family's validation.
  */
 final class HostileBodies {
-    /** The keys of the families served: meta-llama2 (text) and amazon-titan-embed (embeddings). */
-    static final List<String> LLAMA_KEYS = List.of("prompt", "temperature", "top_p", "max_gen_len");
-    static final List<String> TITAN_KEYS = List.of("inputText");
 
     /** Bodies around this size reach the tokenizer: kept rare so the CI form stays in seconds. */
     static final int HUGE_STRING_BYTES = 10 * 1024 * 1024;
@@ -29,6 +27,8 @@ final class HostileBodies {
     private final FuzzedDataProvider in;
     private final int hugeBudget;
     private int hugeSent;
+    /** The family of the body being built. */
+    private WireFamily family;
 
     /** @param hugeBudget how many 10 MB bodies this run may send in all (the rest fall back to 64 KB ones) */
     HostileBodies(FuzzedDataProvider in, int hugeBudget, int hugeSent) {
@@ -41,8 +41,10 @@ final class HostileBodies {
         return hugeSent;
     }
 
-    /** A body for a family with the given keys, and the name of its shape. */
-    Body next(Shape shape, List<String> keys, int maxBodyBytes) {
+    /** A body for {@code family}, and the name of its shape. */
+    Body next(Shape shape, WireFamily family, int maxBodyBytes) {
+        this.family = family;
+        List<String> keys = family.keys;
         return switch (shape) {
             case VALID -> new Body(shape, valid(keys));
             case WRONG_TYPES -> new Body(shape, object(keys, true));
@@ -70,12 +72,11 @@ final class HostileBodies {
         UNKNOWN_KEYS, BIT_FLIPS, TRUNCATED, SPLICED, RAW
     }
 
-    /** A body that passes validation: a short prompt and in-range parameters (max_gen_len kept small). */
+    /** A body that passes validation: the required keys and some others, in range (token counts kept small). */
     private byte[] valid(List<String> keys) {
         StringBuilder b = new StringBuilder("{");
         for (String key : keys) {
-            boolean required = key.equals("prompt") || key.equals("inputText");
-            if (!required && in.consumeBoolean()) {
+            if (!family.required.contains(key) && in.consumeBoolean()) {
                 continue;
             }
             if (b.length() > 1) {
@@ -86,13 +87,59 @@ final class HostileBodies {
         return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A value the current family accepts for {@code key}. */
     private String validValue(String key) {
         return switch (key) {
-            case "prompt", "inputText" -> quote(text(40));
-            case "temperature", "top_p" -> Double.toString(in.consumeProbabilityDouble());
-            case "max_gen_len" -> Integer.toString(in.consumeInt(1, 8));
+            case "prompt" -> family == WireFamily.CLAUDE
+                    ? quote(in.pickValue(new String[] {"", "System line", "\n"}) + "\n\nHuman: " + text(30)
+                            + "\n\nAssistant:" + (in.consumeBoolean() ? "" : " Sure,"))
+                    : quote(text(40));
+            case "inputText" -> quote(text(40));
+            case "texts" -> texts();
+            case "temperature", "top_p", "topP", "p" -> Double.toString(in.consumeProbabilityDouble());
+            case "max_gen_len", "max_tokens_to_sample", "maxTokens", "max_tokens" ->
+                    Integer.toString(in.consumeInt(1, 8));
+            case "top_k", "k" -> Integer.toString(in.consumeInt(0, 500));
+            case "num_generations" -> Integer.toString(in.consumeInt(1, 3));
+            case "stop_sequences", "stopSequences" -> stopSequences();
+            case "anthropic_version" -> "\"bedrock-2023-05-31\"";
+            case "return_likelihoods" -> quote(in.pickValue(new String[] {"GENERATION", "ALL", "NONE"}));
+            case "truncate" -> quote(in.pickValue(new String[] {"NONE", "START", "END"}));
+            case "stream" -> Boolean.toString(in.consumeBoolean());
+            case "logit_bias" -> "{\"" + in.consumeInt(0, 31_999) + "\":" + (in.consumeProbabilityDouble() * 20 - 10)
+                    + "}";
+            case "countPenalty", "presencePenalty", "frequencyPenalty" -> "{\"scale\":"
+                    + in.consumeProbabilityDouble() + ",\"applyToNumbers\":" + in.consumeBoolean() + "}";
+            case "textGenerationConfig" -> "{\"temperature\":" + in.consumeProbabilityDouble() + ",\"topP\":"
+                    + in.consumeProbabilityDouble() + ",\"maxTokenCount\":" + in.consumeInt(1, 8)
+                    + (in.consumeBoolean() ? ",\"stopSequences\":" + stopSequences() : "") + "}";
+            case "input_type" -> quote(in.pickValue(new String[] {"search_document", "search_query", "classification",
+                    "clustering"}));
+            case "embedding_types" -> in.consumeBoolean() ? "[\"float\"]"
+                    : "[" + quote(in.pickValue(new String[] {"int8", "uint8", "binary", "ubinary"})) + ",\"float\"]";
             default -> "null";
         };
+    }
+
+    /** Up to three short non-empty stop sequences (every family's limit is at least 4 of 20 characters). */
+    private String stopSequences() {
+        int n = in.consumeInt(0, 3);
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            String s = in.consumeString(12);
+            b.append(i > 0 ? "," : "").append(quote(s.isEmpty() ? "User:" : s));
+        }
+        return b.append(']').toString();
+    }
+
+    /** One to three texts for Cohere Embed (an empty text is a valid one there). */
+    private String texts() {
+        int n = in.consumeInt(1, 3);
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            b.append(i > 0 ? "," : "").append(quote(in.consumeString(40)));
+        }
+        return b.append(']').toString();
     }
 
     /** Each key with a valid value or, when {@code hostile}, any scalar or structure at all. */
@@ -180,8 +227,10 @@ final class HostileBodies {
 
     private byte[] unknownKeys(List<String> keys) {
         String valid = new String(valid(keys), StandardCharsets.UTF_8);
+        // Other families' keys too: a body meant for one family sent to another.
         String extra = in.pickValue(new String[] {"stop", "top_k", "Prompt", "", "\\u0000", "inputText", "prompt",
-                "amazon-bedrock-invocationMetrics", "textGenerationConfig", "x".repeat(300)});
+                "amazon-bedrock-invocationMetrics", "textGenerationConfig", "texts", "input_type", "max_gen_len",
+                "max_tokens_to_sample", "anthropic_version", "num_generations", "maxTokens", "x".repeat(300)});
         return ("{\"" + extra + "\":" + in.pickValue(SCALARS) + "," + valid.substring(1))
                 .getBytes(StandardCharsets.UTF_8);
     }

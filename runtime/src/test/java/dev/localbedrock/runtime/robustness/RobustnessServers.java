@@ -49,6 +49,18 @@ final class RobustnessServers {
     }
 
     /**
+     * Every family of {@link WireFamily}, one id each: the five text families on tiny-random-llama on PyTorch (one
+     * loaded model, one worker), each entry with {@code textYaml} lines, and both embedding families on the built-in
+     * MiniLM; {@code serverYaml} lines go to the server section.
+     */
+    static BedrockService startEveryFamily(Path dir, String serverYaml, String textYaml)
+            throws IOException, InterruptedException {
+        Path file = TestServers.writeTinyLlamaCatalogue(dir, "pytorch", serverYaml, textYaml,
+                WireFamily.otherModelsYaml("pytorch", textYaml));
+        return BedrockService.start(CatalogLoader.load(file));
+    }
+
+    /**
      * Llama alone on PyTorch, with room to abuse (a 2048-token context, 4 running sequences, 16 queued), admitted
      * first come first served with every scheduler step recorded in {@code metrics}: for the tests that check, after
      * each abuse, that the scheduler holds nothing. {@code serverYaml} sets the limits under test.

@@ -26,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Fuzzes the wire: Jazzer (coverage-guided, libFuzzer) drives {@link WireRequests} to build requests for every
- * operation of every served family, over HTTP/1.1 and h2c, and each answer must be an AWS-shaped 4xx or a real
- * success: never a 5xx, never a hang (every request has a client timeout), and the server must still serve valid
- * requests every {@value #HEALTH_EVERY} requests and at the end.
+ * operation of every family ({@link WireFamily}: one served id each), over HTTP/1.1 and h2c, and each answer must be
+ * an AWS-shaped 4xx or a real success: never a 5xx, never a hang (every request has a client timeout); the server
+ * must still serve every family's valid requests every {@value #HEALTH_EVERY} requests and at the end, and then hold
+ * no batch slot, KV reservation, queued request or engine tensor beyond what it held before the first input.
  *
  * <p>Runs only in its own surefire execution (tag {@code robustness}, Jazzer's fuzzing mode): 5 000 requests in
  * CI, 100 000 with {@code -Drobustness.form=long}. A failure leaves a reproducer under {@code target/}.
@@ -40,8 +41,6 @@ class WireFuzzTest {
     static final int MAX_BODY_BYTES = 12_000_000;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VALID_LLAMA = "{\"prompt\":\"Hello\",\"temperature\":0,\"max_gen_len\":4}";
-    private static final String VALID_TITAN = "{\"inputText\":\"Hello\"}";
 
     @TempDir
     static Path workDir;
@@ -54,23 +53,33 @@ class WireFuzzTest {
     static final OutcomeTally TALLY = new OutcomeTally();
     static long startMillis;
     static int hugeSent;
+    /** Successful answers by family and operation, for the summary: every family must be reached, not only parsed. */
+    static final java.util.Map<String, Long> SUCCESSES = new java.util.TreeMap<>();
+    /** The text model's native tensors when idle (its weights), taken before the first input. */
+    static long idleTensors;
 
     @BeforeAll
     static void start() throws Exception {
         WireFuzzCompletedTest.clear();
-        service = RobustnessServers.start(workDir, "pytorch", "max_body_bytes: " + MAX_BODY_BYTES,
-                "max_context_tokens: 64", true);
+        service = RobustnessServers.startEveryFamily(workDir, "max_body_bytes: " + MAX_BODY_BYTES,
+                "max_context_tokens: 64");
         base = "http://127.0.0.1:" + service.address().getPort();
         // The JDK client reaches h2c by an Upgrade on its first request; later ones reuse the HTTP/2 connection.
         H2C.send(HttpRequest.newBuilder(URI.create(base + "/ping")).build(), HttpResponse.BodyHandlers.discarding());
+        idleTensors = RobustnessServers.Holdings.of(RobustnessServers.llamaWorker(service)).engineTensors();
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
             if (service != null) {
-                servesValidRequests();
-                String summary = TALLY.summary(System.currentTimeMillis() - startMillis);
+                servesValidRequests(List.of(HTTP1, H2C));
+                RobustnessServers.Holdings held = RobustnessServers.awaitIdle(
+                        RobustnessServers.llamaWorker(service), idleTensors);
+                assertEquals(new RobustnessServers.Holdings(0, 0, 0, idleTensors), held,
+                        "the text model still holds KV, queued requests, sequences or tensors after the fuzzing");
+                String summary = TALLY.summary(System.currentTimeMillis() - startMillis) + "; successes "
+                        + SUCCESSES;
                 System.out.println(summary);
                 WireFuzzCompletedTest.record(TALLY.requests(), summary);
             }
@@ -96,7 +105,8 @@ class WireFuzzTest {
         hugeSent = bodies.hugeSent();
         checkAnswer(request, send(request));
         if (TALLY.requests() % HEALTH_EVERY == 0) {
-            servesValidRequests();
+            // One protocol per check, alternating, so the checks of seven families cost what three did.
+            servesValidRequests(List.of(TALLY.requests() / HEALTH_EVERY % 2 == 0 ? HTTP1 : H2C));
         }
     }
 
@@ -215,34 +225,43 @@ class WireFuzzTest {
         if (request.path().equals("/ping") || request.method().equals("HEAD")) {
             return;
         }
+        WireFamily family = WireFamily.ofPath(request.path());
+        assertTrue(family != null, "200 on a path that is no operation" + where);
         if (request.isStream()) {
+            assertTrue(family.streams, family + " does not stream, yet its stream route answered 200" + where);
             assertEquals("application/vnd.amazon.eventstream", r.header().apply("content-type"), where);
             List<EventStreamMessage> messages = new EventStreamDecoder().feed(r.body(), 0, r.body().length);
             assertTrue(!messages.isEmpty(), "empty stream" + where);
             for (EventStreamMessage m : messages) {
                 assertEquals("event", m.headers().get(":message-type"), "stream exception" + where);
             }
-            return;
+        } else {
+            JsonNode body = JSON.readTree(r.body());
+            assertTrue(body.has(family.resultKey), "200 without " + family.resultKey + where);
         }
-        JsonNode body = JSON.readTree(r.body());
-        assertTrue(body.has("generation") || body.has("embedding"), "200 without a result" + where);
+        synchronized (SUCCESSES) {
+            SUCCESSES.merge(family + (request.isStream() ? " stream" : " invoke"), 1L, Long::sum);
+        }
     }
 
-    /** A normal client's requests, on both protocols and both families, still succeed. */
-    static void servesValidRequests() throws Exception {
-        for (HttpClient client : List.of(HTTP1, H2C)) {
-            for (String[] op : new String[][] {
-                    {"/model/" + WireRequests.LLAMA + "/invoke", VALID_LLAMA},
-                    {"/model/" + WireRequests.LLAMA + "/invoke-with-response-stream", VALID_LLAMA},
-                    {"/model/" + WireRequests.TITAN + "/invoke", VALID_TITAN}}) {
-                HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + op[0]))
-                        .timeout(CLIENT_TIMEOUT).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(op[1])).build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                assertEquals(200, r.statusCode(), "a valid request to " + op[0] + " failed after "
-                        + TALLY.requests() + " fuzzed requests: " + new String(r.body()));
+    /** A normal client's requests to every family's operations, on the given protocols, still succeed. */
+    static void servesValidRequests(List<HttpClient> clients) throws Exception {
+        for (HttpClient client : clients) {
+            for (WireFamily family : WireFamily.values()) {
+                check(client, family.invokePath(), family.healthBody);
+                if (family.streams) {
+                    check(client, family.streamPath(), family.healthBody);
+                }
             }
         }
         TALLY.healthCheckPassed();
+    }
+
+    private static void check(HttpClient client, String path, String body) throws Exception {
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(CLIENT_TIMEOUT).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), "a valid request to " + path + " failed after " + TALLY.requests()
+                + " fuzzed requests: " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
     }
 }
