@@ -4,7 +4,6 @@ import dev.localbedrock.runtime.BedrockService;
 import dev.localbedrock.runtime.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,31 +75,26 @@ class Boto3EndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void amazonTitanText() throws Exception {
         check(ServedFamily.AMAZON_TITAN_TEXT);
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void anthropicClaude() throws Exception {
         check(ServedFamily.ANTHROPIC_CLAUDE);
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void ai21Jurassic2() throws Exception {
         check(ServedFamily.AI21_J2);
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void cohereCommand() throws Exception {
         check(ServedFamily.COHERE_COMMAND);
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void cohereEmbed() throws Exception {
         check(ServedFamily.COHERE_EMBED);
     }

@@ -7,7 +7,6 @@ import dev.localbedrock.runtime.BedrockService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.ai.bedrock.anthropic.AnthropicChatOptions;
@@ -173,7 +172,6 @@ class SpringAiBedrockEndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void titanChatModelSyncAndStreaming() throws Exception {
         var api = new TitanChatBedrockApi(ServedFamily.AMAZON_TITAN_TEXT.modelId, RecordingClients.credentials(),
                 Region.US_EAST_1, mapper, TIMEOUT);
@@ -184,7 +182,6 @@ class SpringAiBedrockEndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void anthropicChatModelSyncAndStreaming() throws Exception {
         var api = new AnthropicChatBedrockApi(ServedFamily.ANTHROPIC_CLAUDE.modelId, RecordingClients.credentials(),
                 Region.US_EAST_1, mapper, TIMEOUT);
@@ -195,7 +192,6 @@ class SpringAiBedrockEndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void cohereChatModelSyncAndStreaming() throws Exception {
         var api = new CohereChatBedrockApi(ServedFamily.COHERE_COMMAND.modelId, RecordingClients.credentials(),
                 Region.US_EAST_1, mapper, TIMEOUT);
@@ -206,7 +202,6 @@ class SpringAiBedrockEndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void jurassic2ChatModel() throws Exception {
         var api = new Ai21Jurassic2ChatBedrockApi(ServedFamily.AI21_J2.modelId, RecordingClients.credentials(),
                 Region.US_EAST_1, mapper, TIMEOUT);
@@ -217,7 +212,6 @@ class SpringAiBedrockEndToEndTest {
     }
 
     @Test
-    @Disabled("family codec not merged yet")
     void cohereEmbeddingModel() throws Exception {
         var api = new CohereEmbeddingBedrockApi(ServedFamily.COHERE_EMBED.modelId, RecordingClients.credentials(),
                 Region.US_EAST_1, mapper, TIMEOUT);
