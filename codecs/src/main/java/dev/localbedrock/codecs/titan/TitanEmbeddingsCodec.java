@@ -20,6 +20,12 @@ public final class TitanEmbeddingsCodec implements EmbeddingFamilyCodec {
     public static final String FAMILY = "amazon-titan-embed";
 
     static final String INPUT_TEXT = "inputText";
+    /**
+     * Titan Text Embeddings takes at most 50,000 characters (as AWS documents for its text embedding models), beside
+     * its 8,192-token limit. The cap also bounds the tokenizer's work per request: one 10 MB "word" costs the
+     * WordPiece tokenizer seconds although it ends as a single unknown token.
+     */
+    static final int MAX_INPUT_CHARS = 50_000;
 
     private static final Set<String> KEYS = Set.of(INPUT_TEXT);
 
@@ -32,6 +38,9 @@ public final class TitanEmbeddingsCodec implements EmbeddingFamilyCodec {
     public EmbeddingRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String inputText = reader.requiredString(INPUT_TEXT);
+        if (inputText != null && inputText.length() > MAX_INPUT_CHARS) {
+            reader.reject(INPUT_TEXT, "expected maxLength: " + MAX_INPUT_CHARS + ", actual: " + inputText.length());
+        }
         reader.validate();
         return EmbeddingRequest.of(inputText);
     }

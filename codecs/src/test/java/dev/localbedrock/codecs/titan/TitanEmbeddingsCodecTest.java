@@ -37,7 +37,7 @@ class TitanEmbeddingsCodecTest {
 
     @Test
     void unusualButValidTexts() {
-        for (String text : new String[] {" ", "\n\n", "  \"quoted\" ünïcode ✓ 😀 \\ ", "x".repeat(100_000)}) {
+        for (String text : new String[] {" ", "\n\n", "  \"quoted\" ünïcode ✓ 😀 \\ ", "x".repeat(TitanEmbeddingsCodec.MAX_INPUT_CHARS)}) {
             String body = "{\"inputText\":" + Json.MAPPER.valueToTree(text).toString() + "}";
             assertEquals(List.of(text), decode(body).texts());
         }
@@ -168,5 +168,19 @@ class TitanEmbeddingsCodecTest {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
+    }
+
+    @org.junit.jupiter.api.Test
+    void inputTextIsCappedAtFiftyThousandCharacters() {
+        TitanEmbeddingsCodec codec = new TitanEmbeddingsCodec();
+        String atLimit = "a".repeat(TitanEmbeddingsCodec.MAX_INPUT_CHARS);
+        org.junit.jupiter.api.Assertions.assertEquals(atLimit, codec.decodeRequest(
+                ("{\"inputText\":\"" + atLimit + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .texts().get(0));
+        dev.localbedrock.codecs.BedrockException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.localbedrock.codecs.BedrockException.class, () -> codec.decodeRequest(
+                        ("{\"inputText\":\"" + atLimit + "b\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(
+                "#/inputText: expected maxLength: 50000, actual: 50001"), e.getMessage());
     }
 }
