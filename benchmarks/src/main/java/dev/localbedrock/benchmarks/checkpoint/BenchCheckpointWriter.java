@@ -1,15 +1,12 @@
 package dev.localbedrock.benchmarks.checkpoint;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.localbedrock.engines.synthetic.LlamaCheckpointFiles;
 import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 import dev.localbedrock.engines.synthetic.RandomWeights;
 import dev.localbedrock.engines.synthetic.RandomWeights.TensorSpec;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -37,13 +34,9 @@ import java.util.stream.Stream;
  */
 public final class BenchCheckpointWriter {
     public static final double INIT_STD = RandomWeights.INIT_STD;
-    public static final double RMS_NORM_EPS = 1e-6;
-    public static final double ROPE_THETA = 10000.0;
+    public static final double RMS_NORM_EPS = LlamaCheckpointFiles.RMS_NORM_EPS;
+    public static final double ROPE_THETA = LlamaCheckpointFiles.ROPE_THETA;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
     private BenchCheckpointWriter() {
     }
@@ -100,13 +93,12 @@ public final class BenchCheckpointWriter {
                 config.put("initializer_range", init.std());
                 config.put("x_local_bedrock_qk_init_std", init.qkStd());
             }
-            writeJson(tmp.resolve("config.json"), config);
-            ObjectNode gen = JSON.createObjectNode();
-            gen.put("bos_token_id", ByteLevelBpe.BOS_ID);
-            gen.put("eos_token_id", ByteLevelBpe.EOS_ID);
-            writeJson(tmp.resolve("generation_config.json"), gen);
-            writeJson(tmp.resolve("tokenizer_config.json"), tokenizerConfig(shape));
-            writeJson(tmp.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson(ByteLevelBpe.build(shape.vocab())));
+            LlamaCheckpointFiles.writeJson(tmp.resolve("config.json"), config);
+            LlamaCheckpointFiles.writeJson(tmp.resolve("generation_config.json"),
+                    LlamaCheckpointFiles.generationConfig(ByteLevelBpe.BOS_ID, ByteLevelBpe.EOS_ID));
+            LlamaCheckpointFiles.writeJson(tmp.resolve("tokenizer_config.json"),
+                    LlamaCheckpointFiles.tokenizerConfig(shape.maxPositions()));
+            LlamaCheckpointFiles.writeJson(tmp.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson(ByteLevelBpe.build(shape.vocab())));
             RandomWeights.writeSafeTensors(tmp.resolve("model.safetensors"), tensors(shape, tied), seed,
                     Math.max(1, threads), name -> isQk(name) ? init.qkStd() : init.std());
             if (Files.exists(target)) {
@@ -128,46 +120,7 @@ public final class BenchCheckpointWriter {
     }
 
     static ObjectNode config(Shape s, boolean tied) {
-        ObjectNode c = JSON.createObjectNode();
-        c.putArray("architectures").add("LlamaForCausalLM");
-        c.put("model_type", "llama");
-        c.put("hidden_size", s.hidden());
-        c.put("intermediate_size", s.intermediate());
-        c.put("num_hidden_layers", s.layers());
-        c.put("num_attention_heads", s.heads());
-        c.put("num_key_value_heads", s.kvHeads());
-        c.put("head_dim", s.headDim());
-        c.put("max_position_embeddings", s.maxPositions());
-        c.put("vocab_size", s.vocab());
-        c.put("rms_norm_eps", RMS_NORM_EPS);
-        c.put("rope_theta", ROPE_THETA);
-        c.put("hidden_act", "silu");
-        c.put("attention_bias", false);
-        c.put("mlp_bias", false);
-        c.put("tie_word_embeddings", tied);
-        c.put("initializer_range", INIT_STD);
-        c.put("bos_token_id", ByteLevelBpe.BOS_ID);
-        c.put("eos_token_id", ByteLevelBpe.EOS_ID);
-        c.put("torch_dtype", "float32");
-        return c;
-    }
-
-    private static ObjectNode tokenizerConfig(Shape s) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("add_bos_token", true);
-        c.put("add_eos_token", false);
-        c.put("bos_token", "<s>");
-        c.put("eos_token", "</s>");
-        c.put("unk_token", "<unk>");
-        c.put("clean_up_tokenization_spaces", false);
-        c.put("model_max_length", s.maxPositions());
-        c.put("tokenizer_class", "PreTrainedTokenizerFast");
-        return c;
-    }
-
-    private static void writeJson(Path file, ObjectNode node) throws IOException {
-        String text = JSON.writer(PRETTY).writeValueAsString(node) + "\n";
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return LlamaCheckpointFiles.config(s, tied, ByteLevelBpe.BOS_ID, ByteLevelBpe.EOS_ID, INIT_STD);
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {

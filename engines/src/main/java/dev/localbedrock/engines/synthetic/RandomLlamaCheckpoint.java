@@ -1,12 +1,7 @@
 package dev.localbedrock.engines.synthetic;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -41,10 +36,6 @@ public final class RandomLlamaCheckpoint {
     /** Standard deviation of the random weights (Hugging Face's {@code initializer_range}). */
     public static final double INIT_STD = RandomWeights.INIT_STD;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
-            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
     private RandomLlamaCheckpoint() {
     }
@@ -119,59 +110,16 @@ public final class RandomLlamaCheckpoint {
     }
 
     private static void writeFiles(Path dir, Shape s, long seed) throws IOException {
-        writeJson(dir.resolve("config.json"), config(s));
-        ObjectNode gen = JSON.createObjectNode();
-        gen.put("bos_token_id", BOS_ID);
-        gen.put("eos_token_id", EOS_ID);
-        writeJson(dir.resolve("generation_config.json"), gen);
-        writeJson(dir.resolve("tokenizer_config.json"), tokenizerConfig(s));
-        writeJson(dir.resolve("tokenizer.json"),
+        LlamaCheckpointFiles.writeJson(dir.resolve("config.json"),
+                LlamaCheckpointFiles.config(s, true, BOS_ID, EOS_ID, INIT_STD));
+        LlamaCheckpointFiles.writeJson(dir.resolve("generation_config.json"),
+                LlamaCheckpointFiles.generationConfig(BOS_ID, EOS_ID));
+        LlamaCheckpointFiles.writeJson(dir.resolve("tokenizer_config.json"),
+                LlamaCheckpointFiles.tokenizerConfig(s.maxPositions()));
+        LlamaCheckpointFiles.writeJson(dir.resolve("tokenizer.json"),
                 ByteLevelTokenizerJson.tokenizer(ByteLevelTokenizerJson.baseTokens(), List.of()));
         RandomWeights.writeSafeTensors(dir.resolve("model.safetensors"), RandomWeights.llamaTensors(s, true), seed, 1,
                 name -> INIT_STD);
-    }
-
-    private static ObjectNode config(Shape s) {
-        ObjectNode c = JSON.createObjectNode();
-        c.putArray("architectures").add("LlamaForCausalLM");
-        c.put("model_type", "llama");
-        c.put("hidden_size", s.hidden());
-        c.put("intermediate_size", s.intermediate());
-        c.put("num_hidden_layers", s.layers());
-        c.put("num_attention_heads", s.heads());
-        c.put("num_key_value_heads", s.kvHeads());
-        c.put("head_dim", s.headDim());
-        c.put("max_position_embeddings", s.maxPositions());
-        c.put("vocab_size", s.vocab());
-        c.put("rms_norm_eps", 1e-6);
-        c.put("rope_theta", 10000.0);
-        c.put("hidden_act", "silu");
-        c.put("attention_bias", false);
-        c.put("mlp_bias", false);
-        c.put("tie_word_embeddings", true);
-        c.put("initializer_range", INIT_STD);
-        c.put("bos_token_id", BOS_ID);
-        c.put("eos_token_id", EOS_ID);
-        c.put("torch_dtype", "float32");
-        return c;
-    }
-
-    private static ObjectNode tokenizerConfig(Shape s) {
-        ObjectNode c = JSON.createObjectNode();
-        c.put("add_bos_token", true);
-        c.put("add_eos_token", false);
-        c.put("bos_token", "<s>");
-        c.put("eos_token", "</s>");
-        c.put("unk_token", "<unk>");
-        c.put("clean_up_tokenization_spaces", false);
-        c.put("model_max_length", s.maxPositions());
-        c.put("tokenizer_class", "PreTrainedTokenizerFast");
-        return c;
-    }
-
-    private static void writeJson(Path file, ObjectNode node) throws IOException {
-        String text = JSON.writer(PRETTY).writeValueAsString(node) + "\n";
-        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {
