@@ -2,6 +2,7 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
@@ -19,11 +20,15 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
     private final List<ServedModel> served;
     private final List<Modality> modalities;
     private final ModelDirectory directory;
+    private final FoundationModels foundationModels;
+    /** The region in the ARNs this server writes (clients sign for any region; the server does not check it). */
+    static final String REGION = "us-east-1";
 
     private ModelRegistry(List<ServedModel> served, List<Modality> modalities) {
         this.served = List.copyOf(served);
         this.modalities = List.copyOf(modalities);
         this.directory = new ModelDirectory(served);
+        this.foundationModels = new FoundationModels(served, REGION);
     }
 
     /** Loads every model of the catalogue (writing generated ones first), with FIFO admission and in-memory metrics. */
@@ -62,6 +67,11 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
     @Override
     public ModelTarget resolve(String modelId) {
         return directory.resolve(modelId);
+    }
+
+    @Override
+    public FoundationModels foundationModels() {
+        return foundationModels;
     }
 
     /** The identifiers clients may send; the control plane adds provisioned and custom models here. */

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
 /**
@@ -19,6 +20,11 @@ final class ShutdownGate implements RuntimeApi {
     @Override
     public ModelTarget resolve(String modelId) {
         return models.resolve(modelId);
+    }
+
+    @Override
+    public FoundationModels foundationModels() {
+        return models.foundationModels();
     }
 
     @Override

@@ -6,10 +6,13 @@ package dev.localbedrock.runtime.http;
  */
 record Operation(String service, String name) {
     static final String BEDROCK_RUNTIME = "bedrock-runtime";
+    static final String BEDROCK = "bedrock";
 
     static final Operation INVOKE_MODEL = new Operation(BEDROCK_RUNTIME, "InvokeModel");
     static final Operation INVOKE_MODEL_WITH_RESPONSE_STREAM =
             new Operation(BEDROCK_RUNTIME, "InvokeModelWithResponseStream");
+    static final Operation LIST_FOUNDATION_MODELS = new Operation(BEDROCK, "ListFoundationModels");
+    static final Operation GET_FOUNDATION_MODEL = new Operation(BEDROCK, "GetFoundationModel");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

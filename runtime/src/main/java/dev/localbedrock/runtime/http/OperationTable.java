@@ -10,9 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * Which operation a request line names: (service, method, path template) → operation, with the path parameters
- * decoded once. Every service this server speaks is one registration ({@link #bedrockRuntime} today; the
- * {@code bedrock} control plane and {@code bedrock-agent-runtime} have paths of their own, so they can share the
- * one port). Anything else is an {@link UnknownOperationException} whose message lists the operations clients can
+ * decoded once. Every service this server speaks is one registration ({@link #bedrockRuntime}, {@link #bedrock};
+ * {@code bedrock-agent-runtime} has paths of its own too, so they all share the one port). Anything else is an {@link UnknownOperationException} whose message lists the operations clients can
  * call.
  */
 final class OperationTable {
@@ -23,6 +22,12 @@ final class OperationTable {
                         "/model/{modelId}/invoke-with-response-stream");
     }
 
+    /** The bedrock control plane (restJson1, API 2023-04-20): paths of its own, so it shares the port. */
+    static void bedrock(Builder table) {
+        table.operation(Operation.LIST_FOUNDATION_MODELS, HttpMethod.GET, "/foundation-models")
+                .operation(Operation.GET_FOUNDATION_MODEL, HttpMethod.GET, "/foundation-models/{modelIdentifier}");
+    }
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping");
@@ -30,7 +35,8 @@ final class OperationTable {
 
     /** The operations this server answers. */
     static OperationTable standard() {
-        return builder().register(OperationTable::bedrockRuntime).register(OperationTable::serverEndpoints).build();
+        return builder().register(OperationTable::bedrockRuntime).register(OperationTable::bedrock)
+                .register(OperationTable::serverEndpoints).build();
     }
 
     private record Entry(Operation operation, HttpMethod method, PathTemplate path, boolean listed) {

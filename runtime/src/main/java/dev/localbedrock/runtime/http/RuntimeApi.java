@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.runtime.ModelTarget;
+import dev.localbedrock.runtime.controlplane.FoundationModels;
 
 /** What the HTTP layer needs from the service: resolve a client's model id to a served model. */
 public interface RuntimeApi {
@@ -11,6 +12,9 @@ public interface RuntimeApi {
      * @throws dev.localbedrock.codecs.BedrockException ValidationException or ResourceNotFoundException
      */
     ModelTarget resolve(String modelId);
+
+    /** The foundation models the control plane describes (every served id). */
+    FoundationModels foundationModels();
 
     /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
     default boolean draining() {

@@ -59,6 +59,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 writeHealth(ctx, requestId);
                 return;
             }
+            if (call.operation().service().equals(Operation.BEDROCK)) {
+                new ControlPlaneApi(api.foundationModels()).handle(ctx, request, call, requestId, keepAlive);
+                return;
+            }
             ModelTarget target = api.resolve(call.pathParameter("modelId"));
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);

@@ -63,7 +63,8 @@ class OperationTableTest {
     @Test
     void messagesNameTheSupportedOperationsOrTheMethodToUse() {
         String supported = ". Supported: POST /model/{modelId}/invoke, "
-                + "POST /model/{modelId}/invoke-with-response-stream.";
+                + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
+                + "GET /foundation-models/{modelIdentifier}.";
         assertEquals("No operation matches POST /model/x/converse" + supported,
                 assertThrows(UnknownOperationException.class,
                         () -> parse(HttpMethod.POST, "/model/x/converse?y=2")).getMessage());

@@ -39,6 +39,11 @@ class RequestPipelineTest {
             resolved.incrementAndGet();
             throw BedrockException.notFound("no model " + modelId);
         }
+
+        @Override
+        public dev.localbedrock.runtime.controlplane.FoundationModels foundationModels() {
+            return new dev.localbedrock.runtime.controlplane.FoundationModels(List.of(), "us-east-1");
+        }
     }
 
     private static final ServerSettings SETTINGS = new ServerSettings("127.0.0.1", 0, 64, Duration.ofSeconds(1));
