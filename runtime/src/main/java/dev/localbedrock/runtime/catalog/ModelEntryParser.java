@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.CodecOptions;
 import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.EngineKind;
+import dev.localbedrock.runtime.quota.Quota;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 final class ModelEntryParser {
     /** The keys of every entry, in the order the embedding-entry message lists them. */
     static final List<String> COMMON_KEYS = List.of("id", "aliases", "name", "family", "source", "engine", "device",
-            "max_queue", "request_timeout_seconds");
+            "max_queue", "request_timeout_seconds", "requests_per_minute", "tokens_per_minute");
     static final String STRICT_PROMPT_FORMAT = "strict_prompt_format";
     private static final Set<String> KEYS = allKeys();
     // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
@@ -76,7 +77,15 @@ final class ModelEntryParser {
         TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
                 requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
-                wireOptions(node, family, where));
+                wireOptions(node, family, where), quota(node, id, family, where));
+    }
+
+    /** Bedrock's default quota for the id, each figure overridable; 0 turns that limit off. */
+    private static Quota quota(JsonNode node, String id, String family, String where) {
+        Quota defaults = Quota.defaultFor(id, family);
+        return new Quota(
+                integer(node, "requests_per_minute", defaults.requestsPerMinute(), 0, Quota.MAX_PER_MINUTE, where),
+                integer(node, "tokens_per_minute", defaults.tokensPerMinute(), 0, Quota.MAX_PER_MINUTE, where));
     }
 
     /** Keys that only one family takes: its wire options. */

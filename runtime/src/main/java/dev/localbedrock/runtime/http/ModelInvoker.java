@@ -2,14 +2,23 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.TextFamilyCodec;
+import dev.localbedrock.codecs.inference.EmbeddingOutcome;
+import dev.localbedrock.codecs.inference.EmbeddingRequest;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
+import dev.localbedrock.runtime.quota.MeteredListener;
+import dev.localbedrock.runtime.quota.Quota;
+import dev.localbedrock.runtime.quota.QuotaLimiter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * How InvokeModel and InvokeModelWithResponseStream reach a served model of one modality. {@link #prepare} runs on
@@ -70,7 +79,22 @@ abstract class ModelInvoker {
                                 call.startNanos())
                         : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), generation,
                                 call.startNanos(), call.keepAlive());
-                GenerationJob job = model.worker().submit(generation, responder, call.capacityTag());
+                QuotaLimiter quota = onDemandQuota(model, call);
+                if (quota == null) {
+                    responder.watch(model.worker().submit(generation, responder, call.capacityTag()));
+                    return;
+                }
+                quota.admit();
+                MeteredListener metered = new MeteredListener(responder, quota);
+                GenerationJob job;
+                try {
+                    job = model.worker().submit(generation, metered, call.capacityTag());
+                } catch (RuntimeException refused) { // a full queue: the request never ran
+                    if (!metered.started()) {
+                        quota.refund();
+                    }
+                    throw refused;
+                }
                 responder.watch(job);
             };
         }
@@ -90,10 +114,67 @@ abstract class ModelInvoker {
                 throw BedrockException.validation(TextFamilyCodec.NOT_STREAMING);
             }
             checkAccept(headers.get(HttpHeaderNames.ACCEPT), "Accept");
-            return () -> new EmbeddingResponder(call.ctx(), call.requestId(), model.codec(), call.startNanos(),
-                    call.keepAlive()).respondTo(model.worker().submit(model.codec().decodeRequest(body)));
+            return () -> {
+                EmbeddingRequest request = model.codec().decodeRequest(body);
+                QuotaLimiter quota = onDemandQuota(model, call);
+                EmbeddingResponder responder = new EmbeddingResponder(call.ctx(), call.requestId(), model.codec(),
+                        call.startNanos(), call.keepAlive());
+                if (quota == null) {
+                    responder.respondTo(model.worker().submit(request));
+                    return;
+                }
+                quota.admit();
+                CompletableFuture<EmbeddingOutcome> submitted;
+                try {
+                    submitted = model.worker().submit(request);
+                } catch (RuntimeException refused) {
+                    quota.refund();
+                    throw refused;
+                }
+                responder.respondTo(charged(submitted, quota));
+            };
+        }
+
+        /**
+         * {@code submitted}, completing only once its tokens are charged (so the client's next request sees the
+         * charge); cancelling it (the client hung up) cancels the embedding.
+         */
+        private static CompletableFuture<EmbeddingOutcome> charged(CompletableFuture<EmbeddingOutcome> submitted,
+                                                                   QuotaLimiter quota) {
+            CompletableFuture<EmbeddingOutcome> charged = new CompletableFuture<>() {
+                @Override
+                public boolean cancel(boolean mayInterruptIfRunning) {
+                    submitted.cancel(mayInterruptIfRunning);
+                    return super.cancel(mayInterruptIfRunning);
+                }
+            };
+            submitted.whenComplete((outcome, error) -> {
+                if (error != null) {
+                    charged.completeExceptionally(error);
+                    return;
+                }
+                quota.charge(outcome.inputTokenCount());
+                charged.complete(outcome);
+            });
+            return charged;
         }
     }
+
+    /**
+     * The model's on-demand quota limiter, or null when the request runs on provisioned throughput (not subject to
+     * on-demand quotas) or the model's quota is unlimited. One limiter per served model, made on its first request:
+     * the ids of one entry (its aliases) share it, as they are one model.
+     */
+    static QuotaLimiter onDemandQuota(ServedModel served, Call call) {
+        Quota quota = served.entry().quota();
+        if (call.capacityTag() != null || quota == null || quota.unlimited()) {
+            return null;
+        }
+        return LIMITERS.computeIfAbsent(served, s -> new QuotaLimiter(s.entry().id(), quota, System::nanoTime));
+    }
+
+    /** Weak keys: the limiters go with a stopped service's models. */
+    private static final Map<ServedModel, QuotaLimiter> LIMITERS = Collections.synchronizedMap(new WeakHashMap<>());
 
     static void checkAccept(String accept, String header) {
         if (accept == null) {

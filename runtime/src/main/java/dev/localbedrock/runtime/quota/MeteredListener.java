@@ -1,0 +1,66 @@
+package dev.localbedrock.runtime.quota;
+
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.runtime.generation.GenerationListener;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Charges a generation's tokens to its model's quota as they become known, then passes every callback on: the prompt
+ * when the model starts on it, the output when it completes, or — when it fails or is cancelled part way — the output
+ * generated so far. The charge is made before the response is handed on, so a client's next request already sees it.
+ * The scheduler calls a listener from one thread at a time, so the counts need no synchronisation.
+ */
+public final class MeteredListener implements GenerationListener {
+    private final GenerationListener delegate;
+    private final QuotaLimiter limiter;
+    private final Map<Integer, Integer> outputByGeneration = new HashMap<>(2);
+    private boolean started;
+
+    public MeteredListener(GenerationListener delegate, QuotaLimiter limiter) {
+        this.delegate = delegate;
+        this.limiter = limiter;
+    }
+
+    /** Whether the model started on the prompt (and so charged it). */
+    public boolean started() {
+        return started;
+    }
+
+    @Override
+    public void onStart(int inputTokenCount) {
+        started = true;
+        limiter.charge(inputTokenCount);
+        delegate.onStart(inputTokenCount);
+    }
+
+    @Override
+    public void onText(String text, int outputTokenCount) {
+        outputByGeneration.put(0, outputTokenCount);
+        delegate.onText(text, outputTokenCount);
+    }
+
+    @Override
+    public void onGenerationText(int index, String text, int outputTokenCount) {
+        outputByGeneration.put(index, outputTokenCount);
+        delegate.onGenerationText(index, text, outputTokenCount);
+    }
+
+    @Override
+    public void onComplete(GenerationOutcome outcome) {
+        limiter.charge(outcome.outputTokenCount());
+        delegate.onComplete(outcome);
+    }
+
+    @Override
+    public void onError(InferenceFailure error) {
+        long generated = 0;
+        for (int count : outputByGeneration.values()) {
+            generated += count;
+        }
+        limiter.charge(generated);
+        delegate.onError(error);
+    }
+}
