@@ -24,6 +24,12 @@ final class RobustnessServers {
     static final String EMBED = "/model/" + TITAN_ID + "/invoke";
     static final String EMBED_STREAM = "/model/" + TITAN_ID + "/invoke-with-response-stream";
 
+    /**
+     * Entry lines turning the on-demand quota off: these tests send far more than Bedrock's per-minute defaults on
+     * purpose, and test the server's own limits, not the quota.
+     */
+    static final String UNMETERED = "requests_per_minute: 0\ntokens_per_minute: 0\n";
+
     private RobustnessServers() {
     }
 
@@ -34,8 +40,8 @@ final class RobustnessServers {
      */
     static Path catalogue(Path dir, String engine, String serverYaml, String llamaYaml, boolean titan)
             throws IOException {
-        return TestServers.writeTinyLlamaCatalogue(dir, engine, serverYaml, llamaYaml,
-                titan ? TestServers.miniLmAsTitan("") : "");
+        return TestServers.writeTinyLlamaCatalogue(dir, engine, serverYaml, llamaYaml + "\n" + UNMETERED,
+                titan ? TestServers.miniLmAsTitan(UNMETERED) : "");
     }
 
     static BedrockService start(Path dir, String engine, String llamaYaml, boolean titan)
@@ -55,8 +61,9 @@ final class RobustnessServers {
      */
     static BedrockService startEveryFamily(Path dir, String serverYaml, String textYaml)
             throws IOException, InterruptedException {
-        Path file = TestServers.writeTinyLlamaCatalogue(dir, "pytorch", serverYaml, textYaml,
-                WireFamily.otherModelsYaml("pytorch", textYaml));
+        String metered = textYaml + "\n" + UNMETERED;
+        Path file = TestServers.writeTinyLlamaCatalogue(dir, "pytorch", serverYaml, metered,
+                WireFamily.otherModelsYaml("pytorch", metered));
         return BedrockService.start(CatalogLoader.load(file));
     }
 

@@ -102,7 +102,8 @@ enum WireFamily {
                         .append("  device: cpu\n")
                         .append(textYaml.indent(2));
             } else {
-                yaml.append("  source: builtin:all-MiniLM-L6-v2\n  engine: onnxruntime\n  device: cpu\n");
+                yaml.append("  source: builtin:all-MiniLM-L6-v2\n  engine: onnxruntime\n  device: cpu\n")
+                        .append(RobustnessServers.UNMETERED.indent(2));
             }
         }
         return yaml.toString();
