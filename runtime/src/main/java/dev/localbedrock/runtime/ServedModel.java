@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.embedding.EmbeddingWorker;
 import dev.localbedrock.runtime.generation.ModelWorker;
+import dev.localbedrock.runtime.quota.QuotaLimiter;
 
 /**
  * A model id ready to serve: its catalogue entry, the wire family it speaks, and the worker that runs its weights
@@ -15,11 +16,27 @@ public sealed interface ServedModel {
 
     ModelEntry entry();
 
+    /**
+     * The entry's on-demand quota (shared by its ids and aliases, as they are one model), or null when it is
+     * unlimited. Provisioned throughput does not count against it.
+     */
+    QuotaLimiter onDemandQuota();
+
     /** A text generation model: its family codec and its continuous-batching worker. */
-    record Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker) implements ServedModel {
+    record Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, QuotaLimiter onDemandQuota)
+            implements ServedModel {
+        /** A text model with the quota its entry configures. */
+        public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker) {
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry));
+        }
     }
 
     /** An embedding model: its family codec and its bounded embedding worker. */
-    record Embedding(ModelEntry entry, EmbeddingFamilyCodec codec, EmbeddingWorker worker) implements ServedModel {
+    record Embedding(ModelEntry entry, EmbeddingFamilyCodec codec, EmbeddingWorker worker,
+                     QuotaLimiter onDemandQuota) implements ServedModel {
+        /** An embedding model with the quota its entry configures. */
+        public Embedding(ModelEntry entry, EmbeddingFamilyCodec codec, EmbeddingWorker worker) {
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry));
+        }
     }
 }

@@ -8,16 +8,12 @@ import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
 import dev.localbedrock.runtime.quota.MeteredListener;
-import dev.localbedrock.runtime.quota.Quota;
 import dev.localbedrock.runtime.quota.QuotaLimiter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
-import java.util.Collections;
 import java.util.Locale;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -162,19 +158,11 @@ abstract class ModelInvoker {
 
     /**
      * The model's on-demand quota limiter, or null when the request runs on provisioned throughput (not subject to
-     * on-demand quotas) or the model's quota is unlimited. One limiter per served model, made on its first request:
-     * the ids of one entry (its aliases) share it, as they are one model.
+     * on-demand quotas) or the model's quota is unlimited.
      */
     static QuotaLimiter onDemandQuota(ServedModel served, Call call) {
-        Quota quota = served.entry().quota();
-        if (call.capacityTag() != null || quota == null || quota.unlimited()) {
-            return null;
-        }
-        return LIMITERS.computeIfAbsent(served, s -> new QuotaLimiter(s.entry().id(), quota, System::nanoTime));
+        return call.capacityTag() != null ? null : served.onDemandQuota();
     }
-
-    /** Weak keys: the limiters go with a stopped service's models. */
-    private static final Map<ServedModel, QuotaLimiter> LIMITERS = Collections.synchronizedMap(new WeakHashMap<>());
 
     static void checkAccept(String accept, String header) {
         if (accept == null) {

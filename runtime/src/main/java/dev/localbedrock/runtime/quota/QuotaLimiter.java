@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.quota;
 
 import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.runtime.catalog.ModelEntry;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -36,6 +37,12 @@ public final class QuotaLimiter {
      * @param modelId the id named in the refusal
      * @param nanos   the clock ({@code System::nanoTime} in service; a manual one in tests)
      */
+    /** The limiter an entry's quota asks for, on the system clock; null when the quota is unlimited. */
+    public static QuotaLimiter forEntry(ModelEntry entry) {
+        Quota quota = entry.quota();
+        return quota == null || quota.unlimited() ? null : new QuotaLimiter(entry.id(), quota, System::nanoTime);
+    }
+
     public QuotaLimiter(String modelId, Quota quota, LongSupplier nanos) {
         this.modelId = modelId;
         this.quota = quota;
