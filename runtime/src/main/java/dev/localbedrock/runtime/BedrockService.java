@@ -4,11 +4,15 @@ import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
+import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
 import java.util.function.Function;
 
-/** The running service: loaded models behind a bound server. Closing it shuts down gracefully. */
+/**
+ * The running service: loaded models behind a bound server, and the control plane's durable state. Closing it shuts
+ * down gracefully.
+ */
 public final class BedrockService implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BedrockService.class);
     private final Catalog catalog;
@@ -16,11 +20,13 @@ public final class BedrockService implements AutoCloseable {
     private final ShutdownGate gate;
     private final BedrockServer server;
     private final InetSocketAddress address;
+    private final StateStore state;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
-                           InetSocketAddress address) {
+                           InetSocketAddress address, StateStore state) {
         this.catalog = catalog;
+        this.state = state;
         this.registry = registry;
         this.gate = gate;
         this.server = server;
@@ -34,14 +40,23 @@ public final class BedrockService implements AutoCloseable {
     /** Starts with each model's admission policy and metrics sink supplied by {@code hooks}. */
     public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
             throws InterruptedException {
-        ModelRegistry registry = ModelRegistry.load(catalog, hooks);
+        // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
+        StateStore state = StateStore.open(catalog.state().url());
+        ModelRegistry registry;
+        try {
+            registry = ModelRegistry.load(catalog, hooks);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
         ShutdownGate gate = new ShutdownGate(registry);
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
-            return new BedrockService(catalog, registry, gate, server, server.start());
+            return new BedrockService(catalog, registry, gate, server, server.start(), state);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             registry.close();
+            state.close();
             throw e;
         }
     }
@@ -52,6 +67,11 @@ public final class BedrockService implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /** The control plane's durable state (model access, provisioned throughput, tags). */
+    public StateStore state() {
+        return state;
     }
 
     /**
@@ -75,6 +95,7 @@ public final class BedrockService implements AutoCloseable {
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
         registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();
+        state.close(); // after the server: no request is left to write
         log.info("shut down");
     }
 }

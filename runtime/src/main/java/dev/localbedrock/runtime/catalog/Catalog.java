@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param server server settings (overridable from the command line)
  * @param models entries in file order
+ * @param state  where the control plane keeps its durable state
  */
-public record Catalog(ServerSettings server, List<ModelEntry> models) {
+public record Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state) {
     public Catalog {
         models = List.copyOf(models);
     }

@@ -1,0 +1,108 @@
+package dev.localbedrock.runtime.state;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The control plane's database, opened and brought to the current schema: the repositories the APIs are written
+ * over. Opening migrates (Flyway, {@code classpath:db/migration}); a database already at the current schema is
+ * left as it is, and one from a newer release (with migrations this one does not know) is refused rather than
+ * guessed at.
+ */
+public final class StateStore implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateStore.class);
+    private static final String SQLITE = "jdbc:sqlite:";
+    private final Transactor tx;
+    private final ModelAccessRepository modelAccess;
+    private final ProvisionedModelRepository provisionedModels;
+    private final TagRepository tags;
+
+    private StateStore(Transactor tx) {
+        this.tx = tx;
+        this.modelAccess = new JdbcModelAccessRepository(tx);
+        this.provisionedModels = new JdbcProvisionedModelRepository(tx);
+        this.tags = new JdbcTagRepository(tx);
+    }
+
+    /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
+    public static StateStore open(String jdbcUrl) {
+        sqliteFile(jdbcUrl).ifPresent(StateStore::createFolder);
+        migrate(jdbcUrl);
+        Transactor tx = new Transactor(jdbcUrl);
+        StateStore store = new StateStore(tx);
+        // Open the connection now, so that a database that cannot be used fails the start, not the first call.
+        tx.inTransaction("open " + jdbcUrl, c -> null);
+        return store;
+    }
+
+    private static void migrate(String jdbcUrl) {
+        try {
+            MigrateResult result = Flyway.configure(StateStore.class.getClassLoader())
+                    .dataSource(jdbcUrl, null, null)
+                    .locations("classpath:db/migration")
+                    .failOnMissingLocations(true)
+                    // Flyway ignores applied migrations it does not know ("future") by default: a database written
+                    // by a newer release must not be used by an older one, which would misread it.
+                    .ignoreMigrationPatterns(new String[0])
+                    .load()
+                    .migrate();
+            if (result.migrationsExecuted > 0) {
+                log.info("state database {}: migrated to schema version {}", jdbcUrl, result.targetSchemaVersion);
+            }
+        } catch (FlywayException e) {
+            throw new StateException("cannot migrate the state database " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The file behind an SQLite URL. An in-memory database is refused: the state must outlive the process, and
+     * each connection would see a database of its own.
+     */
+    static Optional<Path> sqliteFile(String jdbcUrl) {
+        if (!jdbcUrl.startsWith(SQLITE)) {
+            return Optional.empty();
+        }
+        String rest = jdbcUrl.substring(SQLITE.length());
+        int query = rest.indexOf('?');
+        String file = query < 0 ? rest : rest.substring(0, query);
+        if (file.startsWith("file:")) {
+            file = file.substring("file:".length());
+        }
+        if (file.isEmpty() || file.startsWith(":memory:") || rest.contains("mode=memory")) {
+            throw new StateException("the state database must be a file, not in memory: " + jdbcUrl);
+        }
+        return Optional.of(Path.of(file));
+    }
+
+    private static void createFolder(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new StateException("cannot create the state folder " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    public ModelAccessRepository modelAccess() {
+        return modelAccess;
+    }
+
+    public ProvisionedModelRepository provisionedModels() {
+        return provisionedModels;
+    }
+
+    public TagRepository tags() {
+        return tags;
+    }
+
+    @Override
+    public void close() {
+        tx.close();
+    }
+}
