@@ -10,6 +10,7 @@ public enum BedrockErrorType {
     SERVICE_QUOTA_EXCEEDED("ServiceQuotaExceededException", 400),
     ACCESS_DENIED("AccessDeniedException", 403),
     RESOURCE_NOT_FOUND("ResourceNotFoundException", 404),
+    CONFLICT("ConflictException", 409),
     MODEL_TIMEOUT("ModelTimeoutException", 408),
     MODEL_ERROR("ModelErrorException", 424),
     MODEL_STREAM_ERROR("ModelStreamErrorException", 424),

@@ -2,11 +2,13 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.function.Function;
 
 /**
@@ -49,7 +51,16 @@ public final class BedrockService implements AutoCloseable {
             state.close();
             throw e;
         }
-        ShutdownGate gate = new ShutdownGate(registry);
+        ModelAccessService access;
+        try {
+            access = new ModelAccessService(state.modelAccess(), state.provisionedModels(), registry.served(),
+                    Clock.systemUTC());
+        } catch (RuntimeException e) {
+            registry.close();
+            state.close();
+            throw e;
+        }
+        ShutdownGate gate = new ShutdownGate(registry, access);
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state);

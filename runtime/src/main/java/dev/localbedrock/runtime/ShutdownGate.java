@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.controlplane.FoundationModels;
+import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
 /**
@@ -11,10 +12,17 @@ import dev.localbedrock.runtime.http.RuntimeApi;
  */
 final class ShutdownGate implements RuntimeApi {
     private final RuntimeApi models;
+    private final ModelAccessService access;
     private volatile boolean draining;
 
-    ShutdownGate(RuntimeApi models) {
+    ShutdownGate(RuntimeApi models, ModelAccessService access) {
         this.models = models;
+        this.access = access;
+    }
+
+    @Override
+    public ModelAccessService modelAccess() {
+        return access;
     }
 
     @Override

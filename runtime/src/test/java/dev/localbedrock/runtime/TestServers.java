@@ -112,7 +112,7 @@ public final class TestServers {
     }
 
     /** The unchanged sync SDK client (HTTP/1.1) pointed at a running service, with static dummy credentials. */
-    static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient syncClient(BedrockService service) {
+    public static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient syncClient(BedrockService service) {
         return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient.builder()
                 .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(credentials()).build();

@@ -25,6 +25,7 @@ import java.util.List;
  * @param seed               configuration-level sampling seed for families without one; null = fresh per request
  * @param aliases            further ids served by the same entry (e.g. versioned ids)
  * @param batching           the continuous-batching limits of the model's scheduler
+ * @param accessGranted      the initial model-access grant ({@code model_access}); stored grants win after the first start
  * @param wire               the family's per-model wire options (Claude's {@code strict_prompt_format})
  * @param quota              the on-demand requests and tokens per minute ({@code requests_per_minute},
  *                           {@code tokens_per_minute}; Bedrock's quota table by default)
@@ -32,7 +33,7 @@ import java.util.List;
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
                          List<String> aliases, Batching batching, OnnxBuild onnx, CodecOptions wire,
-                         Quota quota) {
+                         Quota quota, boolean accessGranted) {
 
     /**
      * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
@@ -53,7 +54,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait()), onnx, wire, quota);
+                kv, batching.maxQueueWait()), onnx, wire, quota, accessGranted);
     }
 
     /**

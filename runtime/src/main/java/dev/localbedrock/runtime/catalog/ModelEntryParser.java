@@ -29,7 +29,7 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 final class ModelEntryParser {
     /** The keys of every entry, in the order the embedding-entry message lists them. */
     static final List<String> COMMON_KEYS = List.of("id", "aliases", "name", "family", "source", "engine", "device",
-            "max_queue", "request_timeout_seconds", "requests_per_minute", "tokens_per_minute");
+            "max_queue", "request_timeout_seconds", "requests_per_minute", "tokens_per_minute", "model_access");
     static final String STRICT_PROMPT_FORMAT = "strict_prompt_format";
     private static final Set<String> KEYS = allKeys();
     // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
@@ -77,7 +77,7 @@ final class ModelEntryParser {
         TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
                 requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
-                wireOptions(node, family, where), quota(node, id, family, where));
+                wireOptions(node, family, where), quota(node, id, family, where), accessGranted(node, where));
     }
 
     /** Bedrock's default quota for the id, each figure overridable; 0 turns that limit off. */
@@ -103,6 +103,20 @@ final class ModelEntryParser {
             throw new CatalogException(where + ": '" + STRICT_PROMPT_FORMAT + "' must be true or false");
         }
         return new CodecOptions(strict != null && strict.asBoolean(false));
+    }
+
+    /**
+     * The initial model-access grant: {@code granted} (the default, so a fresh start just works) or {@code denied},
+     * as an administrator sets it in the Bedrock console. Applied only while the state holds no grant for the model.
+     */
+    private static boolean accessGranted(JsonNode node, String where) {
+        String access = text(node, "model_access", "granted", where);
+        return switch (access) {
+            case "granted" -> true;
+            case "denied" -> false;
+            default -> throw new CatalogException(where + ": model_access must be granted or denied, not '" + access
+                    + "'");
+        };
     }
 
     private static EngineKind engine(JsonNode node, String where) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar bedrock-runtime.jar serve|generate ...} */
 @Command(name = "bedrock-runtime", mixinStandardHelpOptions = true, version = "local-bedrock 0.1.0",
         description = "A local Amazon Bedrock runtime serving open-weight models.",
-        subcommands = {ServeCommand.class, GenerateCommand.class, BuildOnnxCommand.class,
+        subcommands = {ServeCommand.class, GenerateCommand.class, BuildOnnxCommand.class, AccessCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -17,7 +17,11 @@ record Operation(String service, String name) {
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.
      */
-    static final Operation PING = new Operation("local-bedrock", "Ping");
+    static final String LOCAL = "local-bedrock";
+    static final Operation PING = new Operation(LOCAL, "Ping");
+    /** This server's model-access administration (Bedrock keeps it in its console, with no SDK operation). */
+    static final Operation LIST_MODEL_ACCESS = new Operation(LOCAL, "ListModelAccess");
+    static final Operation PUT_MODEL_ACCESS = new Operation(LOCAL, "PutModelAccess");
 
     @Override
     public String toString() {

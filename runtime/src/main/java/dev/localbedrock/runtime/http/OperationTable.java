@@ -30,7 +30,9 @@ final class OperationTable {
 
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
-        table.unlisted(Operation.PING, HttpMethod.GET, "/ping");
+        table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
+                .unlisted(Operation.LIST_MODEL_ACCESS, HttpMethod.GET, "/local-bedrock/model-access")
+                .unlisted(Operation.PUT_MODEL_ACCESS, HttpMethod.PUT, "/local-bedrock/model-access/{modelId}");
     }
 
     /** The operations this server answers. */

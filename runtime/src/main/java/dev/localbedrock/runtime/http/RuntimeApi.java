@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
+import dev.localbedrock.runtime.controlplane.ModelAccessService;
 
 /** What the HTTP layer needs from the service: resolve a client's model id to a served model. */
 public interface RuntimeApi {
@@ -15,6 +16,11 @@ public interface RuntimeApi {
 
     /** The foundation models the control plane describes (every served id). */
     FoundationModels foundationModels();
+
+    /** Which models may be invoked, or null when this service keeps no model access (every model may). */
+    default ModelAccessService modelAccess() {
+        return null;
+    }
 
     /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
     default boolean draining() {

@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.runtime.ModelTarget;
+import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -63,7 +64,19 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 new ControlPlaneApi(api.foundationModels()).handle(ctx, request, call, requestId, keepAlive);
                 return;
             }
+            if (call.operation().service().equals(Operation.LOCAL)) {
+                byte[] adminBody = ByteBufUtil.getBytes(request.content());
+                boolean keep = keepAlive;
+                offload(ctx, requestId, keepAlive, adminBody.length,
+                        () -> new AdminApi(api.modelAccess()).handle(ctx, call, adminBody, requestId, keep));
+                return;
+            }
             ModelTarget target = api.resolve(call.pathParameter("modelId"));
+            ModelAccessService access = api.modelAccess();
+            // Provisioned throughput carries its own grant (revoking is refused while one uses the model).
+            if (access != null && target.capacityTag() == null && !access.granted(target.model().entry().id())) {
+                throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
+            }
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
             boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
             byte[] body = ByteBufUtil.getBytes(request.content());
