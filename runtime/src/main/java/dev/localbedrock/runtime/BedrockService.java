@@ -3,6 +3,7 @@ package dev.localbedrock.runtime;
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
+import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 import dev.localbedrock.runtime.state.StateStore;
@@ -52,15 +53,18 @@ public final class BedrockService implements AutoCloseable {
             throw e;
         }
         ModelAccessService access;
+        ProvisionedThroughputService provisioned;
         try {
             access = new ModelAccessService(state.modelAccess(), state.provisionedModels(), registry.served(),
                     Clock.systemUTC());
+            provisioned = new ProvisionedThroughputService(state.provisionedModels(), registry.directory(), access,
+                    registry.foundationModels(), ModelRegistry.REGION, Clock.systemUTC());
         } catch (RuntimeException e) {
             registry.close();
             state.close();
             throw e;
         }
-        ShutdownGate gate = new ShutdownGate(registry, access);
+        ShutdownGate gate = new ShutdownGate(registry, access, provisioned);
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state);

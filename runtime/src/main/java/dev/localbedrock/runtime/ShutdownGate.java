@@ -2,6 +2,7 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
+import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
 /**
@@ -13,11 +14,18 @@ import dev.localbedrock.runtime.http.RuntimeApi;
 final class ShutdownGate implements RuntimeApi {
     private final RuntimeApi models;
     private final ModelAccessService access;
+    private final ProvisionedThroughputService provisioned;
     private volatile boolean draining;
 
-    ShutdownGate(RuntimeApi models, ModelAccessService access) {
+    ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned) {
         this.models = models;
         this.access = access;
+        this.provisioned = provisioned;
+    }
+
+    @Override
+    public ProvisionedThroughputService provisionedThroughput() {
+        return provisioned;
     }
 
     @Override

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.runtime.controlplane.FoundationModel;
+import dev.localbedrock.codecs.RequestBodyReader;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
+import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
+import dev.localbedrock.runtime.state.ProvisionedModel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +29,7 @@ import java.util.regex.Pattern;
  * parameters validated as the service model constrains them, the answer written as the SDKs parse it. The services
  * themselves live in {@code runtime/controlplane}; the router hands every operation of the {@code bedrock} service
  * here, so a further control-plane operation is one table entry and one case below, not a branch in the router.
- * Answers are small and built from memory: this runs on the event loop.
+ * Runs on a decode thread: provisioned throughput reads and writes the durable state.
  */
 final class ControlPlaneApi {
     private static final Pattern PROVIDER = Pattern.compile("[A-Za-z0-9- ]{1,63}");
@@ -35,9 +38,11 @@ final class ControlPlaneApi {
     private static final List<String> INFERENCE_TYPES = List.of("ON_DEMAND", "PROVISIONED");
 
     private final FoundationModels foundationModels;
+    private final ProvisionedThroughputService provisioned;
 
-    ControlPlaneApi(FoundationModels foundationModels) {
+    ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned) {
         this.foundationModels = foundationModels;
+        this.provisioned = provisioned;
     }
 
     /**
@@ -45,18 +50,30 @@ final class ControlPlaneApi {
      *
      * @throws BedrockException with the AWS error to write (ValidationException, ResourceNotFoundException)
      */
-    void handle(ChannelHandlerContext ctx, FullHttpRequest request, ResolvedOperation call, String requestId,
+    void handle(ChannelHandlerContext ctx, String uri, byte[] requestBody, ResolvedOperation call, String requestId,
                 boolean keepAlive) {
         ObjectNode body;
-        if (call.operation().equals(Operation.LIST_FOUNDATION_MODELS)) {
-            body = listFoundationModels(new QueryStringDecoder(request.uri()).parameters());
-        } else if (call.operation().equals(Operation.GET_FOUNDATION_MODEL)) {
+        HttpResponseStatus status = HttpResponseStatus.OK;
+        Operation op = call.operation();
+        if (op.equals(Operation.LIST_FOUNDATION_MODELS)) {
+            body = listFoundationModels(new QueryStringDecoder(uri).parameters());
+        } else if (op.equals(Operation.GET_FOUNDATION_MODEL)) {
             body = getFoundationModel(call.pathParameter("modelIdentifier"));
+        } else if (op.equals(Operation.CREATE_PROVISIONED)) {
+            body = createProvisioned(requestBody);
+            status = HttpResponseStatus.CREATED; // as the service model says, and the SDKs expect
+        } else if (op.equals(Operation.GET_PROVISIONED)) {
+            body = describe(provisioned().get(call.pathParameter("provisionedModelId")), true);
+        } else if (op.equals(Operation.LIST_PROVISIONED)) {
+            body = listProvisioned(new QueryStringDecoder(uri).parameters());
+        } else if (op.equals(Operation.DELETE_PROVISIONED)) {
+            provisioned().delete(call.pathParameter("provisionedModelId"));
+            body = Json.MAPPER.createObjectNode();
         } else {
             throw new IllegalStateException("no control-plane handler for " + call.operation());
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
                 .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
@@ -80,6 +97,95 @@ final class ControlPlaneApi {
             summaries.add(describe(m));
         }
         return body;
+    }
+
+    private ProvisionedThroughputService provisioned() {
+        if (provisioned == null) {
+            throw BedrockException.notFound("Provisioned throughput is not kept by this server.");
+        }
+        return provisioned;
+    }
+
+    private ObjectNode createProvisioned(byte[] requestBody) {
+        RequestBodyReader reader = RequestBodyReader.parse(requestBody, Set.of("clientRequestToken", "modelUnits",
+                "provisionedModelName", "modelId", "commitmentDuration", "tags"));
+        String token = reader.optionalString("clientRequestToken", 256);
+        String name = reader.requiredString("provisionedModelName");
+        String modelId = reader.requiredString("modelId");
+        if (!reader.has("modelUnits")) {
+            reader.requiredString("modelUnits"); // records Bedrock's "required key [modelUnits] not found"
+        }
+        int units = reader.integer("modelUnits", 1, Integer.MAX_VALUE, 1);
+        String commitment = reader.oneOf("commitmentDuration", List.of("OneMonth", "SixMonths"), null);
+        reader.validate();
+        ProvisionedModel model = provisioned().create(name, modelId, units, commitment, token);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("provisionedModelArn", model.arn());
+        return body;
+    }
+
+    private ObjectNode listProvisioned(Map<String, List<String>> query) {
+        String status = oneOf(query, "statusEquals", List.of("Creating", "InService", "Updating", "Failed"));
+        String nameContains = single(query, "nameContains");
+        String modelArn = single(query, "modelArnEquals");
+        String order = oneOf(query, "sortOrder", List.of("Ascending", "Descending"));
+        oneOf(query, "sortBy", List.of("CreationTime"));
+        String max = single(query, "maxResults");
+        int maxResults = 1000;
+        if (max != null) {
+            try {
+                maxResults = Integer.parseInt(max);
+            } catch (NumberFormatException e) {
+                maxResults = -1;
+            }
+            if (maxResults < 1 || maxResults > 1000) {
+                throw BedrockException.validation("1 validation error detected: Value '" + clip(max) + "' at "
+                        + "'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000");
+            }
+        }
+        List<ProvisionedModel> all = new java.util.ArrayList<>(provisioned().list().stream()
+                .filter(p -> status == null || p.status().wire().equals(status))
+                .filter(p -> nameContains == null || p.name().contains(nameContains))
+                .filter(p -> modelArn == null || provisioned().foundationArn(p).equals(modelArn))
+                .toList());
+        if ("Descending".equals(order)) {
+            java.util.Collections.reverse(all);
+        }
+        int from = PageToken.decode(single(query, "nextToken"), all.size());
+        int to = Math.min(all.size(), from + maxResults);
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (to < all.size()) {
+            body.put("nextToken", PageToken.encode(to));
+        }
+        ArrayNode summaries = body.putArray("provisionedModelSummaries");
+        for (ProvisionedModel p : all.subList(from, to)) {
+            summaries.add(describe(p, false));
+        }
+        return body;
+    }
+
+    /** A provisioned model as Get (details) or List (summary) describes it; timestamps as ISO-8601 strings. */
+    private ObjectNode describe(ProvisionedModel p, boolean details) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        String foundationArn = provisioned().foundationArn(p);
+        n.put("provisionedModelName", p.name());
+        n.put("provisionedModelArn", p.arn());
+        n.put("modelArn", foundationArn);
+        n.put("desiredModelArn", foundationModels.arn(p.desiredModelId()));
+        n.put("foundationModelArn", foundationArn);
+        n.put("modelUnits", p.modelUnits());
+        n.put("desiredModelUnits", p.desiredModelUnits());
+        n.put("status", p.status().wire());
+        if (p.commitmentDuration() != null) {
+            n.put("commitmentDuration", p.commitmentDuration());
+            n.put("commitmentExpirationTime", p.commitmentExpiration().toString());
+        }
+        n.put("creationTime", p.createdAt().toString());
+        n.put("lastModifiedTime", p.lastModifiedAt().toString());
+        if (details && p.failureMessage() != null) {
+            n.put("failureMessage", p.failureMessage());
+        }
+        return n;
     }
 
     private ObjectNode getFoundationModel(String identifier) {

@@ -13,6 +13,10 @@ record Operation(String service, String name) {
             new Operation(BEDROCK_RUNTIME, "InvokeModelWithResponseStream");
     static final Operation LIST_FOUNDATION_MODELS = new Operation(BEDROCK, "ListFoundationModels");
     static final Operation GET_FOUNDATION_MODEL = new Operation(BEDROCK, "GetFoundationModel");
+    static final Operation CREATE_PROVISIONED = new Operation(BEDROCK, "CreateProvisionedModelThroughput");
+    static final Operation GET_PROVISIONED = new Operation(BEDROCK, "GetProvisionedModelThroughput");
+    static final Operation LIST_PROVISIONED = new Operation(BEDROCK, "ListProvisionedModelThroughputs");
+    static final Operation DELETE_PROVISIONED = new Operation(BEDROCK, "DeleteProvisionedModelThroughput");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -25,7 +25,14 @@ final class OperationTable {
     /** The bedrock control plane (restJson1, API 2023-04-20): paths of its own, so it shares the port. */
     static void bedrock(Builder table) {
         table.operation(Operation.LIST_FOUNDATION_MODELS, HttpMethod.GET, "/foundation-models")
-                .operation(Operation.GET_FOUNDATION_MODEL, HttpMethod.GET, "/foundation-models/{modelIdentifier}");
+                .operation(Operation.GET_FOUNDATION_MODEL, HttpMethod.GET, "/foundation-models/{modelIdentifier}")
+                .operation(Operation.CREATE_PROVISIONED, HttpMethod.POST, "/provisioned-model-throughput")
+                .operation(Operation.GET_PROVISIONED, HttpMethod.GET,
+                        "/provisioned-model-throughput/{provisionedModelId}")
+                .operation(Operation.DELETE_PROVISIONED, HttpMethod.DELETE,
+                        "/provisioned-model-throughput/{provisionedModelId}")
+                // Plural, as the SDKs send it.
+                .operation(Operation.LIST_PROVISIONED, HttpMethod.GET, "/provisioned-model-throughputs");
     }
 
     /** This server's own endpoints, which no AWS SDK calls. */

@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.http;
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
+import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 
 /** What the HTTP layer needs from the service: resolve a client's model id to a served model. */
 public interface RuntimeApi {
@@ -19,6 +20,11 @@ public interface RuntimeApi {
 
     /** Which models may be invoked, or null when this service keeps no model access (every model may). */
     default ModelAccessService modelAccess() {
+        return null;
+    }
+
+    /** Provisioned throughput, or null when this service keeps none. */
+    default ProvisionedThroughputService provisionedThroughput() {
         return null;
     }
 

@@ -61,7 +61,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             if (call.operation().service().equals(Operation.BEDROCK)) {
-                new ControlPlaneApi(api.foundationModels()).handle(ctx, request, call, requestId, keepAlive);
+                // Control-plane calls may read and write the durable state: never on the event loop.
+                String uri = request.uri();
+                byte[] cpBody = ByteBufUtil.getBytes(request.content());
+                boolean keep = keepAlive;
+                offload(ctx, requestId, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
+                        api.provisionedThroughput()).handle(ctx, uri, cpBody, call, requestId, keep));
                 return;
             }
             if (call.operation().service().equals(Operation.LOCAL)) {

@@ -64,7 +64,9 @@ class OperationTableTest {
     void messagesNameTheSupportedOperationsOrTheMethodToUse() {
         String supported = ". Supported: POST /model/{modelId}/invoke, "
                 + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
-                + "GET /foundation-models/{modelIdentifier}.";
+                + "GET /foundation-models/{modelIdentifier}, POST /provisioned-model-throughput, "
+                + "GET /provisioned-model-throughput/{provisionedModelId}, "
+                + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs.";
         assertEquals("No operation matches POST /model/x/converse" + supported,
                 assertThrows(UnknownOperationException.class,
                         () -> parse(HttpMethod.POST, "/model/x/converse?y=2")).getMessage());
