@@ -8,6 +8,7 @@ package dev.localbedrock.codecs;
 public enum BedrockErrorType {
     VALIDATION("ValidationException", 400),
     SERVICE_QUOTA_EXCEEDED("ServiceQuotaExceededException", 400),
+    TOO_MANY_TAGS("TooManyTagsException", 400),
     ACCESS_DENIED("AccessDeniedException", 403),
     RESOURCE_NOT_FOUND("ResourceNotFoundException", 404),
     CONFLICT("ConflictException", 409),

@@ -4,6 +4,7 @@ import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
+import dev.localbedrock.runtime.controlplane.TaggingService;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 import dev.localbedrock.runtime.state.StateStore;
@@ -64,7 +65,8 @@ public final class BedrockService implements AutoCloseable {
             state.close();
             throw e;
         }
-        ShutdownGate gate = new ShutdownGate(registry, access, provisioned);
+        ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
+                new TaggingService(state.tags(), state.provisionedModels()));
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state);

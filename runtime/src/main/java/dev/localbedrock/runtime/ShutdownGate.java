@@ -3,6 +3,7 @@ package dev.localbedrock.runtime;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
+import dev.localbedrock.runtime.controlplane.TaggingService;
 import dev.localbedrock.runtime.http.RuntimeApi;
 
 /**
@@ -15,12 +16,20 @@ final class ShutdownGate implements RuntimeApi {
     private final RuntimeApi models;
     private final ModelAccessService access;
     private final ProvisionedThroughputService provisioned;
+    private final TaggingService tagging;
     private volatile boolean draining;
 
-    ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned) {
+    ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
+                 TaggingService tagging) {
         this.models = models;
         this.access = access;
         this.provisioned = provisioned;
+        this.tagging = tagging;
+    }
+
+    @Override
+    public TaggingService tagging() {
+        return tagging;
     }
 
     @Override

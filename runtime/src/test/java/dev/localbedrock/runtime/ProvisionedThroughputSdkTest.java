@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.bedrock.model.ListProvisionedModelThrough
 import software.amazon.awssdk.services.bedrock.model.ProvisionedModelStatus;
 import software.amazon.awssdk.services.bedrock.model.ProvisionedModelSummary;
 import software.amazon.awssdk.services.bedrock.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.bedrock.model.Tag;
+import software.amazon.awssdk.services.bedrock.model.TooManyTagsException;
 import software.amazon.awssdk.services.bedrock.model.ValidationException;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
@@ -118,5 +120,42 @@ class ProvisionedThroughputSdkTest {
             assertThrows(software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException.class,
                     () -> invoke(runtime, "team-a"), "the name no longer resolves either");
         }
+    }
+
+    @Test
+    void tagsOnProvisionedModelsWithTheAwsLimits() throws Exception {
+        try (BedrockService service = start(); BedrockClient cp = bedrock(service)) {
+            String arn = cp.createProvisionedModelThroughput(r -> r.provisionedModelName("tagged")
+                    .modelId(TestServers.LLAMA_ID).modelUnits(1).tags(Tag.builder().key("team").value("a").build()))
+                    .provisionedModelArn();
+            assertEquals(List.of("team=a"), tags(cp, arn));
+            cp.tagResource(r -> r.resourceARN(arn).tags(Tag.builder().key("cost").value("42").build(),
+                    Tag.builder().key("team").value("b").build()));
+            assertEquals(List.of("cost=42", "team=b"), tags(cp, arn));
+            cp.untagResource(r -> r.resourceARN(arn).tagKeys("cost", "absent"));
+            assertEquals(List.of("team=b"), tags(cp, arn));
+
+            assertThrows(ValidationException.class, () -> cp.tagResource(r -> r.resourceARN(arn)
+                    .tags(Tag.builder().key("aws:owner").value("x").build())), "the aws: prefix is reserved");
+            assertThrows(ValidationException.class, () -> cp.tagResource(r -> r.resourceARN(arn)
+                    .tags(Tag.builder().key("k".repeat(129)).value("x").build())));
+            List<Tag> fifty = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                fifty.add(Tag.builder().key("k" + i).value("v").build());
+            }
+            assertThrows(TooManyTagsException.class, () -> cp.tagResource(r -> r.resourceARN(arn).tags(fifty)),
+                    "one tag already there plus 50 new ones");
+            assertEquals(List.of("team=b"), tags(cp, arn), "a refused call writes nothing");
+            assertThrows(ResourceNotFoundException.class, () -> cp.listTagsForResource(r -> r.resourceARN(
+                    "arn:aws:bedrock:us-east-1:000000000000:provisioned-model/zzzzzzzzzzzz")));
+
+            cp.deleteProvisionedModelThroughput(r -> r.provisionedModelId(arn));
+            assertThrows(ResourceNotFoundException.class, () -> cp.listTagsForResource(r -> r.resourceARN(arn)));
+        }
+    }
+
+    private static List<String> tags(BedrockClient cp, String arn) {
+        return cp.listTagsForResource(r -> r.resourceARN(arn)).tags().stream().map(t -> t.key() + "=" + t.value())
+                .sorted().toList();
     }
 }

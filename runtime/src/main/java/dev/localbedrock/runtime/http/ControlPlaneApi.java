@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.codecs.BedrockException;
@@ -8,6 +9,7 @@ import dev.localbedrock.runtime.controlplane.FoundationModel;
 import dev.localbedrock.codecs.RequestBodyReader;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
+import dev.localbedrock.runtime.controlplane.TaggingService;
 import dev.localbedrock.runtime.state.ProvisionedModel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,10 +41,13 @@ final class ControlPlaneApi {
 
     private final FoundationModels foundationModels;
     private final ProvisionedThroughputService provisioned;
+    private final TaggingService tagging;
 
-    ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned) {
+    ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned,
+                    TaggingService tagging) {
         this.foundationModels = foundationModels;
         this.provisioned = provisioned;
+        this.tagging = tagging;
     }
 
     /**
@@ -66,6 +71,19 @@ final class ControlPlaneApi {
             body = describe(provisioned().get(call.pathParameter("provisionedModelId")), true);
         } else if (op.equals(Operation.LIST_PROVISIONED)) {
             body = listProvisioned(new QueryStringDecoder(uri).parameters());
+        } else if (op.equals(Operation.TAG_RESOURCE)) {
+            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN", "tags"));
+            tagging().tag(TagBodies.arn(in), TagBodies.tags(in.get("tags"), true));
+            body = Json.MAPPER.createObjectNode();
+        } else if (op.equals(Operation.UNTAG_RESOURCE)) {
+            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN", "tagKeys"));
+            tagging().untag(TagBodies.arn(in), TagBodies.keys(in.get("tagKeys")));
+            body = Json.MAPPER.createObjectNode();
+        } else if (op.equals(Operation.LIST_TAGS)) {
+            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN"));
+            body = Json.MAPPER.createObjectNode();
+            ArrayNode list = body.putArray("tags");
+            tagging().list(TagBodies.arn(in)).forEach((k, v) -> list.addObject().put("key", k).put("value", v));
         } else if (op.equals(Operation.DELETE_PROVISIONED)) {
             provisioned().delete(call.pathParameter("provisionedModelId"));
             body = Json.MAPPER.createObjectNode();
@@ -99,6 +117,13 @@ final class ControlPlaneApi {
         return body;
     }
 
+    private TaggingService tagging() {
+        if (tagging == null) {
+            throw BedrockException.notFound("Tags are not kept by this server.");
+        }
+        return tagging;
+    }
+
     private ProvisionedThroughputService provisioned() {
         if (provisioned == null) {
             throw BedrockException.notFound("Provisioned throughput is not kept by this server.");
@@ -118,7 +143,12 @@ final class ControlPlaneApi {
         int units = reader.integer("modelUnits", 1, Integer.MAX_VALUE, 1);
         String commitment = reader.oneOf("commitmentDuration", List.of("OneMonth", "SixMonths"), null);
         reader.validate();
+        Map<String, String> tags = TagBodies.tags(TagBodies.object(requestBody, null).get("tags"), false);
+        TaggingService.checkAll(tags);
         ProvisionedModel model = provisioned().create(name, modelId, units, commitment, token);
+        if (!tags.isEmpty()) {
+            tagging().tag(model.arn(), tags);
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("provisionedModelArn", model.arn());
         return body;

@@ -17,6 +17,9 @@ record Operation(String service, String name) {
     static final Operation GET_PROVISIONED = new Operation(BEDROCK, "GetProvisionedModelThroughput");
     static final Operation LIST_PROVISIONED = new Operation(BEDROCK, "ListProvisionedModelThroughputs");
     static final Operation DELETE_PROVISIONED = new Operation(BEDROCK, "DeleteProvisionedModelThroughput");
+    static final Operation TAG_RESOURCE = new Operation(BEDROCK, "TagResource");
+    static final Operation UNTAG_RESOURCE = new Operation(BEDROCK, "UntagResource");
+    static final Operation LIST_TAGS = new Operation(BEDROCK, "ListTagsForResource");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -32,7 +32,11 @@ final class OperationTable {
                 .operation(Operation.DELETE_PROVISIONED, HttpMethod.DELETE,
                         "/provisioned-model-throughput/{provisionedModelId}")
                 // Plural, as the SDKs send it.
-                .operation(Operation.LIST_PROVISIONED, HttpMethod.GET, "/provisioned-model-throughputs");
+                .operation(Operation.LIST_PROVISIONED, HttpMethod.GET, "/provisioned-model-throughputs")
+                // POSTs with the resource's ARN in the body, as the service model has them.
+                .operation(Operation.TAG_RESOURCE, HttpMethod.POST, "/tagResource")
+                .operation(Operation.UNTAG_RESOURCE, HttpMethod.POST, "/untagResource")
+                .operation(Operation.LIST_TAGS, HttpMethod.POST, "/listTagsForResource");
     }
 
     /** This server's own endpoints, which no AWS SDK calls. */

@@ -4,6 +4,7 @@ import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
+import dev.localbedrock.runtime.controlplane.TaggingService;
 
 /** What the HTTP layer needs from the service: resolve a client's model id to a served model. */
 public interface RuntimeApi {
@@ -25,6 +26,11 @@ public interface RuntimeApi {
 
     /** Provisioned throughput, or null when this service keeps none. */
     default ProvisionedThroughputService provisionedThroughput() {
+        return null;
+    }
+
+    /** Tagging of control-plane resources, or null when this service keeps none. */
+    default TaggingService tagging() {
         return null;
     }
 

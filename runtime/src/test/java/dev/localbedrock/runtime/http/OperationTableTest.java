@@ -66,7 +66,8 @@ class OperationTableTest {
                 + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
                 + "GET /foundation-models/{modelIdentifier}, POST /provisioned-model-throughput, "
                 + "GET /provisioned-model-throughput/{provisionedModelId}, "
-                + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs.";
+                + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs, "
+                + "POST /tagResource, POST /untagResource, POST /listTagsForResource.";
         assertEquals("No operation matches POST /model/x/converse" + supported,
                 assertThrows(UnknownOperationException.class,
                         () -> parse(HttpMethod.POST, "/model/x/converse?y=2")).getMessage());
