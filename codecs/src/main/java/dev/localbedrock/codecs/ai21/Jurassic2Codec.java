@@ -3,6 +3,7 @@ package dev.localbedrock.codecs.ai21;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
+import dev.localbedrock.codecs.SamplingValues;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.Generation;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
@@ -107,9 +108,9 @@ public final class Jurassic2Codec implements TextFamilyCodec {
         Penalty frequency = penalty(reader, FREQUENCY_PENALTY, MAX_FREQUENCY_PENALTY);
         reader.validate();
 
-        float t = (float) temperature + 0f;
+        float t = SamplingValues.temperature(temperature);
         // topP 0 means "nothing but the top token" here; the neutral 0 would mean "keep everything".
-        float p = topP >= 1 ? 1f : Math.max(Float.MIN_VALUE, (float) topP);
+        float p = SamplingValues.topPKeepingTheTopToken(topP);
         SamplingParameters sampling = new SamplingParameters(t, p, 0, null,
                 new RepetitionPenalties(presence, count, frequency), Map.of());
         // J2 always reports per-token data, so the generated tokens' likelihoods are always asked for.

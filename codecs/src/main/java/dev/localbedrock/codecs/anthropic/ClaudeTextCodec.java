@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.CodecOptions;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
+import dev.localbedrock.codecs.SamplingValues;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.SamplingParameters;
@@ -154,9 +155,8 @@ public final class ClaudeTextCodec implements TextFamilyCodec {
             throw BedrockException.validation(String.join(", ", problems));
         }
 
-        // A temperature that rounds to float 0 is greedy; "+ 0f" also turns -0.0 into 0.
-        float t = (float) temperature + 0f;
-        float p = Math.min(1f, Math.max(Float.MIN_VALUE, (float) topP));
+        float t = SamplingValues.temperature(temperature);
+        float p = SamplingValues.topPKeepingTheTopToken(topP);
         return new TextGenerationRequest(prompt, maxTokens, new SamplingParameters(t, p, topK, null), stops);
     }
 

@@ -3,6 +3,7 @@ package dev.localbedrock.codecs.cohere;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
+import dev.localbedrock.codecs.SamplingValues;
 import dev.localbedrock.codecs.StreamEncoder;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
@@ -101,8 +102,8 @@ public final class CohereCommandCodec implements TextFamilyCodec {
         String truncate = reader.oneOf(TRUNCATE, TRUNCATIONS, "END");
         reader.validate();
 
-        float t = (float) temperature + 0f;
-        float topP = p == 0 ? 1f : Math.min(1f, Math.max(Float.MIN_VALUE, (float) p));
+        float t = SamplingValues.temperature(temperature);
+        float topP = SamplingValues.topPZeroDisables(p);
         SamplingParameters sampling = new SamplingParameters(t, topP, k, null).withLogitBias(bias);
         return new TextGenerationRequest(prompt, maxTokens, sampling, stops, generations,
                 LikelihoodMode.valueOf(likelihoods), PromptTruncation.valueOf(truncate));

@@ -1,13 +1,14 @@
 package dev.localbedrock.codecs.llama;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
+import dev.localbedrock.codecs.SamplingValues;
+import dev.localbedrock.codecs.TextFamilyCodec;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
-import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 
 import java.io.IOException;
@@ -50,10 +51,8 @@ public final class Llama2Codec implements TextFamilyCodec {
         int maxGenLen = reader.integer(MAX_GEN_LEN, 1, MAX_MAX_GEN_LEN, DEFAULT_MAX_GEN_LEN);
         reader.validate();
 
-        // A temperature that rounds to float 0 (1e-50) is greedy anyway; "+ 0f" also turns -0.0 into 0.
-        float t = (float) temperature + 0f;
-        // Llama documents "0 or 1 disables it"; a tiny but non-zero top_p still means "only the top token".
-        float p = topP == 0 ? 1f : Math.min(1f, Math.max(Float.MIN_VALUE, (float) topP));
+        float t = SamplingValues.temperature(temperature);
+        float p = SamplingValues.topPZeroDisables(topP); // Llama: "0 or 1 disables it"
         return new TextGenerationRequest(prompt, maxGenLen, new SamplingParameters(t, p, 0, null), List.of());
     }
 

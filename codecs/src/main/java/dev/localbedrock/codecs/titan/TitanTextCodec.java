@@ -3,6 +3,7 @@ package dev.localbedrock.codecs.titan;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.codecs.RequestBodyReader;
+import dev.localbedrock.codecs.SamplingValues;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.SamplingParameters;
@@ -88,7 +89,8 @@ public final class TitanTextCodec implements TextFamilyCodec {
         rejectEmpty(config, STOP_SEQUENCES, stops);
         reader.validate();
 
-        SamplingParameters sampling = new SamplingParameters(greedyAtZero(temperature), nucleus(topP), 0, null);
+        SamplingParameters sampling = new SamplingParameters(SamplingValues.temperature(temperature),
+                SamplingValues.topPKeepingTheTopToken(topP), 0, null);
         return new TextGenerationRequest(inputText, maxTokenCount, sampling, stops);
     }
 
@@ -137,19 +139,6 @@ public final class TitanTextCodec implements TextFamilyCodec {
             case END_OF_SEQUENCE, STOP_SEQUENCE -> "FINISH";
             case MAX_TOKENS, CONTEXT_LENGTH -> "LENGTH";
         };
-    }
-
-    /** A temperature that rounds to float 0 is greedy; "+ 0f" also turns -0.0 into 0. */
-    static float greedyAtZero(double temperature) {
-        return (float) temperature + 0f;
-    }
-
-    /**
-     * A family top-p in [0, 1] where 0 means "only the top token" (Titan, Claude), as the sampler's top-p: its own 0
-     * means "off", so 0 and tiny values become the smallest positive float.
-     */
-    static float nucleus(double topP) {
-        return Math.min(1f, Math.max(Float.MIN_VALUE, (float) topP));
     }
 
     /**
