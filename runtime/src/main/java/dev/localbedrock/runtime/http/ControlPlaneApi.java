@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * The {@code bedrock} control plane on the wire (restJson1, API 2023-04-20): each operation's query and path
  * parameters validated as the service model constrains them, the answer written as the SDKs parse it. The services
  * themselves live in {@code runtime/controlplane}; the router hands every operation of the {@code bedrock} service
- * here, so a further control-plane operation is one table entry and one case below, not a branch in the router.
+ * here, so a further control-plane operation is one entry in {@link #ACTIONS} (and the OperationTable), not a branch.
  * Runs on a decode thread: provisioned throughput reads and writes the durable state.
  */
 final class ControlPlaneApi {
@@ -38,6 +38,34 @@ final class ControlPlaneApi {
     private static final List<String> CUSTOMIZATION_TYPES = List.of("FINE_TUNING", "CONTINUED_PRE_TRAINING");
     private static final List<String> MODALITIES = List.of("TEXT", "IMAGE", "EMBEDDING");
     private static final List<String> INFERENCE_TYPES = List.of("ON_DEMAND", "PROVISIONED");
+
+    /** What an operation's handler sees of its request. */
+    private record Request(String uri, byte[] body, ResolvedOperation call) {
+        Map<String, List<String>> query() {
+            return new QueryStringDecoder(uri).parameters();
+        }
+    }
+
+    /** One operation's handler: the answer's JSON body. */
+    @FunctionalInterface
+    private interface Action {
+        ObjectNode run(ControlPlaneApi api, Request request);
+    }
+
+    /** Every control-plane operation: a further one is one entry here (and one in the OperationTable). */
+    private static final Map<Operation, Action> ACTIONS = Map.of(
+            Operation.LIST_FOUNDATION_MODELS, (api, r) -> api.listFoundationModels(r.query()),
+            Operation.GET_FOUNDATION_MODEL, (api, r) -> api.getFoundationModel(
+                    r.call().pathParameter("modelIdentifier")),
+            Operation.CREATE_PROVISIONED, (api, r) -> api.createProvisioned(r.body()),
+            Operation.GET_PROVISIONED, (api, r) -> api.describe(
+                    api.provisioned().get(r.call().pathParameter("provisionedModelId")), true),
+            Operation.LIST_PROVISIONED, (api, r) -> api.listProvisioned(r.query()),
+            Operation.DELETE_PROVISIONED, ControlPlaneApi::deleteProvisioned,
+            Operation.TAG_RESOURCE, ControlPlaneApi::tagResource,
+            Operation.UNTAG_RESOURCE, ControlPlaneApi::untagResource,
+            Operation.LIST_TAGS, ControlPlaneApi::listTags);
+    private static final Set<Operation> CREATED = Set.of(Operation.CREATE_PROVISIONED);
 
     private final FoundationModels foundationModels;
     private final ProvisionedThroughputService provisioned;
@@ -57,39 +85,14 @@ final class ControlPlaneApi {
      */
     void handle(ChannelHandlerContext ctx, String uri, byte[] requestBody, ResolvedOperation call, String requestId,
                 boolean keepAlive) {
-        ObjectNode body;
-        HttpResponseStatus status = HttpResponseStatus.OK;
-        Operation op = call.operation();
-        if (op.equals(Operation.LIST_FOUNDATION_MODELS)) {
-            body = listFoundationModels(new QueryStringDecoder(uri).parameters());
-        } else if (op.equals(Operation.GET_FOUNDATION_MODEL)) {
-            body = getFoundationModel(call.pathParameter("modelIdentifier"));
-        } else if (op.equals(Operation.CREATE_PROVISIONED)) {
-            body = createProvisioned(requestBody);
-            status = HttpResponseStatus.CREATED; // as the service model says, and the SDKs expect
-        } else if (op.equals(Operation.GET_PROVISIONED)) {
-            body = describe(provisioned().get(call.pathParameter("provisionedModelId")), true);
-        } else if (op.equals(Operation.LIST_PROVISIONED)) {
-            body = listProvisioned(new QueryStringDecoder(uri).parameters());
-        } else if (op.equals(Operation.TAG_RESOURCE)) {
-            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN", "tags"));
-            tagging().tag(TagBodies.arn(in), TagBodies.tags(in.get("tags"), true));
-            body = Json.MAPPER.createObjectNode();
-        } else if (op.equals(Operation.UNTAG_RESOURCE)) {
-            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN", "tagKeys"));
-            tagging().untag(TagBodies.arn(in), TagBodies.keys(in.get("tagKeys")));
-            body = Json.MAPPER.createObjectNode();
-        } else if (op.equals(Operation.LIST_TAGS)) {
-            JsonNode in = TagBodies.object(requestBody, Set.of("resourceARN"));
-            body = Json.MAPPER.createObjectNode();
-            ArrayNode list = body.putArray("tags");
-            tagging().list(TagBodies.arn(in)).forEach((k, v) -> list.addObject().put("key", k).put("value", v));
-        } else if (op.equals(Operation.DELETE_PROVISIONED)) {
-            provisioned().delete(call.pathParameter("provisionedModelId"));
-            body = Json.MAPPER.createObjectNode();
-        } else {
+        Action action = ACTIONS.get(call.operation());
+        if (action == null) {
             throw new IllegalStateException("no control-plane handler for " + call.operation());
         }
+        ObjectNode body = action.run(this, new Request(uri, requestBody, call));
+        // Both Create operations answer 201, as the service model says and the SDKs expect.
+        HttpResponseStatus status = CREATED.contains(call.operation()) ? HttpResponseStatus.CREATED
+                : HttpResponseStatus.OK;
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(bytes));
@@ -114,6 +117,31 @@ final class ControlPlaneApi {
         for (FoundationModel m : foundationModels.list(provider, customization, modality, inference)) {
             summaries.add(describe(m));
         }
+        return body;
+    }
+
+    private ObjectNode deleteProvisioned(Request r) {
+        provisioned().delete(r.call().pathParameter("provisionedModelId"));
+        return Json.MAPPER.createObjectNode();
+    }
+
+    private ObjectNode tagResource(Request r) {
+        JsonNode in = TagBodies.object(r.body(), Set.of("resourceARN", "tags"));
+        tagging().tag(TagBodies.arn(in), TagBodies.tags(in.get("tags"), true));
+        return Json.MAPPER.createObjectNode();
+    }
+
+    private ObjectNode untagResource(Request r) {
+        JsonNode in = TagBodies.object(r.body(), Set.of("resourceARN", "tagKeys"));
+        tagging().untag(TagBodies.arn(in), TagBodies.keys(in.get("tagKeys")));
+        return Json.MAPPER.createObjectNode();
+    }
+
+    private ObjectNode listTags(Request r) {
+        JsonNode in = TagBodies.object(r.body(), Set.of("resourceARN"));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("tags");
+        tagging().list(TagBodies.arn(in)).forEach((k, v) -> list.addObject().put("key", k).put("value", v));
         return body;
     }
 
