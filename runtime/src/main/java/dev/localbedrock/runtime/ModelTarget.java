@@ -1,5 +1,7 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.quota.UsageBudget;
+
 import java.util.Objects;
 
 /**
@@ -8,14 +10,16 @@ import java.util.Objects;
  * @param model       the served model (codec, worker)
  * @param capacityTag the reserved capacity the request runs under (a provisioned throughput's id), or null for
  *                    on-demand; the scheduler's {@link dev.localbedrock.runtime.generation.AdmissionPolicy} reads it
+ * @param budget      what the request's usage counts against: the model's on-demand quota, or the provisioned
+ *                    model's throughput; null when unlimited
  */
-public record ModelTarget(ServedModel model, String capacityTag) {
+public record ModelTarget(ServedModel model, String capacityTag, UsageBudget budget) {
     public ModelTarget {
         Objects.requireNonNull(model, "model");
     }
 
     /** On-demand use of a served model. */
     public static ModelTarget onDemand(ServedModel model) {
-        return new ModelTarget(model, null);
+        return new ModelTarget(model, null, model.onDemandQuota());
     }
 }

@@ -58,7 +58,7 @@ class ModelDirectoryTest {
     void identifiersAddedAtRunTimeCarryTheirCapacityUntilRemoved() throws IOException {
         List<ServedModel> served = served();
         ModelDirectory directory = new ModelDirectory(served);
-        ModelTarget provisioned = new ModelTarget(served.get(1), "pt-abcdefghijkl");
+        ModelTarget provisioned = new ModelTarget(served.get(1), "pt-abcdefghijkl", null);
         directory.register(PT_ARN, provisioned);
         directory.register("my-throughput", provisioned);
         assertEquals(provisioned, directory.resolve(PT_ARN));

@@ -3,10 +3,7 @@ package dev.localbedrock.runtime;
 import dev.localbedrock.runtime.catalog.CatalogLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.bedrock.model.ConflictException;
 import software.amazon.awssdk.services.bedrock.model.GetProvisionedModelThroughputResponse;
@@ -19,7 +16,6 @@ import software.amazon.awssdk.services.bedrock.model.TooManyTagsException;
 import software.amazon.awssdk.services.bedrock.model.ValidationException;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -45,12 +41,7 @@ class ProvisionedThroughputSdkTest {
     }
 
     private static BedrockClient bedrock(BedrockService service) {
-        return BedrockClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + service.address().getPort()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE",
-                        "not-a-secret")))
-                .build();
+        return TestServers.controlPlaneClient(service);
     }
 
     private static void invoke(BedrockRuntimeClient client, String id) {
@@ -151,6 +142,54 @@ class ProvisionedThroughputSdkTest {
 
             cp.deleteProvisionedModelThroughput(r -> r.provisionedModelId(arn));
             assertThrows(ResourceNotFoundException.class, () -> cp.listTagsForResource(r -> r.resourceARN(arn)));
+        }
+    }
+
+    @Test
+    void updateRenamesAndMovesOnlyWithinTheBaseModel() throws Exception {
+        Path yaml = TestServers.writeTinyLlamaCatalogue(workDir, "pytorch", "", "max_context_tokens: 64\n",
+                TestServers.miniLmAsTitan(""));
+        try (BedrockService service = BedrockService.start(CatalogLoader.load(yaml)); BedrockClient cp =
+                bedrock(service); BedrockRuntimeClient runtime = TestServers.syncClient(service)) {
+            String arn = cp.createProvisionedModelThroughput(r -> r.provisionedModelName("before")
+                    .modelId(TestServers.LLAMA_ID).modelUnits(1)).provisionedModelArn();
+            cp.createProvisionedModelThroughput(r -> r.provisionedModelName("other").modelId(TestServers.LLAMA_ID)
+                    .modelUnits(1));
+            Instant created = cp.getProvisionedModelThroughput(r -> r.provisionedModelId(arn)).creationTime();
+
+            cp.updateProvisionedModelThroughput(r -> r.provisionedModelId("before")
+                    .desiredProvisionedModelName("after"));
+            GetProvisionedModelThroughputResponse renamed = cp.getProvisionedModelThroughput(r -> r
+                    .provisionedModelId(arn));
+            assertEquals(List.of("after", ProvisionedModelStatus.IN_SERVICE, created),
+                    List.of(renamed.provisionedModelName(), renamed.status(), renamed.creationTime()));
+            assertTrue(!renamed.lastModifiedTime().isBefore(created));
+            assertThrows(ResourceNotFoundException.class,
+                    () -> cp.getProvisionedModelThroughput(r -> r.provisionedModelId("before")));
+            assertThrows(software.amazon.awssdk.services.bedrockruntime.model.ResourceNotFoundException.class,
+                    () -> invoke(runtime, "before"), "the old name stops resolving");
+            invoke(runtime, "after");
+            invoke(runtime, arn);
+
+            // Back to its own base model, by id or by foundation-model ARN: allowed, nothing moves.
+            cp.updateProvisionedModelThroughput(r -> r.provisionedModelId(arn).desiredModelId(
+                    "arn:aws:bedrock:us-east-1::foundation-model/" + TestServers.LLAMA_ID));
+            assertEquals("arn:aws:bedrock:us-east-1::foundation-model/" + TestServers.LLAMA_ID,
+                    cp.getProvisionedModelThroughput(r -> r.provisionedModelId(arn)).desiredModelArn());
+            ValidationException otherBase = assertThrows(ValidationException.class,
+                    () -> cp.updateProvisionedModelThroughput(r -> r.provisionedModelId(arn)
+                            .desiredModelId(TestServers.TITAN_EMBED_ID)));
+            assertTrue(otherBase.getMessage().contains(TestServers.LLAMA_ID), otherBase.getMessage());
+            assertThrows(ConflictException.class, () -> cp.updateProvisionedModelThroughput(r -> r
+                    .provisionedModelId(arn).desiredProvisionedModelName("other")), "names stay unique");
+            assertThrows(ValidationException.class, () -> cp.updateProvisionedModelThroughput(r -> r
+                    .provisionedModelId(arn).desiredProvisionedModelName("bad name!")));
+            assertThrows(ResourceNotFoundException.class, () -> cp.updateProvisionedModelThroughput(r -> r
+                    .provisionedModelId("nobody").desiredProvisionedModelName("x")));
+            assertThrows(ResourceNotFoundException.class, () -> cp.updateProvisionedModelThroughput(r -> r
+                    .provisionedModelId(arn).desiredModelId("meta.no-such-model-v1")));
+            assertEquals("after", cp.getProvisionedModelThroughput(r -> r.provisionedModelId(arn))
+                    .provisionedModelName(), "refused updates change nothing");
         }
     }
 

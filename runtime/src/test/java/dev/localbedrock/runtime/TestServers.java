@@ -118,6 +118,13 @@ public final class TestServers {
                 .credentialsProvider(credentials()).build();
     }
 
+    /** The unchanged control-plane SDK client (bedrock) pointed at a running service. */
+    public static software.amazon.awssdk.services.bedrock.BedrockClient controlPlaneClient(BedrockService service) {
+        return software.amazon.awssdk.services.bedrock.BedrockClient.builder()
+                .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(credentials()).build();
+    }
+
     /** The unchanged async SDK client (HTTP/2 cleartext by default) pointed at a running service. */
     static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
         return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()

@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.catalog;
 
 import dev.localbedrock.codecs.CodecOptions;
+import dev.localbedrock.runtime.quota.ModelUnit;
 import dev.localbedrock.runtime.quota.Quota;
 
 import java.nio.file.Path;
@@ -29,11 +30,12 @@ import java.util.List;
  * @param wire               the family's per-model wire options (Claude's {@code strict_prompt_format})
  * @param quota              the on-demand requests and tokens per minute ({@code requests_per_minute},
  *                           {@code tokens_per_minute}; Bedrock's quota table by default)
+ * @param modelUnit          what one model unit of provisioned throughput buys on this model ({@code model_unit})
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
                          List<String> aliases, Batching batching, OnnxBuild onnx, CodecOptions wire,
-                         Quota quota, boolean accessGranted) {
+                         Quota quota, boolean accessGranted, ModelUnit modelUnit) {
 
     /**
      * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
@@ -54,7 +56,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait()), onnx, wire, quota, accessGranted);
+                kv, batching.maxQueueWait()), onnx, wire, quota, accessGranted, modelUnit);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.CodecOptions;
 import dev.localbedrock.codecs.EmbeddingFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.EngineKind;
+import dev.localbedrock.runtime.quota.ModelUnit;
 import dev.localbedrock.runtime.quota.Quota;
 
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 final class ModelEntryParser {
     /** The keys of every entry, in the order the embedding-entry message lists them. */
     static final List<String> COMMON_KEYS = List.of("id", "aliases", "name", "family", "source", "engine", "device",
-            "max_queue", "request_timeout_seconds", "requests_per_minute", "tokens_per_minute", "model_access");
+            "max_queue", "request_timeout_seconds", "requests_per_minute", "tokens_per_minute", "model_access",
+            "model_unit");
     static final String STRICT_PROMPT_FORMAT = "strict_prompt_format";
     private static final Set<String> KEYS = allKeys();
     // ONNX Runtime is the default for every family: on CPU its kernels decode faster than libtorch's at every
@@ -77,7 +79,32 @@ final class ModelEntryParser {
         TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
                 requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
-                wireOptions(node, family, where), quota(node, id, family, where), accessGranted(node, where));
+                wireOptions(node, family, where), quota(node, id, family, where), accessGranted(node, where),
+                modelUnit(node.get("model_unit"), embedding, where + ": model_unit"));
+    }
+
+    private static final List<String> UNIT_KEYS = List.of("input_tokens_per_minute", "output_tokens_per_minute",
+            "sequences");
+
+    /**
+     * What one provisioned-throughput model unit buys: each figure defaults to {@link ModelUnit#DEFAULT_TEXT}'s (or,
+     * for an embedding model, which generates nothing and has no batch slots, takes only the input figure).
+     */
+    private static ModelUnit modelUnit(JsonNode node, boolean embedding, String where) {
+        ModelUnit defaults = embedding ? ModelUnit.DEFAULT_EMBEDDING : ModelUnit.DEFAULT_TEXT;
+        if (node == null || node.isNull()) {
+            return defaults;
+        }
+        if (!node.isObject()) {
+            throw new CatalogException(where + ": expected a mapping of " + String.join(", ", UNIT_KEYS));
+        }
+        checkKeys(node, embedding ? UNIT_KEYS.subList(0, 1) : UNIT_KEYS, where);
+        return new ModelUnit(
+                integer(node, "input_tokens_per_minute", defaults.inputTokensPerMinute(), 1, Quota.MAX_PER_MINUTE,
+                        where),
+                integer(node, "output_tokens_per_minute", defaults.outputTokensPerMinute(), embedding ? 0 : 1,
+                        Quota.MAX_PER_MINUTE, where),
+                integer(node, "sequences", defaults.sequences(), embedding ? 0 : 1, 1 << 16, where));
     }
 
     /** Bedrock's default quota for the id, each figure overridable; 0 turns that limit off. */

@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.ModelDirectory;
 import dev.localbedrock.runtime.ModelTarget;
+import dev.localbedrock.runtime.quota.ProvisionedBudget;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.ProvisionedModel;
 import dev.localbedrock.runtime.state.ProvisionedModelRepository;
@@ -15,7 +16,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -23,9 +26,13 @@ import java.util.regex.Pattern;
  * the {@link ModelDirectory} under its ARN and its name with its ARN as the capacity tag, so InvokeModel by either
  * reaches the base model's worker as reserved traffic (exempt from on-demand quotas and from the model-access check,
  * which a revocation cannot remove while it exists). A provisioned model shares the base model's loaded weights and
- * worker, so it is InService as soon as it is created. Writes block on the state: call them off the event loop.
+ * worker, so it is InService as soon as it is created. Each registration carries the model's
+ * {@link ProvisionedBudget}: N model units buy N × the entry's {@code model_unit} tokens per minute, and requests
+ * beyond that are throttled. Writes block on the state: call them off the event loop.
  *
- * <p>Not yet: Update, and the model units' token budget and reserved share of the scheduler.
+ * <p>Update renames a provisioned model or points it at another model of the same base. It passes through Updating
+ * to InService within the call, since no weights move (the base model is already loaded); a crash between those two
+ * writes leaves Updating in the state, which the next start finishes.
  */
 public final class ProvisionedThroughputService {
     /** The account in the ARNs this server writes. */
@@ -41,6 +48,8 @@ public final class ProvisionedThroughputService {
     private final String region;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** By ARN: a rename keeps the budget's levels, so renaming cannot refill it. */
+    private final Map<String, ProvisionedBudget> budgets = new ConcurrentHashMap<>();
 
     public ProvisionedThroughputService(ProvisionedModelRepository repository, ModelDirectory directory,
                                         ModelAccessService access, FoundationModels foundation, String region,
@@ -52,7 +61,7 @@ public final class ProvisionedThroughputService {
         this.region = region;
         this.clock = clock;
         for (ProvisionedModel stored : repository.list()) {
-            register(stored);
+            register(stored.status() == ProvisionedModelStatus.UPDATING ? finishUpdate(stored) : stored);
         }
     }
 
@@ -71,11 +80,7 @@ public final class ProvisionedThroughputService {
                 return earlier.get();
             }
         }
-        if (name == null || name.isEmpty() || name.length() > 63 || !NAME.matcher(name).matches()) {
-            throw BedrockException.validation("1 validation error detected: Value '" + name + "' at "
-                    + "'provisionedModelName' failed to satisfy constraint: Member must satisfy regular expression "
-                    + "pattern: ([0-9a-zA-Z][_-]?)+ (1 to 63 characters)");
-        }
+        checkName(name == null ? "" : name, "provisionedModelName");
         if (modelUnits < 1) {
             throw BedrockException.validation("1 validation error detected: Value '" + modelUnits + "' at "
                     + "'modelUnits' failed to satisfy constraint: Member must have value greater than or equal to 1");
@@ -113,6 +118,80 @@ public final class ProvisionedThroughputService {
         return model;
     }
 
+    /**
+     * Renames a provisioned model and/or points it at another model; null leaves that part as it is. Requests already
+     * running finish where they started; the old name stops resolving at once.
+     *
+     * @throws BedrockException ResourceNotFoundException for an unknown provisioned model or model; ValidationException
+     *                          for a bad name or a model of another base; ConflictException for a name already used
+     *                          or a provisioned model that is not InService
+     */
+    public synchronized ProvisionedModel update(String nameOrArn, String desiredName, String desiredModelId) {
+        ProvisionedModel current = get(nameOrArn);
+        if (current.status() != ProvisionedModelStatus.IN_SERVICE) {
+            throw new BedrockException(BedrockErrorType.CONFLICT, "The provisioned model " + current.name()
+                    + " is " + current.status().wire() + "; it can be updated only when InService.");
+        }
+        String name = desiredName == null ? current.name() : desiredName;
+        if (desiredName != null) {
+            checkName(desiredName, "desiredProvisionedModelName");
+            Optional<ProvisionedModel> holder = repository.findByName(desiredName);
+            if (holder.isPresent() && !holder.get().arn().equals(current.arn())) {
+                throw new BedrockException(BedrockErrorType.CONFLICT, "A provisioned model named " + desiredName
+                        + " already exists.");
+            }
+        }
+        String modelId = current.modelId();
+        if (desiredModelId != null) {
+            ModelTarget target = directory.resolve(desiredModelId);
+            String entryId = target.model().entry().id();
+            if (target.capacityTag() != null || !entryId.equals(current.modelId())) {
+                // Custom models (the only other thing Bedrock lets a provisioned model move to) share their base.
+                throw BedrockException.validation("The provisioned model " + current.name() + " serves "
+                        + current.modelId() + "; it can be moved only to that base model or a custom model of it, "
+                        + "not to " + desiredModelId + ".");
+            }
+            modelId = entryId;
+        }
+        Instant now = clock.instant();
+        ProvisionedModel updating = new ProvisionedModel(current.arn(), name, current.modelId(),
+                current.modelUnits(), modelId, current.desiredModelUnits(), ProvisionedModelStatus.UPDATING,
+                current.commitmentDuration(), current.commitmentExpiration(), null, current.createdAt(), now,
+                current.clientRequestToken());
+        write(updating);
+        directory.remove(current.name());
+        ProvisionedModel done = finishUpdate(updating);
+        register(done);
+        return done;
+    }
+
+    /** Moves an Updating model to what it was asked to become, InService, and stores that. */
+    private ProvisionedModel finishUpdate(ProvisionedModel updating) {
+        ProvisionedModel done = new ProvisionedModel(updating.arn(), updating.name(), updating.desiredModelId(),
+                updating.desiredModelUnits(), updating.desiredModelId(), updating.desiredModelUnits(),
+                ProvisionedModelStatus.IN_SERVICE, updating.commitmentDuration(), updating.commitmentExpiration(),
+                null, updating.createdAt(), clock.instant(), updating.clientRequestToken());
+        write(done);
+        return done;
+    }
+
+    private void write(ProvisionedModel model) {
+        try {
+            repository.update(model);
+        } catch (DuplicateResourceException e) {
+            throw new BedrockException(BedrockErrorType.CONFLICT, "A provisioned model named " + model.name()
+                    + " already exists.");
+        }
+    }
+
+    private static void checkName(String name, String field) {
+        if (name.isEmpty() || name.length() > 63 || !NAME.matcher(name).matches()) {
+            throw BedrockException.validation("1 validation error detected: Value '" + name + "' at '" + field
+                    + "' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                    + "([0-9a-zA-Z][_-]?)+ (1 to 63 characters)");
+        }
+    }
+
     /** The provisioned model a name or ARN names. */
     public ProvisionedModel get(String nameOrArn) {
         return find(nameOrArn).orElseThrow(() -> BedrockException.notFound("Provisioned model " + nameOrArn
@@ -141,6 +220,7 @@ public final class ProvisionedThroughputService {
         repository.delete(model.arn());
         directory.remove(model.arn());
         directory.remove(model.name());
+        budgets.remove(model.arn());
     }
 
     /** The foundation-model ARN of a provisioned model's base. */
@@ -154,7 +234,9 @@ public final class ProvisionedThroughputService {
 
     private void register(ProvisionedModel model) {
         ModelTarget base = directory.resolve(model.modelId());
-        ModelTarget reserved = new ModelTarget(base.model(), model.arn());
+        ProvisionedBudget budget = budgets.computeIfAbsent(model.arn(), arn -> new ProvisionedBudget(model.arn(),
+                model.modelUnits(), base.model().entry().modelUnit(), System::nanoTime));
+        ModelTarget reserved = new ModelTarget(base.model(), model.arn(), budget);
         directory.register(model.arn(), reserved);
         directory.register(model.name(), reserved);
     }

@@ -61,6 +61,7 @@ final class ControlPlaneApi {
             Operation.GET_PROVISIONED, (api, r) -> api.describe(
                     api.provisioned().get(r.call().pathParameter("provisionedModelId")), true),
             Operation.LIST_PROVISIONED, (api, r) -> api.listProvisioned(r.query()),
+            Operation.UPDATE_PROVISIONED, ControlPlaneApi::updateProvisioned,
             Operation.DELETE_PROVISIONED, ControlPlaneApi::deleteProvisioned,
             Operation.TAG_RESOURCE, ControlPlaneApi::tagResource,
             Operation.UNTAG_RESOURCE, ControlPlaneApi::untagResource,
@@ -118,6 +119,16 @@ final class ControlPlaneApi {
             summaries.add(describe(m));
         }
         return body;
+    }
+
+    private ObjectNode updateProvisioned(Request r) {
+        RequestBodyReader reader = RequestBodyReader.parse(r.body(), Set.of("desiredProvisionedModelName",
+                "desiredModelId"));
+        String name = reader.optionalString("desiredProvisionedModelName", 63);
+        String modelId = reader.optionalString("desiredModelId", 2048);
+        reader.validate();
+        provisioned().update(r.call().pathParameter("provisionedModelId"), name, modelId);
+        return Json.MAPPER.createObjectNode();
     }
 
     private ObjectNode deleteProvisioned(Request r) {

@@ -8,7 +8,7 @@ import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.generation.GenerationJob;
 import dev.localbedrock.runtime.quota.MeteredListener;
-import dev.localbedrock.runtime.quota.QuotaLimiter;
+import dev.localbedrock.runtime.quota.UsageBudget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -37,9 +37,10 @@ abstract class ModelInvoker {
      * The request as the handler resolved it.
      *
      * @param capacityTag the reserved capacity it runs under (a provisioned throughput), or null for on-demand
+     * @param budget      what its usage counts against (on-demand quota or provisioned throughput); null: unlimited
      */
     record Call(ChannelHandlerContext ctx, String requestId, long startNanos, boolean keepAlive, boolean stream,
-                String capacityTag) {
+                String capacityTag, UsageBudget budget) {
     }
 
     /** The invoker for a served model's modality. */
@@ -75,19 +76,19 @@ abstract class ModelInvoker {
                                 call.startNanos())
                         : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), generation,
                                 call.startNanos(), call.keepAlive());
-                QuotaLimiter quota = onDemandQuota(model, call);
-                if (quota == null) {
+                UsageBudget budget = call.budget();
+                if (budget == null) {
                     responder.watch(model.worker().submit(generation, responder, call.capacityTag()));
                     return;
                 }
-                quota.admit();
-                MeteredListener metered = new MeteredListener(responder, quota);
+                budget.admit();
+                MeteredListener metered = new MeteredListener(responder, budget);
                 GenerationJob job;
                 try {
                     job = model.worker().submit(generation, metered, call.capacityTag());
                 } catch (RuntimeException refused) { // a full queue: the request never ran
                     if (!metered.started()) {
-                        quota.refund();
+                        budget.refund();
                     }
                     throw refused;
                 }
@@ -112,22 +113,22 @@ abstract class ModelInvoker {
             checkAccept(headers.get(HttpHeaderNames.ACCEPT), "Accept");
             return () -> {
                 EmbeddingRequest request = model.codec().decodeRequest(body);
-                QuotaLimiter quota = onDemandQuota(model, call);
+                UsageBudget budget = call.budget();
                 EmbeddingResponder responder = new EmbeddingResponder(call.ctx(), call.requestId(), model.codec(),
                         call.startNanos(), call.keepAlive());
-                if (quota == null) {
+                if (budget == null) {
                     responder.respondTo(model.worker().submit(request));
                     return;
                 }
-                quota.admit();
+                budget.admit();
                 CompletableFuture<EmbeddingOutcome> submitted;
                 try {
                     submitted = model.worker().submit(request);
                 } catch (RuntimeException refused) {
-                    quota.refund();
+                    budget.refund();
                     throw refused;
                 }
-                responder.respondTo(charged(submitted, quota));
+                responder.respondTo(charged(submitted, budget));
             };
         }
 
@@ -136,7 +137,7 @@ abstract class ModelInvoker {
          * charge); cancelling it (the client hung up) cancels the embedding.
          */
         private static CompletableFuture<EmbeddingOutcome> charged(CompletableFuture<EmbeddingOutcome> submitted,
-                                                                   QuotaLimiter quota) {
+                                                                   UsageBudget budget) {
             CompletableFuture<EmbeddingOutcome> charged = new CompletableFuture<>() {
                 @Override
                 public boolean cancel(boolean mayInterruptIfRunning) {
@@ -149,19 +150,11 @@ abstract class ModelInvoker {
                     charged.completeExceptionally(error);
                     return;
                 }
-                quota.charge(outcome.inputTokenCount());
+                budget.chargeInput(outcome.inputTokenCount());
                 charged.complete(outcome);
             });
             return charged;
         }
-    }
-
-    /**
-     * The model's on-demand quota limiter, or null when the request runs on provisioned throughput (not subject to
-     * on-demand quotas) or the model's quota is unlimited.
-     */
-    static QuotaLimiter onDemandQuota(ServedModel served, Call call) {
-        return call.capacityTag() != null ? null : served.onDemandQuota();
     }
 
     static void checkAccept(String accept, String header) {

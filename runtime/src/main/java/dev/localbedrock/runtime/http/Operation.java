@@ -16,6 +16,7 @@ record Operation(String service, String name) {
     static final Operation CREATE_PROVISIONED = new Operation(BEDROCK, "CreateProvisionedModelThroughput");
     static final Operation GET_PROVISIONED = new Operation(BEDROCK, "GetProvisionedModelThroughput");
     static final Operation LIST_PROVISIONED = new Operation(BEDROCK, "ListProvisionedModelThroughputs");
+    static final Operation UPDATE_PROVISIONED = new Operation(BEDROCK, "UpdateProvisionedModelThroughput");
     static final Operation DELETE_PROVISIONED = new Operation(BEDROCK, "DeleteProvisionedModelThroughput");
     static final Operation TAG_RESOURCE = new Operation(BEDROCK, "TagResource");
     static final Operation UNTAG_RESOURCE = new Operation(BEDROCK, "UntagResource");

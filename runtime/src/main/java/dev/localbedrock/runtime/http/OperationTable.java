@@ -29,6 +29,8 @@ final class OperationTable {
                 .operation(Operation.CREATE_PROVISIONED, HttpMethod.POST, "/provisioned-model-throughput")
                 .operation(Operation.GET_PROVISIONED, HttpMethod.GET,
                         "/provisioned-model-throughput/{provisionedModelId}")
+                .operation(Operation.UPDATE_PROVISIONED, HttpMethod.PATCH,
+                        "/provisioned-model-throughput/{provisionedModelId}")
                 .operation(Operation.DELETE_PROVISIONED, HttpMethod.DELETE,
                         "/provisioned-model-throughput/{provisionedModelId}")
                 // Plural, as the SDKs send it.

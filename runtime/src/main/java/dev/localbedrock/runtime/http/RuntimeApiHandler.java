@@ -86,7 +86,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
             byte[] body = ByteBufUtil.getBytes(request.content());
             Runnable admit = ModelInvoker.of(target.model()).prepare(new ModelInvoker.Call(ctx, requestId,
-                    startNanos, keepAlive, stream, target.capacityTag()), request.headers(), body);
+                    startNanos, keepAlive, stream, target.capacityTag(), target.budget()), request.headers(), body);
             offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {
             AwsResponses.send(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);

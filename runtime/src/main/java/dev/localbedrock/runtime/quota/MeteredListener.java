@@ -8,20 +8,21 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Charges a generation's tokens to its model's quota as they become known, then passes every callback on: the prompt
+ * Charges a generation's tokens to its {@link UsageBudget} (on-demand quota or provisioned throughput) as they become
+ * known, then passes every callback on: the prompt
  * when the model starts on it, the output when it completes, or — when it fails or is cancelled part way — the output
  * generated so far. The charge is made before the response is handed on, so a client's next request already sees it.
  * The scheduler calls a listener from one thread at a time, so the counts need no synchronisation.
  */
 public final class MeteredListener implements GenerationListener {
     private final GenerationListener delegate;
-    private final QuotaLimiter limiter;
+    private final UsageBudget budget;
     private final Map<Integer, Integer> outputByGeneration = new HashMap<>(2);
     private boolean started;
 
-    public MeteredListener(GenerationListener delegate, QuotaLimiter limiter) {
+    public MeteredListener(GenerationListener delegate, UsageBudget budget) {
         this.delegate = delegate;
-        this.limiter = limiter;
+        this.budget = budget;
     }
 
     /** Whether the model started on the prompt (and so charged it). */
@@ -32,7 +33,7 @@ public final class MeteredListener implements GenerationListener {
     @Override
     public void onStart(int inputTokenCount) {
         started = true;
-        limiter.charge(inputTokenCount);
+        budget.chargeInput(inputTokenCount);
         delegate.onStart(inputTokenCount);
     }
 
@@ -50,7 +51,7 @@ public final class MeteredListener implements GenerationListener {
 
     @Override
     public void onComplete(GenerationOutcome outcome) {
-        limiter.charge(outcome.outputTokenCount());
+        budget.chargeOutput(outcome.outputTokenCount());
         delegate.onComplete(outcome);
     }
 
@@ -60,7 +61,7 @@ public final class MeteredListener implements GenerationListener {
         for (int count : outputByGeneration.values()) {
             generated += count;
         }
-        limiter.charge(generated);
+        budget.chargeOutput(generated);
         delegate.onError(error);
     }
 }

@@ -135,6 +135,24 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void modelUnitDefaultsPerModalityAndRejectsWhatItCannotMean() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        String llama = "models:\n  - id: meta.llama2-13b-chat-v1\n    source: m\n";
+        assertEquals(dev.localbedrock.runtime.quota.ModelUnit.DEFAULT_TEXT, load(llama).models().get(0).modelUnit());
+        assertEquals(new dev.localbedrock.runtime.quota.ModelUnit(5000, 6000, 2), load(llama
+                + "    model_unit: {input_tokens_per_minute: 5000, sequences: 2}\n").models().get(0).modelUnit(),
+                "an unnamed figure keeps its default");
+        assertMessage(llama + "    model_unit: {output_tokens: 5}\n", "model_unit: unknown key 'output_tokens'");
+        assertMessage(llama + "    model_unit: {sequences: 0}\n", "'sequences'");
+        assertMessage(llama + "    model_unit: 5\n", "model_unit: expected a mapping");
+        String titan = "models:\n  - id: amazon.titan-embed-text-v1\n    source: builtin:all-MiniLM-L6-v2\n";
+        assertEquals(new dev.localbedrock.runtime.quota.ModelUnit(1000, 0, 0), load(titan
+                + "    model_unit: {input_tokens_per_minute: 1000}\n").models().get(0).modelUnit());
+        assertMessage(titan + "    model_unit: {output_tokens_per_minute: 10}\n",
+                "unknown key 'output_tokens_per_minute'");
+    }
+
+    @Test
     void strictPromptFormatIsAClaudeOption() throws IOException {
         Files.createDirectories(dir.resolve("m"));
         assertFalse(load("models:\n  - id: meta.llama2-13b-chat-v1\n    source: m\n").models().get(0).wire()

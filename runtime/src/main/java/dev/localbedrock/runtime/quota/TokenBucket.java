@@ -1,0 +1,116 @@
+package dev.localbedrock.runtime.quota;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * One per-minute allowance as a token bucket: it holds at most one minute's allowance and refills continuously (an
+ * allowance of 3 per minute gains one every 20 s). Charges may overdraw it; {@link #tryTake} never does.
+ *
+ * <p>Thread-safe and non-blocking: the level is one immutable snapshot swapped by compare-and-set, so decode threads
+ * and the scheduler thread never wait on each other. The level is fixed-point (one unit =
+ * {@link #NANOS_PER_MINUTE} sub-units, refilled by the per-minute figure every nanosecond), which keeps boundaries
+ * exact: no rounding decides whether the 4th request of a minute passes.
+ */
+final class TokenBucket {
+    static final long NANOS_PER_MINUTE = 60_000_000_000L;
+    /** The largest allowance a bucket holds exactly; larger ones are clamped to it (38 million per minute). */
+    static final long MAX_PER_MINUTE = Long.MAX_VALUE / NANOS_PER_MINUTE / 4;
+
+    private final long perMinute;
+    private final long capacity;
+    private final LongSupplier nanos;
+    private final AtomicReference<Level> level;
+
+    /** The level at {@code atNanos}, in sub-units. */
+    private record Level(long units, long atNanos) {
+    }
+
+    /**
+     * @param perMinute the allowance per minute, positive; above {@link #MAX_PER_MINUTE} it is clamped to that
+     * @param nanos     the clock ({@code System::nanoTime} in service; a manual one in tests)
+     */
+    TokenBucket(long perMinute, LongSupplier nanos) {
+        if (perMinute <= 0) {
+            throw new IllegalArgumentException("per-minute allowance must be positive: " + perMinute);
+        }
+        this.perMinute = Math.min(perMinute, MAX_PER_MINUTE);
+        this.capacity = this.perMinute * NANOS_PER_MINUTE;
+        this.nanos = nanos;
+        this.level = new AtomicReference<>(new Level(capacity, nanos.getAsLong()));
+    }
+
+    long perMinute() {
+        return perMinute;
+    }
+
+    /** Whether the bucket holds more than nothing (an overdrawn or empty one does not). */
+    boolean hasCredit() {
+        return refilled(level.get()).units() > 0;
+    }
+
+    /** Takes {@code units} whole units when the bucket holds at least that many; false (taking nothing) otherwise. */
+    boolean tryTake(long units) {
+        long amount = saturatingMultiply(units, NANOS_PER_MINUTE);
+        while (true) {
+            Level seen = level.get();
+            Level now = refilled(seen);
+            if (now.units() < amount) {
+                return false;
+            }
+            if (level.compareAndSet(seen, new Level(now.units() - amount, now.atNanos()))) {
+                return true;
+            }
+        }
+    }
+
+    /** Takes {@code units}, overdrawing the bucket if need be (a charge for work already done). */
+    void charge(long units) {
+        if (units > 0) {
+            add(-saturatingMultiply(units, NANOS_PER_MINUTE));
+        }
+    }
+
+    /** Gives back {@code units}, never beyond a full bucket. */
+    void refund(long units) {
+        if (units > 0) {
+            add(saturatingMultiply(units, NANOS_PER_MINUTE));
+        }
+    }
+
+    private void add(long amount) {
+        while (true) {
+            Level seen = level.get();
+            Level now = refilled(seen);
+            long units = Math.min(capacity, saturatingAdd(now.units(), amount));
+            if (level.compareAndSet(seen, new Level(units, now.atNanos()))) {
+                return;
+            }
+        }
+    }
+
+    /** {@code seen} refilled up to the clock's now (a clock that steps back refills nothing). */
+    private Level refilled(Level seen) {
+        long now = nanos.getAsLong();
+        long elapsed = Math.max(0, now - seen.atNanos());
+        // After a minute the bucket is full unless overdrawn; the ten-minute cap keeps elapsed × rate inside a long,
+        // and an overdraft deeper than ten minutes' allowance is not something a charge can reach in practice.
+        elapsed = Math.min(elapsed, 10 * NANOS_PER_MINUTE);
+        long units = Math.min(capacity, saturatingAdd(seen.units(), saturatingMultiply(elapsed, perMinute)));
+        return new Level(units, Math.max(now, seen.atNanos()));
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+        }
+        return sum;
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return (high == 0 && low >= 0) ? low : Long.MAX_VALUE / 2;
+    }
+}
