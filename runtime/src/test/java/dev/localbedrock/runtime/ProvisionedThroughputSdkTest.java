@@ -93,6 +93,14 @@ class ProvisionedThroughputSdkTest {
             assertEquals(List.of("team-a", "team-b"), List.of(page1.provisionedModelSummaries().get(0)
                     .provisionedModelName(), page2.provisionedModelSummaries().get(0).provisionedModelName()));
             assertEquals(null, page2.nextToken());
+            assertEquals(List.of("team-a", "team-b"), cp.listProvisionedModelThroughputs(r -> r
+                    .creationTimeAfter(before).creationTimeBefore(Instant.now().plusSeconds(60)))
+                    .provisionedModelSummaries().stream().map(ProvisionedModelSummary::provisionedModelName).toList());
+            assertEquals(List.of(), cp.listProvisionedModelThroughputs(r -> r.creationTimeBefore(before))
+                    .provisionedModelSummaries(), "created after 'before'");
+            assertEquals(List.of("team-b", "team-a"), cp.listProvisionedModelThroughputs(r -> r
+                    .sortBy("CreationTime").sortOrder("Descending")).provisionedModelSummaries().stream()
+                    .map(ProvisionedModelSummary::provisionedModelName).toList());
             assertEquals(List.of("team-b"), cp.listProvisionedModelThroughputs(r -> r.nameContains("-b"))
                     .provisionedModelSummaries().stream().map(ProvisionedModelSummary::provisionedModelName).toList());
 

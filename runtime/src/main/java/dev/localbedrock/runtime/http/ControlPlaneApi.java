@@ -193,10 +193,27 @@ final class ControlPlaneApi {
         return body;
     }
 
+    /** A timestamp query parameter: ISO-8601, as the SDKs write timestamps in a query string. */
+    private static java.time.Instant instant(Map<String, List<String>> query, String key) {
+        String value = single(query, key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw BedrockException.validation("1 validation error detected: Value '" + clip(value) + "' at '" + key
+                    + "' failed to satisfy constraint: Member must be an ISO-8601 timestamp such as "
+                    + "2024-01-31T12:00:00Z");
+        }
+    }
+
     private ObjectNode listProvisioned(Map<String, List<String>> query) {
         String status = oneOf(query, "statusEquals", List.of("Creating", "InService", "Updating", "Failed"));
         String nameContains = single(query, "nameContains");
         String modelArn = single(query, "modelArnEquals");
+        java.time.Instant after = instant(query, "creationTimeAfter");
+        java.time.Instant before = instant(query, "creationTimeBefore");
         String order = oneOf(query, "sortOrder", List.of("Ascending", "Descending"));
         oneOf(query, "sortBy", List.of("CreationTime"));
         String max = single(query, "maxResults");
@@ -216,6 +233,8 @@ final class ControlPlaneApi {
                 .filter(p -> status == null || p.status().wire().equals(status))
                 .filter(p -> nameContains == null || p.name().contains(nameContains))
                 .filter(p -> modelArn == null || provisioned().foundationArn(p).equals(modelArn))
+                .filter(p -> after == null || p.createdAt().isAfter(after))
+                .filter(p -> before == null || p.createdAt().isBefore(before))
                 .toList());
         if ("Descending".equals(order)) {
             java.util.Collections.reverse(all);
