@@ -66,14 +66,15 @@ public final class ProvisionedThroughputService {
     }
 
     /**
-     * Creates a provisioned model, or returns the one an earlier call with the same client request token created.
+     * Creates a provisioned model with its tags (in one write), or returns the one an earlier call with the same
+     * client request token created.
      *
      * @throws BedrockException ValidationException for a bad name, unit count or commitment; ResourceNotFoundException
      *                          for a model not served; AccessDeniedException without model access; ConflictException
      *                          for a name already used
      */
     public synchronized ProvisionedModel create(String name, String modelId, int modelUnits, String commitment,
-                                                String clientRequestToken) {
+                                                String clientRequestToken, Map<String, String> tags) {
         if (clientRequestToken != null) {
             Optional<ProvisionedModel> earlier = repository.findByClientRequestToken(clientRequestToken);
             if (earlier.isPresent()) {
@@ -109,7 +110,7 @@ public final class ProvisionedThroughputService {
         ProvisionedModel model = new ProvisionedModel(newArn(), name, entryId, modelUnits, entryId, modelUnits,
                 ProvisionedModelStatus.IN_SERVICE, commitment, expires, null, now, now, clientRequestToken);
         try {
-            repository.create(model);
+            repository.create(model, tags);
         } catch (DuplicateResourceException e) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "A provisioned model named " + name
                     + " already exists.");

@@ -184,10 +184,7 @@ final class ControlPlaneApi {
         reader.validate();
         Map<String, String> tags = TagBodies.tags(TagBodies.object(requestBody, null).get("tags"), false);
         TaggingService.checkAll(tags);
-        ProvisionedModel model = provisioned().create(name, modelId, units, commitment, token);
-        if (!tags.isEmpty()) {
-            tagging().tag(model.arn(), tags);
-        }
+        ProvisionedModel model = provisioned().create(name, modelId, units, commitment, token, tags);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("provisionedModelArn", model.arn());
         return body;

@@ -21,7 +21,7 @@ final class JdbcProvisionedModelRepository implements ProvisionedModelRepository
     }
 
     @Override
-    public void create(ProvisionedModel m) {
+    public void create(ProvisionedModel m, java.util.Map<String, String> tags) {
         tx.inTransaction("create provisioned model " + m.arn() + " (" + m.name() + ")", c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO provisioned_models (" + COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -38,8 +38,10 @@ final class JdbcProvisionedModelRepository implements ProvisionedModelRepository
                 Timestamps.set(s, 11, m.createdAt());
                 Timestamps.set(s, 12, m.lastModifiedAt());
                 setText(s, 13, m.clientRequestToken());
-                return s.executeUpdate();
+                s.executeUpdate();
             }
+            JdbcTagRepository.upsert(c, m.arn(), tags);
+            return null;
         });
     }
 

@@ -25,22 +25,27 @@ final class JdbcTagRepository implements TagRepository {
     @Override
     public void tag(String resourceArn, Map<String, String> tags, int maxTags) {
         tx.inTransaction("tag " + resourceArn, c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tags (resource_arn, tag_key, tag_value)"
-                    + " VALUES (?, ?, ?) ON CONFLICT (resource_arn, tag_key) DO UPDATE SET"
-                    + " tag_value = excluded.tag_value")) {
-                for (Map.Entry<String, String> tag : tags.entrySet()) {
-                    s.setString(1, resourceArn);
-                    s.setString(2, tag.getKey());
-                    s.setString(3, tag.getValue());
-                    s.executeUpdate();
-                }
-            }
+            upsert(c, resourceArn, tags);
             int count = read(c, resourceArn).size();
             if (count > maxTags) {
                 throw new TagLimitExceededException(resourceArn, count, maxTags); // rolls the inserts back
             }
             return count;
         });
+    }
+
+    /** Adds or replaces {@code tags} within the caller's transaction (also a create's, so both land together). */
+    static void upsert(Connection c, String resourceArn, Map<String, String> tags) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO tags (resource_arn, tag_key, tag_value)"
+                + " VALUES (?, ?, ?) ON CONFLICT (resource_arn, tag_key) DO UPDATE SET"
+                + " tag_value = excluded.tag_value")) {
+            for (Map.Entry<String, String> tag : tags.entrySet()) {
+                s.setString(1, resourceArn);
+                s.setString(2, tag.getKey());
+                s.setString(3, tag.getValue());
+                s.executeUpdate();
+            }
+        }
     }
 
     @Override

@@ -6,7 +6,17 @@ import java.util.Optional;
 /** Provisioned throughputs. Each call is one transaction: it is either wholly written or not at all. */
 public interface ProvisionedModelRepository {
     /** @throws DuplicateResourceException when the ARN, the name or the client request token is taken */
-    void create(ProvisionedModel model);
+    default void create(ProvisionedModel model) {
+        create(model, java.util.Map.of());
+    }
+
+    /**
+     * Creates the model and its tags in one transaction: a crash leaves both or neither, never a model without the
+     * tags its create call named.
+     *
+     * @throws DuplicateResourceException when the ARN, the name or the client request token is taken
+     */
+    void create(ProvisionedModel model, java.util.Map<String, String> tags);
 
     Optional<ProvisionedModel> findByArn(String arn);
 
