@@ -144,12 +144,12 @@ final class CapacityCommand implements Callable<Integer> {
         return Duration.ofNanos(Math.round(s * 1e9));
     }
 
-    private static final String HEADER = String.format(Locale.ROOT, "%11s %8s %9s %13s %14s %10s %10s %10s %6s",
+    private static final String HEADER = String.format(Locale.ROOT, "%11s %8s %9s %13s %14s %10s %10s %11s %6s",
             "concurrency", "seconds", "req/min", "in tok/min", "out tok/min", "p50 ITL ms", "p99 ITL ms",
-            "p99 TTFT", "failed");
+            "p99 TTFT ms", "failed");
 
     private static String row(LevelResult l) {
-        return String.format(Locale.ROOT, "%11d %8.1f %9.1f %13.0f %14.0f %10.2f %10.2f %10.1f %6d",
+        return String.format(Locale.ROOT, "%11d %8.1f %9.1f %13.0f %14.0f %10.2f %10.2f %11.1f %6d",
                 l.concurrency(), l.seconds(), l.requestsPerMinute(), l.inputTokensPerMinute(),
                 l.outputTokensPerMinute(), l.itlP50Nanos() / 1e6, l.itlP99Nanos() / 1e6, l.ttftP99Nanos() / 1e6,
                 l.failed());
