@@ -72,7 +72,8 @@ final class TextModality implements Modality {
     private static WorkerSettings settings(ModelEntry entry) {
         ModelEntry.Batching b = entry.batching();
         return new WorkerSettings(entry.maxContextTokens(), entry.maxQueue(), entry.requestTimeout(), entry.seed(),
-                b.maxRunningSequences(), b.maxTokensPerStep(), b.kvCacheTokens(), b.maxQueueWait());
+                b.maxRunningSequences(), b.maxTokensPerStep(), b.kvCacheTokens(), b.maxQueueWait(),
+                WorkerSettings.defaultReservedStepTokens(b.maxRunningSequences(), b.maxTokensPerStep()));
     }
 
     private static Path directoryOf(ModelEntry.ModelSource source) {

@@ -4,8 +4,9 @@ package dev.localbedrock.runtime.generation;
  * Decides the order in which waiting requests are admitted, and may hold some back. The default is FIFO: every
  * request has priority 0 and may start whenever the batch has room.
  *
- * <p>This is the hook provisioned throughput uses to reserve capacity: a policy can give tagged requests a higher
- * priority and refuse to start untagged ones while the reserved share of {@link SchedulerLoad} is in use. A request
+ * <p>Reserved capacity for provisioned throughput is not a policy: {@link CapacityReservations} guarantees each tag
+ * its share and orders reserved requests first. A policy adds rules on top: it orders requests within the reserved
+ * and the unreserved group, and is asked about a request only once the reservations allow it to start. A request
  * held back stays queued (subject to the queue-wait limit and its deadline); the scheduler moves on to the next.
  * Both methods run on threads the scheduler owns and must be quick and non-blocking.
  */

@@ -17,6 +17,7 @@ public final class GenerationJob implements QueuedRequest {
     private final long arrivalNanos;
     private final long deadlineNanos;
     /** Set by the queue when the job is enqueued. */
+    private boolean reservedWhenQueued;
     private int priority;
     private long arrivalOrder;
     private volatile boolean cancelled;
@@ -109,7 +110,13 @@ public final class GenerationJob implements QueuedRequest {
         return arrivalOrder;
     }
 
-    void enqueued(int assignedPriority, long order) {
+    /** Whether its tag had a reservation when it was queued (it is then admitted ahead of unreserved requests). */
+    boolean reservedWhenQueued() {
+        return reservedWhenQueued;
+    }
+
+    void enqueued(boolean reserved, int assignedPriority, long order) {
+        this.reservedWhenQueued = reserved;
         this.priority = assignedPriority;
         this.arrivalOrder = order;
     }

@@ -15,11 +15,14 @@ final class ModelScheduler {
     private final RequestIntake intake;
     private final StepLoop loop;
     private final SchedulerMetrics metrics;
+    private final CapacityReservations reservations;
 
     ModelScheduler(String name, DecoderModel model, WorkerSettings settings, WorkerHooks hooks, LongSupplier clock) {
-        this.waiting = new WaitingQueue(name, settings.maxQueue(), settings.maxQueueWait(), hooks.admission());
+        this.reservations = new CapacityReservations(settings.maxRunningSequences(), settings.kvCacheTokens());
+        this.waiting = new WaitingQueue(name, settings.maxQueue(), settings.maxQueueWait(), hooks.admission(),
+                reservations);
         this.intake = new RequestIntake(name, model, settings, waiting, hooks.metrics(), clock);
-        this.loop = new StepLoop(model, settings, waiting, hooks, clock);
+        this.loop = new StepLoop(model, settings, waiting, hooks, reservations, clock);
         this.metrics = hooks.metrics();
     }
 
@@ -57,6 +60,16 @@ final class ModelScheduler {
 
     int queueLength() {
         return waiting.size();
+    }
+
+    /** Any thread. */
+    CapacityReservations reservations() {
+        return reservations;
+    }
+
+    /** Scheduler thread only. */
+    CapacityUsage usage() {
+        return loop.usage();
     }
 
     SchedulerMetrics metrics() {

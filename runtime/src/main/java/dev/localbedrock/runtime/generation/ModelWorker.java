@@ -63,6 +63,14 @@ public final class ModelWorker implements AutoCloseable {
         return model;
     }
 
+    /**
+     * The batch slots and KV this model holds back for provisioned throughput, by capacity tag; the control plane
+     * changes them from any thread and the scheduler applies them from its next step.
+     */
+    public CapacityReservations reservations() {
+        return scheduler.reservations();
+    }
+
     /** Requests waiting for admission now. */
     public int queueLength() {
         return scheduler.queueLength();

@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * Iteration-level continuous batching for one model. Each {@link #step()}:
  * <ol>
  *   <li>retires what must leave (cancelled by a disconnect, past its deadline, queued too long), freeing its KV;</li>
- *   <li>plans the batch from token counts ({@link BatchPlanner}) and admits the waiting requests it chose;</li>
+ *   <li>plans the batch from token counts ({@link BatchPlanner}, with the {@link CapacityReservations} read once
+ *       against each class's {@link CapacityUsage}) and admits the waiting requests it chose;</li>
  *   <li>runs every row — one decode token per running sequence plus prompt chunks — in one forward call;</li>
  *   <li>samples every row whose prompt is complete ({@link BatchSampler}), forking N-generation requests;</li>
  *   <li>emits each token to its listener ({@link OutputProcessor}), frees finished sequences, reports metrics.</li>
@@ -42,6 +43,8 @@ final class StepLoop {
     private final BatchPlanner planner;
     private final ModelRunner runner;
     private final KvLedger ledger;
+    private final CapacityReservations reservations;
+    private final CapacityUsage usage = new CapacityUsage();
     private final OutputProcessor output;
     private final BatchSampler batchSampler = new BatchSampler();
     private final SampleRows samples = new SampleRows();
@@ -51,14 +54,16 @@ final class StepLoop {
     private TokenClasses tokenClasses;
 
     StepLoop(DecoderModel model, WorkerSettings settings, WaitingQueue waiting, WorkerHooks hooks,
-             LongSupplier clock) {
+             CapacityReservations reservations, LongSupplier clock) {
         this.model = model;
         this.settings = settings;
         this.waiting = waiting;
         this.policy = hooks.admission();
         this.metrics = hooks.metrics();
         this.clock = clock;
-        this.planner = new BatchPlanner(settings.maxRunningSequences(), settings.maxTokensPerStep());
+        this.reservations = reservations;
+        this.planner = new BatchPlanner(settings.maxRunningSequences(), settings.maxTokensPerStep(),
+                settings.reservedStepTokens());
         this.runner = new ModelRunner(model);
         this.ledger = new KvLedger(settings.kvCacheTokens(), model);
         this.output = new OutputProcessor(model.info().vocabSize(), model.info().eosTokenIds(), model.tokenizer(),
@@ -71,7 +76,7 @@ final class StepLoop {
         int retired = retire(start);
         allocatePending();
         StepPlan plan = planner.plan(running, runningSequences, waiting.snapshot(), ledger.free(), ledger.capacity(),
-                policy);
+                policy, ReservedShares.of(reservations, usage));
         admit(plan, start);
         if (plan.isEmpty()) {
             if (retired > 0) {
@@ -100,6 +105,11 @@ final class StepLoop {
     /** KV tokens admitted requests hold now; any thread. */
     long kvReservedTokens() {
         return ledger.reserved();
+    }
+
+    /** What admitted requests hold by capacity class; scheduler thread only (tests check it returns to empty). */
+    CapacityUsage usage() {
+        return usage;
     }
 
     boolean hasWork() {
@@ -173,6 +183,7 @@ final class StepLoop {
             waiting.admitted(job, now);
             ledger.reserve(job.kvReservation());
             r.reservedKv = job.kvReservation();
+            usage.add(job.capacityTag(), r.sequences.length, r.reservedKv);
             running.add(r);
             runningSequences += r.sequences.length;
             if (!r.siblingsCreated && !runner.canFork()) {
@@ -274,6 +285,7 @@ final class StepLoop {
         runner.release(s);
         ledger.release(r.job.kvTokensPerSequence());
         r.reservedKv -= r.job.kvTokensPerSequence();
+        usage.remove(r.job.capacityTag(), 1, r.job.kvTokensPerSequence());
         runningSequences--;
         if (--r.unfinished == 0) {
             running.remove(r);
@@ -292,6 +304,7 @@ final class StepLoop {
             }
         }
         ledger.release(r.reservedKv);
+        usage.remove(r.job.capacityTag(), r.unfinished, r.reservedKv);
         r.reservedKv = 0;
         runningSequences -= r.unfinished;
         r.unfinished = 0;

@@ -9,29 +9,41 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Requests waiting for admission, in admission order (the policy's priority, highest first, then arrival). Bounded
- * twice: by length, and by expected wait ({@link WaitEstimator}); a request beyond either is refused as
- * overloaded at once, so the queue never grows without bound and nobody queues for a wait that is already
- * known to be too long. Submitting threads offer; the scheduler thread reads snapshots and removes.
+ * Requests waiting for admission, in admission order: requests whose tag has a reservation
+ * ({@link CapacityReservations}) first, then the policy's priority, highest first, then arrival. Bounded twice: by
+ * length, and by expected wait ({@link WaitEstimator}); a request beyond either is refused as overloaded at once, so
+ * the queue never grows without bound and nobody queues for a wait that is already known to be too long.
+ *
+ * <p>Both limits count only the requests that would be admitted before the new one: for a reserved request, the
+ * reserved ones already waiting, so an on-demand backlog that fills the queue never refuses provisioned traffic (the
+ * queue then holds at most twice {@code capacity}). Whether a request counts as reserved is decided when it is
+ * queued; a reservation made or released later does not reorder requests already waiting. Submitting threads
+ * offer; the scheduler thread reads snapshots and removes.
  */
 final class WaitingQueue {
     private static final Comparator<GenerationJob> ORDER = Comparator
-            .comparingInt((GenerationJob j) -> -j.priority())
+            .comparingInt((GenerationJob j) -> j.reservedWhenQueued() ? 0 : 1)
+            .thenComparingInt(j -> -j.priority())
             .thenComparingLong(GenerationJob::arrivalOrder);
 
     private final String name;
     private final int capacity;
     private final long maxWaitNanos;
     private final AdmissionPolicy policy;
+    private final CapacityReservations reservations;
     private final WaitEstimator estimator = new WaitEstimator();
     private final TreeSet<GenerationJob> jobs = new TreeSet<>(ORDER);
     private long arrivals;
+    /** Queued jobs that were reserved when queued. */
+    private int reservedWaiting;
 
-    WaitingQueue(String name, int capacity, Duration maxWait, AdmissionPolicy policy) {
+    WaitingQueue(String name, int capacity, Duration maxWait, AdmissionPolicy policy,
+                 CapacityReservations reservations) {
         this.name = name;
         this.capacity = Math.max(1, capacity);
         this.maxWaitNanos = maxWait.toNanos();
         this.policy = policy;
+        this.reservations = reservations;
     }
 
     /**
@@ -41,17 +53,22 @@ final class WaitingQueue {
      */
     void offer(GenerationJob job) {
         int priority = policy.priority(job);
+        boolean reserved = reservations.has(job.capacityTag());
         synchronized (this) {
-            if (jobs.size() >= capacity) {
-                throw throttled("(" + name + ": " + jobs.size() + " requests already waiting)");
+            int ahead = reserved ? reservedWaiting : jobs.size();
+            if (ahead >= capacity) {
+                throw throttled("(" + name + ": " + ahead + " requests already waiting)");
             }
-            long expected = estimator.expectedWaitNanos(jobs.size());
+            long expected = estimator.expectedWaitNanos(ahead);
             if (expected > maxWaitNanos) {
                 throw throttled("(" + name + ": the expected wait of " + Duration.ofNanos(expected).toMillis()
                         + " ms exceeds the limit of " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms)");
             }
-            job.enqueued(priority, arrivals++);
+            job.enqueued(reserved, priority, arrivals++);
             jobs.add(job);
+            if (reserved) {
+                reservedWaiting++;
+            }
         }
     }
 
@@ -75,12 +92,22 @@ final class WaitingQueue {
 
     /** Removes a job that leaves without being admitted (cancelled, timed out, waited too long). */
     synchronized boolean remove(GenerationJob job) {
-        return jobs.remove(job);
+        return removed(job);
+    }
+
+    private boolean removed(GenerationJob job) {
+        if (!jobs.remove(job)) {
+            return false;
+        }
+        if (job.reservedWhenQueued()) {
+            reservedWaiting--;
+        }
+        return true;
     }
 
     /** Removes a job the scheduler admitted at {@code now}. */
     synchronized void admitted(GenerationJob job, long now) {
-        if (jobs.remove(job)) {
+        if (removed(job)) {
             estimator.onAdmission(now, jobs.size());
         }
     }
@@ -89,6 +116,7 @@ final class WaitingQueue {
     synchronized List<GenerationJob> drain() {
         List<GenerationJob> all = new ArrayList<>(jobs);
         jobs.clear();
+        reservedWaiting = 0;
         return all;
     }
 

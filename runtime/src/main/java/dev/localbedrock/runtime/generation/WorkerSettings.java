@@ -17,10 +17,16 @@ import java.time.Duration;
  *                            sequence reserves its prompt plus its maximum new tokens when admitted
  * @param maxQueueWait        longest a request may wait for admission; one expected to wait longer is refused with
  *                            ThrottlingException at once, and one that does wait longer is dropped with it
+ * @param reservedStepTokens  tokens one forward call may process while a request with reserved capacity
+ *                            ({@link CapacityReservations}) is decoding, between {@code maxRunningSequences} and
+ *                            {@code maxTokensPerStep}: it bounds that request's inter-token latency to one pass of
+ *                            this many tokens however long the other prompts are, at the cost of prefilling them
+ *                            more slowly meanwhile. Default ({@link #defaultReservedStepTokens}): twice
+ *                            {@code maxRunningSequences}, capped at {@code maxTokensPerStep}
  */
 public record WorkerSettings(int maxContextTokens, int maxQueue, Duration requestTimeout, Long seed,
                              int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,
-                             Duration maxQueueWait) {
+                             Duration maxQueueWait, int reservedStepTokens) {
     public static final int DEFAULT_MAX_RUNNING_SEQUENCES = 16;
     public static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
     public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofSeconds(60);
@@ -34,10 +40,30 @@ public record WorkerSettings(int maxContextTokens, int maxQueue, Duration reques
             throw new IllegalArgumentException("maxTokensPerStep (" + maxTokensPerStep + ") must be at least "
                     + "maxRunningSequences (" + maxRunningSequences + ") so every running decode fits in a step");
         }
+        if (reservedStepTokens < maxRunningSequences || reservedStepTokens > maxTokensPerStep) {
+            throw new IllegalArgumentException("reservedStepTokens (" + reservedStepTokens + ") must be between "
+                    + "maxRunningSequences (" + maxRunningSequences + ") and maxTokensPerStep (" + maxTokensPerStep
+                    + ")");
+        }
         if (requestTimeout.isNegative() || requestTimeout.isZero() || maxQueueWait.isNegative()
                 || maxQueueWait.isZero()) {
             throw new IllegalArgumentException("requestTimeout and maxQueueWait must be positive");
         }
+    }
+
+    /** The limits before reserved capacity, with {@code reservedStepTokens} at its default. */
+    public WorkerSettings(int maxContextTokens, int maxQueue, Duration requestTimeout, Long seed,
+                          int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens, Duration maxQueueWait) {
+        this(maxContextTokens, maxQueue, requestTimeout, seed, maxRunningSequences, maxTokensPerStep, kvCacheTokens,
+                maxQueueWait, defaultReservedStepTokens(maxRunningSequences, maxTokensPerStep));
+    }
+
+    /**
+     * Twice {@code maxRunningSequences}, so a full batch of decodes still leaves as many tokens for prompt chunks,
+     * capped at {@code maxTokensPerStep} (never below {@code maxRunningSequences}, which that is at least).
+     */
+    public static int defaultReservedStepTokens(int maxRunningSequences, int maxTokensPerStep) {
+        return (int) Math.max(maxRunningSequences, Math.min((long) maxRunningSequences * 2, maxTokensPerStep));
     }
 
     /** The pre-batching limits, with the batching ones at their defaults. */

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * A deterministic stand-in engine for scheduler tests: a row's logits are a pseudo-random function of its whole
@@ -33,6 +34,8 @@ final class FakeDecoderModel implements DecoderModel {
     final List<int[]> forwardCalls = new ArrayList<>();
     int forks;
     int newSequences;
+    /** Called after each forward call with the tokens it processed (a test's cost model advances its clock). */
+    IntConsumer onForward = tokens -> { };
     /** What the tokenizer promises one token covers at most, in bytes; unbounded unless a test sets it. */
     int maxBytesPerToken = Integer.MAX_VALUE;
 
@@ -147,6 +150,7 @@ final class FakeDecoderModel implements DecoderModel {
             out[r] = logitsAfter(s.tokens, eosAtLength);
         }
         forwardCalls.add(counts);
+        onForward.accept(Arrays.stream(counts).sum());
         return out;
     }
 

@@ -35,6 +35,13 @@ final class SchedulerFixture {
                 QUEUE_WAIT);
     }
 
+    /** {@link #settings} with an explicit {@code reservedStepTokens}. */
+    static WorkerSettings settings(int maxRunning, int maxTokensPerStep, long kvCacheTokens, int maxQueue,
+                                   int reservedStepTokens) {
+        return new WorkerSettings(128, maxQueue, TIMEOUT, null, maxRunning, maxTokensPerStep, kvCacheTokens,
+                QUEUE_WAIT, reservedStepTokens);
+    }
+
     static ModelScheduler scheduler(DecoderModel model, WorkerSettings settings, AdmissionPolicy policy,
                                     SchedulerMetrics metrics, LongSupplier clock) {
         return new ModelScheduler("test", model, settings, new WorkerHooks(policy, metrics), clock);
