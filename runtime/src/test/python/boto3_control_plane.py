@@ -16,6 +16,7 @@ import datetime
 import json
 import re
 import sys
+import time
 import traceback
 
 import boto3
@@ -191,6 +192,8 @@ def provisioned_checks(checks, bedrock, runtime, prefix, model_id):
         # boto3 fills in a fresh clientRequestToken itself: the name is taken.
         expect_error(lambda: bedrock.create_provisioned_model_throughput(
             provisionedModelName=name_a, modelId=model_id, modelUnits=1), "ConflictException", 409, name_a)
+        # The state keeps creation times to the millisecond: a later millisecond makes "oldest first" one order.
+        time.sleep(0.01)
         # The foundation model by its ARN, with two model units.
         created["b"] = bedrock.create_provisioned_model_throughput(
             provisionedModelName=name_b, modelId=FOUNDATION_ARN + model_id, modelUnits=2)["provisionedModelArn"]
