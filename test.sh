@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, engine numerics on the shared models, and the real AWS SDKs (Java, and
-# JavaScript via the machine's node + npm, installed from runtime/src/test/js/package-lock.json; and boto3) against
-# the server.
+# JavaScript via the machine's node + npm, installed from runtime/src/test/js/package-lock.json; boto3; and the AWS
+# CLI) against the server.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d ../shared/models ]; then
@@ -11,12 +11,19 @@ fi
 for tool in java mvn node npm python3; do
   command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is required on PATH" >&2; exit 1; }
 done
-# boto3 drives the server from Python (runtime/src/test/python): Debian's python3-boto3, installed when missing.
-apt_install() {
-  "$@" apt-get install -y python3-boto3 || { "$@" apt-get update && "$@" apt-get install -y python3-boto3; } || true
+# boto3 drives the server from Python (runtime/src/test/python): Debian's python3-boto3, installed when missing; and
+# the AWS CLI drives its control plane: Debian's awscli (the CLI v2, older than Bedrock), installed when missing, and
+# also any other `aws` on the PATH.
+packages=()
+python3 -c 'import boto3' 2>/dev/null || packages+=(python3-boto3)
+[ -x /usr/bin/aws ] || packages+=(awscli)
+apt_install() { # each package on its own: one that will not install leaves the other installed
+  for package in "${packages[@]}"; do
+    "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true
+  done
 }
-if ! python3 -c 'import boto3' 2>/dev/null; then
-  echo "test.sh: installing Debian's python3-boto3 for the boto3 end-to-end tests" >&2
+if [ "${#packages[@]}" -gt 0 ]; then
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3 and AWS CLI end-to-end tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -26,5 +33,7 @@ if ! python3 -c 'import boto3' 2>/dev/null; then
     echo "test.sh: python3 with boto3 is required: install Debian's python3-boto3 (apt-get install python3-boto3)" >&2
     exit 1
   }
+  command -v aws >/dev/null || [ -x /usr/bin/aws ] ||
+    echo "test.sh: no AWS CLI (apt-get install awscli): its control-plane test is skipped" >&2
 fi
 exec mvn -B -ntp verify "$@"
