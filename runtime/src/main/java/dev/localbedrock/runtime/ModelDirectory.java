@@ -48,9 +48,13 @@ public final class ModelDirectory {
         }
     }
 
-    /** Stops {@code identifier} resolving; a catalogue id it shadowed resolves again. */
-    public void remove(String identifier) {
-        runtime.remove(identifier);
+    /**
+     * Stops {@code identifier} resolving; a catalogue id it shadowed resolves again.
+     *
+     * @return what it resolved to, or null when it was not registered
+     */
+    public ModelTarget remove(String identifier) {
+        return runtime.remove(identifier);
     }
 
     private static List<String> ids(ModelEntry entry) {

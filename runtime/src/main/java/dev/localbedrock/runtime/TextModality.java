@@ -73,7 +73,7 @@ final class TextModality implements Modality {
         ModelEntry.Batching b = entry.batching();
         return new WorkerSettings(entry.maxContextTokens(), entry.maxQueue(), entry.requestTimeout(), entry.seed(),
                 b.maxRunningSequences(), b.maxTokensPerStep(), b.kvCacheTokens(), b.maxQueueWait(),
-                WorkerSettings.defaultReservedStepTokens(b.maxRunningSequences(), b.maxTokensPerStep()));
+                b.reservedStepTokens());
     }
 
     private static Path directoryOf(ModelEntry.ModelSource source) {

@@ -56,7 +56,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait()), onnx, wire, quota, accessGranted, modelUnit);
+                kv, batching.maxQueueWait(), batching.reservedStepTokens()), onnx, wire, quota, accessGranted, modelUnit);
     }
 
     /**
@@ -78,9 +78,10 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
      * @param kvCacheTokens       KV cache for all running sequences together, in tokens; 0 = not configured and
      *                            still to follow the model's context ({@link ModelEntry#withModelContext})
      * @param maxQueueWait        longest a request may wait for admission before ThrottlingException
+     * @param reservedStepTokens  tokens a step may process while a provisioned model's request decodes
      */
     public record Batching(int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,
-                           Duration maxQueueWait) {
+                           Duration maxQueueWait, int reservedStepTokens) {
     }
 
     /** Where the weights come from. */

@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.onnxbuild.BuildOptions;
+import dev.localbedrock.runtime.generation.WorkerSettings;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ final class TextEntryKeys {
     /** Sorted, so an embedding entry naming several of them is always told about the same one first. */
     static final Set<String> KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed", "intra_op_threads",
             "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
+            "reserved_step_tokens",
             "quantize", "onnx_variant"));
 
     /** The text-only fields of a {@link ModelEntry}; an embedding entry gets their defaults. */
@@ -61,8 +63,15 @@ final class TextEntryKeys {
         // 0: running × context, worked out with the context when that follows the model
         long kvCacheTokens = longInteger(node, "kv_cache_tokens", (long) maxRunning * maxContextTokens,
                 Math.max(2, maxContextTokens), 1L << 40, where);
+        int reservedStep = integer(node, "reserved_step_tokens",
+                WorkerSettings.defaultReservedStepTokens(maxRunning, maxTokensPerStep), 1, 1 << 24, where);
+        if (reservedStep < maxRunning || reservedStep > maxTokensPerStep) {
+            throw new CatalogException(where + ": 'reserved_step_tokens' (" + reservedStep + ") must be from "
+                    + "'max_running_sequences' (" + maxRunning + ") to 'max_tokens_per_step' (" + maxTokensPerStep
+                    + ")");
+        }
         return new ModelEntry.Batching(maxRunning, maxTokensPerStep, kvCacheTokens,
-                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where));
+                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where), reservedStep);
     }
 
     /** quantize / onnx_variant choose how the ONNX Runtime engine builds a graph; they mean nothing to PyTorch. */

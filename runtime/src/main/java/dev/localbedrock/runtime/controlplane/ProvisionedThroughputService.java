@@ -4,6 +4,7 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.ModelDirectory;
 import dev.localbedrock.runtime.ModelTarget;
+import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.quota.ProvisionedBudget;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.ProvisionedModel;
@@ -35,6 +36,7 @@ import java.util.regex.Pattern;
  * writes leaves Updating in the state, which the next start finishes.
  */
 public final class ProvisionedThroughputService {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProvisionedThroughputService.class);
     /** The account in the ARNs this server writes. */
     public static final String ACCOUNT = "000000000000";
     static final Pattern NAME = Pattern.compile("([0-9a-zA-Z][_-]?)+");
@@ -61,8 +63,66 @@ public final class ProvisionedThroughputService {
         this.region = region;
         this.clock = clock;
         for (ProvisionedModel stored : repository.list()) {
-            register(stored.status() == ProvisionedModelStatus.UPDATING ? finishUpdate(stored) : stored);
+            restore(stored.status() == ProvisionedModelStatus.UPDATING ? finishUpdate(stored) : stored);
         }
+    }
+
+    /**
+     * Registers a stored provisioned model again at start. One whose reservation no longer fits (models.yaml now gives
+     * its model fewer batch slots) is marked Failed with the reason, rather than served without its guarantee.
+     */
+    private void restore(ProvisionedModel stored) {
+        if (stored.status() != ProvisionedModelStatus.IN_SERVICE) {
+            return;
+        }
+        ServedModel base;
+        try {
+            base = directory.resolve(stored.modelId()).model();
+        } catch (BedrockException notServed) {
+            log.warn("provisioned model {} ({}) serves {}, which models.yaml no longer serves; it is not invocable "
+                    + "until the model is served again", stored.name(), stored.arn(), stored.modelId());
+            return;
+        }
+        if (!reserve(stored.arn(), stored.modelUnits(), base)) {
+            String reason = "Its " + stored.modelUnits() + " model unit(s) need " + sequences(stored.modelUnits(), base)
+                    + " batch slots on " + stored.modelId() + ", more than its scheduler can now reserve ("
+                    + reservable(base) + ").";
+            log.warn("provisioned model {} ({}) failed at start: {}", stored.name(), stored.arn(), reason);
+            write(new ProvisionedModel(stored.arn(), stored.name(), stored.modelId(), stored.modelUnits(),
+                    stored.desiredModelId(), stored.desiredModelUnits(), ProvisionedModelStatus.FAILED,
+                    stored.commitmentDuration(), stored.commitmentExpiration(), reason, stored.createdAt(),
+                    clock.instant(), stored.clientRequestToken()));
+            return;
+        }
+        register(stored);
+    }
+
+    /**
+     * Reserves the batch slots {@code modelUnits} buy (units × the entry's {@code model_unit.sequences}) on a text
+     * model's scheduler, under {@code arn}; an embedding model has no slots to reserve, its budget alone applies.
+     *
+     * @return false, reserving nothing, when they do not fit beside the reservations already made
+     */
+    private static boolean reserve(String arn, int modelUnits, ServedModel base) {
+        if (!(base instanceof ServedModel.Text text)) {
+            return true;
+        }
+        int sequences = sequences(modelUnits, base);
+        return sequences == 0 || text.worker().reservations().reserve(arn, sequences);
+    }
+
+    private static void release(String arn, ServedModel base) {
+        if (base instanceof ServedModel.Text text) {
+            text.worker().reservations().release(arn);
+        }
+    }
+
+    private static int sequences(int modelUnits, ServedModel base) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) modelUnits * base.entry().modelUnit().sequences());
+    }
+
+    private static int reservable(ServedModel base) {
+        return base instanceof ServedModel.Text text ? text.worker().reservations().reservableSequences() : 0;
     }
 
     /**
@@ -109,11 +169,22 @@ public final class ProvisionedThroughputService {
                 : now.atOffset(ZoneOffset.UTC).plusMonths(commitment.equals("OneMonth") ? 1 : 6).toInstant();
         ProvisionedModel model = new ProvisionedModel(newArn(), name, entryId, modelUnits, entryId, modelUnits,
                 ProvisionedModelStatus.IN_SERVICE, commitment, expires, null, now, now, clientRequestToken);
+        // Capacity first, as Bedrock checks availability before it accepts: nothing is written when it is short.
+        if (!reserve(model.arn(), modelUnits, base.model())) {
+            throw new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, modelUnits + " model unit(s) of "
+                    + entryId + " need " + sequences(modelUnits, base.model()) + " batch slots, but this host can "
+                    + "reserve only " + reservable(base.model()) + " more for provisioned throughput on it (one slot "
+                    + "is always kept for on-demand traffic; see max_running_sequences and model_unit.sequences).");
+        }
         try {
             repository.create(model, tags);
         } catch (DuplicateResourceException e) {
+            release(model.arn(), base.model());
             throw new BedrockException(BedrockErrorType.CONFLICT, "A provisioned model named " + name
                     + " already exists.");
+        } catch (RuntimeException e) {
+            release(model.arn(), base.model());
+            throw e;
         }
         register(model);
         return model;
@@ -219,9 +290,12 @@ public final class ProvisionedThroughputService {
                     + " and cannot be deleted before it ends.");
         }
         repository.delete(model.arn());
-        directory.remove(model.arn());
+        ModelTarget registered = directory.remove(model.arn());
         directory.remove(model.name());
         budgets.remove(model.arn());
+        if (registered != null) {
+            release(model.arn(), registered.model());
+        }
     }
 
     /** The foundation-model ARN of a provisioned model's base. */

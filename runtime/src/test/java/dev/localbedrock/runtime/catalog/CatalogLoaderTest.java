@@ -194,7 +194,7 @@ class CatalogLoaderTest {
     void batchingKeysHaveDefaultsThatFollowFromEachOther() throws IOException {
         Files.createDirectories(dir.resolve("m"));
         ModelEntry e = load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    max_context_tokens: 1024\n").models().get(0);
-        assertEquals(new ModelEntry.Batching(16, 512, 16 * 1024, Duration.ofSeconds(60)), e.batching());
+        assertEquals(new ModelEntry.Batching(16, 512, 16 * 1024, Duration.ofSeconds(60), 32), e.batching());
         assertEquals(Duration.ofSeconds(300), e.requestTimeout());
         ModelEntry many = load("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    max_running_sequences: 600\n")
                 .models().get(0);
@@ -232,7 +232,7 @@ class CatalogLoaderTest {
                     max_queue_wait_seconds: 2.5
                     request_timeout_seconds: 0.25
                 """).models().get(0);
-        assertEquals(new ModelEntry.Batching(4, 64, 1000, Duration.ofMillis(2500)), e.batching());
+        assertEquals(new ModelEntry.Batching(4, 64, 1000, Duration.ofMillis(2500), 8), e.batching());
         assertEquals(Duration.ofMillis(250), e.requestTimeout());
         assertEquals(3, e.maxQueue());
     }
