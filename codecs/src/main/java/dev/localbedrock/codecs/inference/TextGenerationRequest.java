@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param numGenerations    how many independent generations to produce from the one prompt (at least 1)
  * @param returnLikelihoods which token log-probabilities to report
  * @param promptTruncation  what to do with a prompt too long for the model (Cohere's {@code truncate})
+ * @param constraint        what the output must be (constrained decoding), or null for free text
  */
 public record TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
                                     List<String> stopSequences, int numGenerations,
-                                    LikelihoodMode returnLikelihoods, PromptTruncation promptTruncation) {
+                                    LikelihoodMode returnLikelihoods, PromptTruncation promptTruncation,
+                                    OutputConstraint constraint) {
     public TextGenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
@@ -30,6 +32,19 @@ public record TextGenerationRequest(String prompt, int maxTokens, SamplingParame
         if (maxTokens < 0) {
             throw new IllegalArgumentException("maxTokens must not be negative, not " + maxTokens);
         }
+    }
+
+    /** Free text (no output constraint). */
+    public TextGenerationRequest(String prompt, int maxTokens, SamplingParameters sampling,
+                                 List<String> stopSequences, int numGenerations, LikelihoodMode returnLikelihoods,
+                                 PromptTruncation promptTruncation) {
+        this(prompt, maxTokens, sampling, stopSequences, numGenerations, returnLikelihoods, promptTruncation, null);
+    }
+
+    /** This request with its output held to {@code outputConstraint}. */
+    public TextGenerationRequest constrained(OutputConstraint outputConstraint) {
+        return new TextGenerationRequest(prompt, maxTokens, sampling, stopSequences, numGenerations,
+                returnLikelihoods, promptTruncation, outputConstraint);
     }
 
     /** A request that refuses a too-long prompt. */
