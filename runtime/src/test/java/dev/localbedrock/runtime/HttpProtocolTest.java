@@ -66,7 +66,7 @@ class HttpProtocolTest {
 
     @Test
     void unknownRoutesAreUnknownOperations() throws Exception {
-        assertAwsError(post(http1, "/model/meta.llama2-13b-chat-v1/converse", "application/json", BODY), 404,
+        assertAwsError(post(http1, "/model/meta.llama2-13b-chat-v1/chat", "application/json", BODY), 404,
                 "UnknownOperationException", "Supported");
         HttpResponse<byte[]> get = http1.send(HttpRequest.newBuilder(
                 URI.create(base + "/model/meta.llama2-13b-chat-v1/invoke")).GET().build(),

@@ -58,6 +58,8 @@ final class OperationTable {
     }
 
     private final List<Entry> entries;
+    /** The listed operations in registration order (the order messages name them in). */
+    private final List<Entry> listed;
     private final String supported;
 
     private OperationTable(List<Entry> entries) {
@@ -66,8 +68,8 @@ final class OperationTable {
         List<Entry> byLiterals = new ArrayList<>(entries);
         byLiterals.sort(Comparator.comparingInt((Entry e) -> e.path().literalCount()).reversed());
         this.entries = List.copyOf(byLiterals);
-        this.supported = entries.stream().filter(Entry::listed).map(e -> e.method() + " " + e.path())
-                .collect(Collectors.joining(", "));
+        this.listed = entries.stream().filter(Entry::listed).toList();
+        this.supported = listed.stream().map(e -> e.method() + " " + e.path()).collect(Collectors.joining(", "));
     }
 
     static Builder builder() {
@@ -101,7 +103,22 @@ final class OperationTable {
                     + ".");
         }
         throw new UnknownOperationException("No operation matches " + method + " " + path + ". Supported: "
-                + supported + ".");
+                + supportedNear(segments) + ".");
+    }
+
+    /**
+     * The operations to name for an unmatched path: those under the same first segment ({@code /model/...}: the
+     * runtime's invocations), or every listed one when none is — a short list the caller can act on.
+     */
+    private String supportedNear(String[] segments) {
+        if (segments != null && segments.length > 0) {
+            String near = listed.stream().filter(e -> e.path().startsWithLiteral(segments[0]))
+                    .map(e -> e.method() + " " + e.path()).collect(Collectors.joining(", "));
+            if (!near.isEmpty()) {
+                return near;
+            }
+        }
+        return supported;
     }
 
     /** Collects registrations; refuses two operations on the same method and path shape. */

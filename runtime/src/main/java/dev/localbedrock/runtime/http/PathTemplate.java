@@ -94,6 +94,11 @@ final class PathTemplate {
         return values;
     }
 
+    /** Whether the template's first segment is the literal {@code segment}. */
+    boolean startsWithLiteral(String segment) {
+        return !literals.isEmpty() && segment.equals(literals.get(0));
+    }
+
     /** How many segments are literals: the more, the more specific. */
     int literalCount() {
         return (int) literals.stream().filter(l -> l != null).count();

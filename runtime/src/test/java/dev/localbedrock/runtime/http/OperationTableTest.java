@@ -36,7 +36,7 @@ class OperationTableTest {
 
     @Test
     void unknownPathsAndMethodsAreUnknownOperations() {
-        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/converse"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/chat"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/model/x/invoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/a/b/invoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/"));
@@ -66,11 +66,17 @@ class OperationTableTest {
                 + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
                 + "GET /foundation-models/{modelIdentifier}, POST /provisioned-model-throughput, "
                 + "GET /provisioned-model-throughput/{provisionedModelId}, "
+                + "PATCH /provisioned-model-throughput/{provisionedModelId}, "
                 + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs, "
                 + "POST /tagResource, POST /untagResource, POST /listTagsForResource.";
-        assertEquals("No operation matches POST /model/x/converse" + supported,
+        // An unknown path under a known first segment names only the operations there.
+        assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
+                        + "POST /model/{modelId}/invoke-with-response-stream.",
                 assertThrows(UnknownOperationException.class,
-                        () -> parse(HttpMethod.POST, "/model/x/converse?y=2")).getMessage());
+                        () -> parse(HttpMethod.POST, "/model/x/chat?y=2")).getMessage());
+        assertEquals("No operation matches GET /nothing-here" + supported,
+                assertThrows(UnknownOperationException.class,
+                        () -> parse(HttpMethod.GET, "/nothing-here")).getMessage());
         assertEquals("Method GET is not supported on /model/x/invoke; use POST.",
                 assertThrows(UnknownOperationException.class,
                         () -> parse(HttpMethod.GET, "/model/x/invoke")).getMessage());
