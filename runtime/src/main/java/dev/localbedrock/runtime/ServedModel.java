@@ -3,6 +3,7 @@ package dev.localbedrock.runtime;
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.conversation.ChatPrompt;
 import dev.localbedrock.runtime.embedding.EmbeddingWorker;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.quota.QuotaLimiter;
@@ -22,12 +23,22 @@ public sealed interface ServedModel {
      */
     QuotaLimiter onDemandQuota();
 
-    /** A text generation model: its family codec and its continuous-batching worker. */
-    record Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, QuotaLimiter onDemandQuota)
-            implements ServedModel {
+    /**
+     * A text generation model: its family codec, its continuous-batching worker, and how a conversation becomes its
+     * prompt (Converse).
+     *
+     * @param chatPrompt the model's chat template, or null where none is set up (Converse is then refused)
+     */
+    record Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, QuotaLimiter onDemandQuota,
+                ChatPrompt chatPrompt) implements ServedModel {
         /** A text model with the quota its entry configures. */
+        public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, ChatPrompt chatPrompt) {
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry), chatPrompt);
+        }
+
+        /** A text model without a chat template. */
         public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker) {
-            this(entry, codec, worker, QuotaLimiter.forEntry(entry));
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry), null);
         }
     }
 

@@ -95,8 +95,17 @@ public final class ModelWorker implements AutoCloseable {
 
     /** Queues a request whose prompt is given as token ids ({@code request.prompt()} is ignored). */
     public GenerationJob submitTokens(int[] promptIds, TextGenerationRequest request, GenerationListener listener) {
+        return submitTokens(promptIds, request, listener, null);
+    }
+
+    /**
+     * Queues a request whose prompt is given as token ids, under {@code capacityTag} (see
+     * {@link #submit(TextGenerationRequest, GenerationListener, String)}).
+     */
+    public GenerationJob submitTokens(int[] promptIds, TextGenerationRequest request, GenerationListener listener,
+                                      String capacityTag) {
         checkOpen();
-        return wake(scheduler.submitTokens(promptIds, request, listener, null));
+        return wake(scheduler.submitTokens(promptIds, request, listener, capacityTag));
     }
 
     private void checkOpen() {

@@ -32,6 +32,22 @@ final class AwsResponses {
         return error(requestId, e.type().httpStatus(), e.type().shapeName(), e.getMessage());
     }
 
+    /** A JSON success ({@code status}) with the request id. */
+    static FullHttpResponse json(String requestId, HttpResponseStatus status, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, JSON)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID, requestId);
+        return response;
+    }
+
+    /** A 200 JSON success with the request id. */
+    static FullHttpResponse json(String requestId, byte[] body) {
+        return json(requestId, HttpResponseStatus.OK, body);
+    }
+
     /** An error by name, for the few the runtime model does not list (e.g. an unknown route). */
     static FullHttpResponse error(String requestId, int status, String errorType, String message) {
         byte[] body = AwsErrorBodies.json(message);

@@ -11,13 +11,8 @@ import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.controlplane.TaggingService;
 import dev.localbedrock.runtime.state.ProvisionedModel;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
@@ -94,13 +89,8 @@ final class ControlPlaneApi {
         // Both Create operations answer 201, as the service model says and the SDKs expect.
         HttpResponseStatus status = CREATED.contains(call.operation()) ? HttpResponseStatus.CREATED
                 : HttpResponseStatus.OK;
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
-                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(AwsResponses.REQUEST_ID, requestId);
-        AwsResponses.send(ctx, response, keepAlive);
+        AwsResponses.send(ctx, AwsResponses.json(requestId, status, body.toString().getBytes(StandardCharsets.UTF_8)),
+                keepAlive);
     }
 
     private ObjectNode listFoundationModels(Map<String, List<String>> query) {

@@ -4,15 +4,23 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
+import dev.localbedrock.codecs.chat.ChatCodec;
+import dev.localbedrock.codecs.chat.ChatRequest;
+import dev.localbedrock.codecs.inference.LikelihoodMode;
+import dev.localbedrock.codecs.inference.OutputConstraint;
+import dev.localbedrock.codecs.inference.PromptTruncation;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.conversation.ToolCalls;
 import dev.localbedrock.runtime.generation.GenerationJob;
+import dev.localbedrock.runtime.generation.GenerationListener;
 import dev.localbedrock.runtime.quota.MeteredListener;
 import dev.localbedrock.runtime.quota.UsageBudget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
@@ -76,25 +84,78 @@ abstract class ModelInvoker {
                                 call.startNanos())
                         : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), generation,
                                 call.startNanos(), call.keepAlive());
-                UsageBudget budget = call.budget();
-                if (budget == null) {
-                    responder.watch(model.worker().submit(generation, responder, call.capacityTag()));
-                    return;
-                }
-                budget.admit();
-                MeteredListener metered = new MeteredListener(responder, budget);
-                GenerationJob job;
-                try {
-                    job = model.worker().submit(generation, metered, call.capacityTag());
-                } catch (RuntimeException refused) { // a full queue: the request never ran
-                    if (!metered.started()) {
-                        budget.refund();
-                    }
-                    throw refused;
-                }
-                responder.watch(job);
+                submitMetered(call, responder,
+                        listener -> model.worker().submit(generation, listener, call.capacityTag()));
             };
         }
+    }
+
+    /**
+     * A conversation (Converse and ConverseStream on any text model, or a chat-bodied family's InvokeModel): the chat
+     * codec decodes it, the model's chat template renders it into the prompt, and it runs as one text generation —
+     * constrained to a tool call when the request forces one (stop sequences then do not apply: the call's JSON must
+     * not be cut). The prompt is tokenized without adding special tokens: the template writes them.
+     */
+    static final class Chat extends ModelInvoker {
+        private final ServedModel.Text model;
+        private final ChatCodec codec;
+        private final boolean invokeModel;
+
+        /** @param invokeModel InvokeModel's body (Accept headers, token-count headers) rather than Converse's */
+        Chat(ServedModel.Text model, ChatCodec codec, boolean invokeModel) {
+            this.model = model;
+            this.codec = codec;
+            this.invokeModel = invokeModel;
+        }
+
+        @Override
+        Runnable prepare(Call call, HttpHeaders headers, byte[] body) {
+            if (invokeModel) {
+                String acceptHeader = call.stream() ? BEDROCK_ACCEPT : HttpHeaderNames.ACCEPT.toString();
+                checkAccept(headers.get(acceptHeader), call.stream() ? BEDROCK_ACCEPT : "Accept");
+            }
+            return () -> {
+                ChatRequest chat = codec.decodeRequest(body);
+                String prompt = model.chatPrompt().render(chat);
+                OutputConstraint constraint = ToolCalls.constraint(chat.tools());
+                TextGenerationRequest generation = new TextGenerationRequest(prompt, chat.maxTokens(),
+                        chat.sampling(), constraint != null ? List.of() : chat.stopSequences(), 1,
+                        LikelihoodMode.NONE, PromptTruncation.NONE, constraint);
+                int[] promptIds = model.worker().model().tokenizer().encode(prompt, false);
+                Responder responder = call.stream()
+                        ? new ChatResponder.Streaming(call.ctx(), call.requestId(), codec, chat, call.startNanos())
+                        : new ChatResponder.Unary(call.ctx(), call.requestId(), codec, chat, call.startNanos(),
+                                call.keepAlive(), invokeModel);
+                submitMetered(call, responder,
+                        listener -> model.worker().submitTokens(promptIds, generation, listener, call.capacityTag()));
+            };
+        }
+    }
+
+    /**
+     * Submits a generation counted against the call's budget (on-demand quota or provisioned throughput): admitted
+     * first, charged as it runs, refunded when the scheduler refuses it before it ran; links the job to the responder
+     * so a disconnect cancels it.
+     */
+    static void submitMetered(Call call, Responder responder,
+                              java.util.function.Function<GenerationListener, GenerationJob> submit) {
+        UsageBudget budget = call.budget();
+        if (budget == null) {
+            responder.watch(submit.apply(responder));
+            return;
+        }
+        budget.admit();
+        MeteredListener metered = new MeteredListener(responder, budget);
+        GenerationJob job;
+        try {
+            job = submit.apply(metered);
+        } catch (RuntimeException refused) { // a full queue: the request never ran
+            if (!metered.started()) {
+                budget.refund();
+            }
+            throw refused;
+        }
+        responder.watch(job);
     }
 
     /** Embeddings: InvokeModel only, through the embedding worker. */

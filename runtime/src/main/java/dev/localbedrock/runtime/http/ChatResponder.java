@@ -1,0 +1,113 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.chat.ChatCodec;
+import dev.localbedrock.codecs.chat.ChatOutcome;
+import dev.localbedrock.codecs.chat.ChatRequest;
+import dev.localbedrock.codecs.chat.ChatStreamEncoder;
+import dev.localbedrock.codecs.inference.GenerationOutcome;
+import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.runtime.conversation.AssistantTurn;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * Writes a chat response (Converse, ConverseStream, or the Messages body on InvokeModel and
+ * InvokeModelWithResponseStream): the generation becomes an assistant turn ({@link AssistantTurn}), which the chat
+ * codec encodes as one JSON body or as its stream's events.
+ */
+abstract class ChatResponder extends Responder {
+    protected final ChatCodec codec;
+    protected final ChatRequest request;
+    protected final AssistantTurn turn;
+
+    ChatResponder(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request, long startNanos) {
+        super(ctx, requestId, startNanos);
+        this.codec = codec;
+        this.request = request;
+        this.turn = new AssistantTurn(request.tools());
+    }
+
+    /** The whole turn as one JSON body. */
+    static final class Unary extends ChatResponder {
+        private final boolean keepAlive;
+        private final boolean invocationHeaders;
+
+        /** @param invocationHeaders whether to add InvokeModel's token-count and latency headers */
+        Unary(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request, long startNanos,
+              boolean keepAlive, boolean invocationHeaders) {
+            super(ctx, requestId, codec, request, startNanos);
+            this.keepAlive = keepAlive;
+            this.invocationHeaders = invocationHeaders;
+        }
+
+        @Override
+        public void onComplete(GenerationOutcome outcome) {
+            onLoop(() -> {
+                ChatOutcome chat = turn.complete(outcome, millisSinceStart(), event -> { });
+                byte[] body = codec.encodeResponse(request, chat);
+                finished();
+                AwsResponses.send(ctx, invocationHeaders
+                        ? UnaryResponder.ok(requestId, body, chat.inputTokens(), chat.outputTokens(), chat.latencyMs())
+                        : AwsResponses.json(requestId, body), keepAlive);
+            });
+        }
+
+        @Override
+        public void onError(InferenceFailure error) {
+            onLoop(() -> {
+                finished();
+                AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
+                        keepAlive);
+            });
+        }
+    }
+
+    /** The turn as it is generated, one flush per piece of text. */
+    static final class Streaming extends ChatResponder {
+        private final EventStreamResponse wire;
+        private final ChatStreamEncoder encoder;
+
+        Streaming(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request,
+                  long startNanos) {
+            super(ctx, requestId, codec, request, startNanos);
+            this.wire = new EventStreamResponse(ctx, requestId);
+            this.encoder = codec.openStream(request);
+        }
+
+        @Override
+        public void onStart(int inputTokenCount) {
+            onLoop(() -> {
+                wire.sendHeaders();
+                turn.start(inputTokenCount, event -> encoder.encode(event, wire::write));
+                wire.flush();
+            });
+        }
+
+        @Override
+        public void onText(String text, int outputTokenCount) {
+            onLoop(() -> {
+                if (wire.open()) {
+                    turn.text(text, event -> encoder.encode(event, wire::write));
+                    wire.flush();
+                }
+            });
+        }
+
+        @Override
+        public void onComplete(GenerationOutcome outcome) {
+            onLoop(() -> {
+                wire.sendHeaders();
+                turn.complete(outcome, millisSinceStart(), event -> encoder.encode(event, wire::write));
+                finished();
+                wire.end();
+            });
+        }
+
+        @Override
+        public void onError(InferenceFailure failure) {
+            onLoop(() -> {
+                finished();
+                wire.fail(InferenceErrors.toAws(failure));
+            });
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.localbedrock.runtime.http;
+
+import dev.localbedrock.codecs.BedrockErrorType;
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+
+/**
+ * One streamed response on the wire (InvokeModelWithResponseStream, ConverseStream): chunked HTTP headers once,
+ * then framed event-stream messages, then the end. A failure before the headers is a normal JSON error; after them it
+ * is an exception frame (never a throttling or internal type, which would make the Java SDK resend the whole
+ * request). Event loop only.
+ */
+final class EventStreamResponse {
+    static final AsciiString EVENT_STREAM = AsciiString.cached("application/vnd.amazon.eventstream");
+    static final AsciiString BEDROCK_CONTENT_TYPE = AsciiString.cached("X-Amzn-Bedrock-Content-Type");
+
+    private final ChannelHandlerContext ctx;
+    private final String requestId;
+    private boolean headersSent;
+
+    EventStreamResponse(ChannelHandlerContext ctx, String requestId) {
+        this.ctx = ctx;
+        this.requestId = requestId;
+    }
+
+    void sendHeaders() {
+        if (headersSent) {
+            return;
+        }
+        headersSent = true;
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
+                .set(BEDROCK_CONTENT_TYPE, AwsResponses.JSON)
+                .set(AwsResponses.REQUEST_ID, requestId);
+        HttpUtil.setTransferEncodingChunked(response, true);
+        ctx.writeAndFlush(response);
+    }
+
+    /** Whether the client is still there to write to. */
+    boolean open() {
+        return ctx.channel().isActive();
+    }
+
+    /** Writes one framed message (not flushed). */
+    void write(byte[] frame) {
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)))
+                .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    /** Ends the stream normally. */
+    void end() {
+        sendHeaders();
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    /** Ends the stream with {@code error}: a JSON error response, or an exception frame once streaming. */
+    void fail(BedrockException error) {
+        if (!headersSent) {
+            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, error), true);
+            return;
+        }
+        write(EventStreamEncoder.exception(streamSafe(error.type()), error.getMessage()));
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    /** Types the SDKs retry mid-stream (re-sending the whole request) are reported as a model stream error. */
+    static BedrockErrorType streamSafe(BedrockErrorType type) {
+        return switch (type) {
+            case MODEL_TIMEOUT, VALIDATION, MODEL_STREAM_ERROR -> type;
+            default -> BedrockErrorType.MODEL_STREAM_ERROR;
+        };
+    }
+}
