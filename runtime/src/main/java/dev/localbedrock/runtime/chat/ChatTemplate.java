@@ -129,13 +129,31 @@ public final class ChatTemplate {
     /**
      * The prompt for a conversation: the system prompt, the turns, the request's tools, and the generation prompt
      * (the assistant's header), unless the last turn is the assistant's, a prefill, which is left open for the
-     * model to continue (transformers' {@code continue_final_message}).
+     * model to continue (transformers' {@code continue_final_message}). A template that refuses a system message
+     * gets the system prompt at the start of the first user turn.
      *
      * @throws ChatTemplateException when the template refuses the conversation
      *                               ({@link ChatTemplateException#raisedByTemplate()}) or fails
      */
     public String render(ChatRequest request) {
-        List<Map<String, Object>> messages = TemplateMessages.messages(request, capabilities);
+        try {
+            return render(request, false);
+        } catch (ChatTemplateException e) {
+            // A template with no system role (Mistral Instruct v0.1's raises on one): the system prompt opens the
+            // first user turn instead, as the model's own documentation does it.
+            if (!e.raisedByTemplate() || request.system().isEmpty() && !addsToolPrompt(request)) {
+                throw e;
+            }
+            return render(request, true);
+        }
+    }
+
+    private boolean addsToolPrompt(ChatRequest request) {
+        return request.tools() != null && !capabilities.toolsVariable();
+    }
+
+    private String render(ChatRequest request, boolean foldSystem) {
+        List<Map<String, Object>> messages = TemplateMessages.messages(request, capabilities, foldSystem);
         List<Map<String, Object>> tools = TemplateMessages.tools(request);
         List<ChatMessage> turns = request.messages();
         boolean prefill = !turns.isEmpty() && turns.get(turns.size() - 1).role() == ChatRole.ASSISTANT

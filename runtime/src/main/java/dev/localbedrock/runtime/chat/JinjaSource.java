@@ -120,6 +120,9 @@ final class JinjaSource {
             if (token.equals("not") && !"is".equals(previousWord(tokens, t)) && !"in".equals(nextWord(tokens, t))) {
                 out.append("not (");
                 openNots.push(depth);
+                while (t + 1 < tokens.size() && tokens.get(t + 1).isBlank()) {
+                    t++;
+                }
                 continue;
             }
             out.append(token);

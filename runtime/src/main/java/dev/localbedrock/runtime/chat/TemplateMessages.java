@@ -34,10 +34,9 @@ final class TemplateMessages {
     static final String TOOL_CALL_TEXT = "{\"name\": <tool>, \"arguments\": <arguments>}";
 
     /** What a template can take, read from its source. */
-    record Capabilities(boolean toolCalls, boolean toolsVariable, boolean systemRole) {
+    record Capabilities(boolean toolCalls, boolean toolsVariable) {
         static Capabilities of(String source) {
-            return new Capabilities(source.contains("tool_calls"), source.contains("tools"),
-                    source.contains("system"));
+            return new Capabilities(source.contains("tool_calls"), source.contains("tools"));
         }
     }
 
@@ -64,7 +63,11 @@ final class TemplateMessages {
         return tools;
     }
 
-    static List<Map<String, Object>> messages(ChatRequest request, Capabilities can) {
+    /**
+     * The messages; with {@code foldSystem}, the system prompt opens the first user turn instead of being a
+     * {@code system} message (for templates that refuse a system role, such as Mistral Instruct v0.1's).
+     */
+    static List<Map<String, Object>> messages(ChatRequest request, Capabilities can, boolean foldSystem) {
         List<Map<String, Object>> messages = new ArrayList<>();
         String system = String.join("\n\n", request.system());
         List<Map<String, Object>> tools = tools(request);
@@ -81,12 +84,10 @@ final class TemplateMessages {
         }
         String pendingSystem = null;
         if (!system.isEmpty()) {
-            if (can.systemRole()) {
-                messages.add(message("system", system));
-            } else {
-                // a template that has no system role (Mistral Instruct v0.1 refuses one): the system prompt opens
-                // the first user turn instead
+            if (foldSystem) {
                 pendingSystem = system;
+            } else {
+                messages.add(message("system", system));
             }
         }
         for (ChatMessage m : request.messages()) {
