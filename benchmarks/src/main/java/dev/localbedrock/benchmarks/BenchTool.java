@@ -16,6 +16,7 @@ import dev.localbedrock.benchmarks.load.LoadRunner;
 import dev.localbedrock.benchmarks.load.LoadTarget;
 import dev.localbedrock.benchmarks.load.PromptBuilder;
 import dev.localbedrock.benchmarks.load.Reports;
+import dev.localbedrock.benchmarks.load.ReservedLatencyScenario;
 import dev.localbedrock.benchmarks.load.RunResult;
 import dev.localbedrock.benchmarks.load.Workload;
 import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
@@ -49,7 +50,8 @@ import java.util.concurrent.Callable;
 @Command(name = "BenchTool", mixinStandardHelpOptions = true,
         description = "Benchmark tools: checkpoints, GGUF, load generator, llama.cpp side-by-side, memory bandwidth.",
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
-            BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, CommandLine.HelpCommand.class})
+            BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class,
+            CommandLine.HelpCommand.class})
 public final class BenchTool {
 
     public static void main(String[] args) {
@@ -373,6 +375,74 @@ public final class BenchTool {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    @Command(name = "reserved-latency", mixinStandardHelpOptions = true,
+            description = "A provisioned model's inter-token latency idle and while on-demand streams saturate its base"
+                    + " model, with the reservation and with the same requests sent on demand (benchmarks/README.md).")
+    static final class ReservedLatency implements Callable<Integer> {
+        @Option(names = "--endpoint", required = true, description = "e.g. http://127.0.0.1:8080")
+        URI endpoint;
+        @Option(names = "--model-id", defaultValue = "meta.llama2-13b-chat-v1", description = "default ${DEFAULT-VALUE}")
+        String modelId;
+        @Option(names = "--model-dir", required = true, description = "the served HF directory: its tokenizer sizes the prompts")
+        Path modelDir;
+        @Option(names = "--model-units", defaultValue = "1", description = "of the provisioned model (default ${DEFAULT-VALUE})")
+        int modelUnits;
+        @Option(names = "--prompt-tokens", defaultValue = "32", description = "measured stream's prompt (default ${DEFAULT-VALUE})")
+        int promptTokens;
+        @Option(names = "--output-tokens", defaultValue = "64", description = "measured stream's output (default ${DEFAULT-VALUE})")
+        int outputTokens;
+        @Option(names = "--requests", defaultValue = "6", description = "measured streams per phase, one at a time (default ${DEFAULT-VALUE})")
+        int requests;
+        @Option(names = "--flood-clients", defaultValue = "8", description = "closed-loop on-demand streams (default ${DEFAULT-VALUE})")
+        int floodClients;
+        @Option(names = "--flood-prompt-tokens", defaultValue = "768", description = "their prompts (default ${DEFAULT-VALUE})")
+        int floodPromptTokens;
+        @Option(names = "--flood-output-tokens", defaultValue = "64", description = "their output (default ${DEFAULT-VALUE})")
+        int floodOutputTokens;
+        @Option(names = "--ramp-up-seconds", defaultValue = "3", description = "flood before measuring (default ${DEFAULT-VALUE})")
+        int rampUpSeconds;
+        @Option(names = "--timeout-seconds", defaultValue = "300", description = "per request (default ${DEFAULT-VALUE})")
+        int timeoutSeconds;
+        @Option(names = "--json", description = "write the results as JSON here")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            String prompt;
+            String floodPrompt;
+            try (HfTextTokenizer tok = HfTextTokenizer.load(modelDir)) {
+                prompt = PromptBuilder.build(promptTokens, text -> tok.encode(text, true).length);
+                floodPrompt = PromptBuilder.build(floodPromptTokens, text -> tok.encode(text, true).length);
+            }
+            Duration perPhase = Duration.ofSeconds(timeoutSeconds);
+            Workload measured = new Workload(prompt, promptTokens, outputTokens, true, requests, 1, perPhase);
+            Workload flood = new Workload(floodPrompt, floodPromptTokens, floodOutputTokens, true, 1, 0, perPhase);
+            List<ReservedLatencyScenario.Phase> phases = new ReservedLatencyScenario(endpoint, modelId, modelUnits,
+                    measured, flood, floodClients, Duration.ofSeconds(rampUpSeconds), perPhase).run();
+            System.out.print(ReservedLatencyScenario.table(phases));
+            if (json != null) {
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode doc = mapper.createObjectNode();
+                doc.put("tool", "reserved-latency");
+                doc.set("machine", Reports.machine());
+                Map<String, Object> settings = new LinkedHashMap<>();
+                settings.put("model_id", modelId);
+                settings.put("model_units", modelUnits);
+                settings.put("prompt_tokens", promptTokens);
+                settings.put("output_tokens", outputTokens);
+                settings.put("requests_per_phase", requests);
+                settings.put("flood_clients", floodClients);
+                settings.put("flood_prompt_tokens", floodPromptTokens);
+                settings.put("flood_output_tokens", floodOutputTokens);
+                settings.put("ramp_up_seconds", rampUpSeconds);
+                doc.set("settings", mapper.valueToTree(settings));
+                doc.set("phases", mapper.valueToTree(ReservedLatencyScenario.json(phases)));
+                mapper.writeValue(json.toFile(), doc);
+            }
+            return phases.stream().allMatch(p -> p.result().errorCount() == 0) ? 0 : 1;
+        }
+    }
 
     @Command(name = "bandwidth", mixinStandardHelpOptions = true,
             description = "Measure memory bandwidth (read/write/copy of large arrays) and the batch-1 decode bound.")

@@ -17,10 +17,20 @@ import java.util.Objects;
  * @param sampling      how to pick each token (family extras such as {@code top_k} included)
  * @param stopSequences strings that end the generation (not included in the output)
  * @param tools         the tools offered, or null
+ * @param responseFieldPaths JSON pointers into the model's own response that the client asked to see back
+ *                      (Converse {@code additionalModelResponseFieldPaths}); empty when none
  */
 public record ChatRequest(List<String> system, List<ChatMessage> messages, int maxTokens, SamplingParameters sampling,
-                          List<String> stopSequences, ToolConfig tools) {
+                          List<String> stopSequences, ToolConfig tools, List<String> responseFieldPaths) {
+
+    /** A request that asks for no extra response fields. */
+    public ChatRequest(List<String> system, List<ChatMessage> messages, int maxTokens, SamplingParameters sampling,
+                       List<String> stopSequences, ToolConfig tools) {
+        this(system, messages, maxTokens, sampling, stopSequences, tools, List.of());
+    }
+
     public ChatRequest {
+        responseFieldPaths = responseFieldPaths == null ? List.of() : List.copyOf(responseFieldPaths);
         system = system == null ? List.of() : List.copyOf(system);
         messages = List.copyOf(messages);
         Objects.requireNonNull(sampling, "sampling");

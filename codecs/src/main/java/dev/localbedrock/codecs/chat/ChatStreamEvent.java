@@ -31,7 +31,17 @@ public sealed interface ChatStreamEvent {
     record MessageStop(ChatStopReason stopReason, String stopSequence) implements ChatStreamEvent {
     }
 
-    /** Usage and latency, last. */
-    record Metadata(int inputTokens, int outputTokens, long latencyMs) implements ChatStreamEvent {
+    /**
+     * Usage and latency, last.
+     *
+     * @param firstByteLatencyMs from the request's arrival to its first streamed token (the Messages body's
+     *                           {@code amazon-bedrock-invocationMetrics.firstByteLatency})
+     */
+    record Metadata(int inputTokens, int outputTokens, long latencyMs, long firstByteLatencyMs)
+            implements ChatStreamEvent {
+        /** Without a first-byte latency: the whole latency stands in for it (an upper bound). */
+        public Metadata(int inputTokens, int outputTokens, long latencyMs) {
+            this(inputTokens, outputTokens, latencyMs, latencyMs);
+        }
     }
 }

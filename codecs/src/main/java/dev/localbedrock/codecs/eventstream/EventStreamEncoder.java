@@ -67,6 +67,18 @@ public final class EventStreamEncoder {
     }
 
     /**
+     * A typed event ({@code :event-type} = {@code eventType}) whose payload is the event structure's JSON, as
+     * ConverseStream sends them ({@code messageStart}, {@code contentBlockDelta}, ...): the SDKs pick the union member
+     * by the event type and unmarshal the payload as that member's structure.
+     */
+    public static byte[] event(String eventType, byte[] payload) {
+        return encode(List.of(
+                Map.entry(":event-type", eventType),
+                Map.entry(":content-type", "application/json"),
+                Map.entry(":message-type", "event")), payload);
+    }
+
+    /**
      * A modeled exception inside the stream. The {@code :exception-type} is the union member name (lowerCamel),
      * which is what real Bedrock sends and what current SDKs map to the typed exception (§3.4). Prefer
      * {@code MODEL_STREAM_ERROR} for a failing model: the Java SDK re-sends the whole request on a mid-stream

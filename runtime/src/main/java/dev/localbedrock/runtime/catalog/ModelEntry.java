@@ -31,11 +31,13 @@ import java.util.List;
  * @param quota              the on-demand requests and tokens per minute ({@code requests_per_minute},
  *                           {@code tokens_per_minute}; Bedrock's quota table by default)
  * @param modelUnit          what one model unit of provisioned throughput buys on this model ({@code model_unit})
+ * @param chatTemplate       the {@code chat_template} override: Jinja text (a {@code .jinja} file's already read), or
+ *                           null to use the checkpoint's own template or the family's default (docs/chat-templates.md)
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
                          List<String> aliases, Batching batching, OnnxBuild onnx, CodecOptions wire,
-                         Quota quota, boolean accessGranted, ModelUnit modelUnit) {
+                         Quota quota, boolean accessGranted, ModelUnit modelUnit, String chatTemplate) {
 
     /**
      * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
@@ -56,7 +58,8 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait(), batching.reservedStepTokens()), onnx, wire, quota, accessGranted, modelUnit);
+                kv, batching.maxQueueWait(), batching.reservedStepTokens()), onnx, wire, quota, accessGranted, modelUnit,
+                chatTemplate);
     }
 
     /**

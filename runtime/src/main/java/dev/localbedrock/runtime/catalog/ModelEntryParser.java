@@ -40,10 +40,12 @@ final class ModelEntryParser {
     private static final List<String> ENGINES = Arrays.stream(EngineKind.values()).map(EngineKind::id).toList();
 
     private final SourceResolver sources;
+    private final Path base;
     private final Path cacheDir;
 
     ModelEntryParser(Path base, Path cacheDir) {
         this.sources = new SourceResolver(base, cacheDir);
+        this.base = base;
         this.cacheDir = cacheDir;
     }
 
@@ -76,11 +78,11 @@ final class ModelEntryParser {
         List<String> aliases = aliases(node, where);
         int maxQueue = integer(node, "max_queue", 64, 0, 1 << 20, where);
         var requestTimeout = seconds(node, "request_timeout_seconds", 300, where);
-        TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, cacheDir, where);
+        TextEntryKeys.TextSettings text = TextEntryKeys.parse(node, engine, base, cacheDir, where);
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
                 requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
                 wireOptions(node, family, where), quota(node, id, family, where), accessGranted(node, where),
-                modelUnit(node.get("model_unit"), embedding, where + ": model_unit"));
+                modelUnit(node.get("model_unit"), embedding, where + ": model_unit"), text.chatTemplate());
     }
 
     private static final List<String> UNIT_KEYS = List.of("input_tokens_per_minute", "output_tokens_per_minute",

@@ -5,6 +5,9 @@ import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.onnxbuild.BuildOptions;
 import dev.localbedrock.runtime.generation.WorkerSettings;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
@@ -31,24 +34,47 @@ final class TextEntryKeys {
     static final Set<String> KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed", "intra_op_threads",
             "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
             "reserved_step_tokens",
-            "quantize", "onnx_variant"));
+            "quantize", "onnx_variant", "chat_template"));
 
     /** The text-only fields of a {@link ModelEntry}; an embedding entry gets their defaults. */
     record TextSettings(int maxContextTokens, int intraOpThreads, Long seed, ModelEntry.Batching batching,
-                        ModelEntry.OnnxBuild onnx) {
+                        ModelEntry.OnnxBuild onnx, String chatTemplate) {
     }
 
     private TextEntryKeys() {
     }
 
-    static TextSettings parse(JsonNode node, EngineKind engine, Path cacheDir, String where) {
+    static TextSettings parse(JsonNode node, EngineKind engine, Path base, Path cacheDir, String where) {
         JsonNode seedNode = node.get("seed");
         Long seed = seedNode == null || seedNode.isNull() ? null : seedNode.asLong();
         // 0: not configured, follow the model (ModelEntry#withModelContext, once its config has been read)
         int maxContextTokens = integer(node, "max_context_tokens", 0, 2, 1 << 20, where);
         int intraOpThreads = integer(node, "intra_op_threads", 0, 0, 1024, where);
         return new TextSettings(maxContextTokens, intraOpThreads, seed, batching(node, maxContextTokens, where),
-                onnxBuild(node, engine, cacheDir, where));
+                onnxBuild(node, engine, cacheDir, where), chatTemplate(node, base, where));
+    }
+
+    /**
+     * {@code chat_template}: inline Jinja, or the path (relative to models.yaml) of a {@code .jinja} file, read now so
+     * a missing file stops the start rather than the first Converse call.
+     */
+    private static String chatTemplate(JsonNode node, Path base, String where) {
+        String value = text(node, "chat_template", null, where);
+        if (value == null) {
+            return null;
+        }
+        if (value.isBlank()) {
+            throw new CatalogException(where + ": 'chat_template' must be Jinja text or a .jinja file, not blank");
+        }
+        if (!value.strip().endsWith(".jinja") || value.contains("{")) {
+            return value;
+        }
+        Path file = base.resolve(value.strip()).normalize();
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CatalogException(where + ": 'chat_template' file " + file + " cannot be read: " + e.getMessage());
+        }
     }
 
     /** The scheduler keys; each default follows from the ones before it. */

@@ -7,14 +7,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and each family's body shapes; this class serves the families and runs the script once per family and interpreter.
  * It runs under every distinct Python that has boto3 among {@code python3} on the PATH and Debian's
  * {@code /usr/bin/python3}: Debian's python3-boto3 is older than Bedrock and learns the service from the
- * bedrock-runtime model given through AWS_DATA_PATH; a newer pip boto3 knows it already.
+ * bedrock-runtime model given through AWS_DATA_PATH; a newer boto3 knows it already and is given nothing, so it
+ * runs on its own (newer) service model, as a user's would.
  */
 class Boto3EndToEndTest {
     private static final Path SCRIPT = Path.of("src", "test", "python", "boto3_clients.py");
@@ -36,17 +35,25 @@ class Boto3EndToEndTest {
     static Path workDir;
     static BedrockService service;
     /** The interpreters with boto3, one per distinct executable. */
-    static final Map<String, String> pythons = new LinkedHashMap<>();
+    static final Map<String, Client> pythons = new LinkedHashMap<>();
+
+    /** An interpreter: its command, the versions it reports, whether it needs the service model given. */
+    record Client(String command, String version, boolean needsModels) {
+    }
 
     @BeforeAll
     static void start() throws Exception {
         StringBuilder probes = new StringBuilder();
         for (String python : List.of("python3", "/usr/bin/python3")) {
-            Result probe = python(python, List.of("-c", "import os, sys, boto3; "
-                    + "print(os.path.realpath(sys.executable), 'boto3', boto3.__version__)"), 60);
-            probes.append(python).append(": ").append(probe.output.strip()).append('\n');
-            if (probe.exit == 0) {
-                pythons.putIfAbsent(probe.output.strip().split(" ")[0], python);
+            ClientProcess.Result probe = ClientProcess.run(List.of(python, "-c", "import os, sys, boto3, botocore; "
+                    + "known = boto3.session.Session().get_available_services(); "
+                    + "print(os.path.realpath(sys.executable), 'boto3-' + boto3.__version__, "
+                    + "'botocore-' + botocore.__version__, 'bedrock-runtime' in known)"), Map.of(), workDir, 60);
+            probes.append(python).append(": ").append(probe.output().strip()).append('\n');
+            String[] words = probe.stdout().strip().split(" ");
+            if (probe.exit() == 0 && words.length == 4) {
+                pythons.putIfAbsent(words[0], new Client(python, python + " " + words[1] + " " + words[2],
+                        words[3].equals("False")));
             }
         }
         System.out.print(probes);
@@ -100,12 +107,15 @@ class Boto3EndToEndTest {
     }
 
     private static void check(ServedFamily family) throws Exception {
-        for (String python : pythons.values()) {
-            Result run = python(python, List.of(SCRIPT.toString(), ClientTestServer.endpoint(service).toString(),
-                    family.family + "=" + family.modelId), TIMEOUT_SECONDS);
-            System.out.print(run.output); // each check's line, in the test report
-            assertEquals(0, run.exit, python + " boto3_clients.py failed for " + family.family + ":\n" + run.output);
-            assertTrue(run.output.contains("all checks passed"), run.output);
+        for (Client python : pythons.values()) {
+            ClientProcess.Result run = python(python, List.of(SCRIPT.toAbsolutePath().toString(),
+                    ClientTestServer.endpoint(service).toString(), family.family + "=" + family.modelId),
+                    TIMEOUT_SECONDS);
+            System.out.println(python.version() + (python.needsModels() ? " (service model given)" : ""));
+            System.out.print(run.output()); // each check's line, in the test report
+            assertEquals(0, run.exit(), python.version() + " boto3_clients.py failed for " + family.family + ":\n"
+                    + run.output());
+            assertTrue(run.stdout().contains("all checks passed"), run.output());
         }
     }
 
@@ -114,33 +124,16 @@ class Boto3EndToEndTest {
         return TestServers.sharedModels().getParent().resolve("clients").resolve("aws-models");
     }
 
-    record Result(int exit, String output) {
-    }
-
-    private static Result python(String python, List<String> args, int timeoutSeconds) throws Exception {
+    /**
+     * Runs a Python with the bedrock-runtime service model given through AWS_DATA_PATH only when it does not know the
+     * service itself: a newer boto3 then runs on its own models, as a user's would, not on the stored older ones.
+     */
+    private static ClientProcess.Result python(Client python, List<String> args, int timeoutSeconds)
+            throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(python);
+        command.add(python.command());
         command.addAll(args);
-        Path log = Files.createTempFile(workDir, "boto3", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        // Only what the test gives: no profile, config file or endpoint of the machine's own AWS setup.
-        env.keySet().removeIf(name -> name.startsWith("AWS_"));
-        env.put("AWS_DATA_PATH", awsModels().toString());
-        env.put("AWS_CONFIG_FILE", workDir.resolve("no-aws-config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", workDir.resolve("no-aws-credentials").toString());
-        env.put("NO_PROXY", "127.0.0.1,localhost");
-        env.put("PYTHONDONTWRITEBYTECODE", "1");
-        Process process;
-        try {
-            process = builder.start();
-        } catch (java.io.IOException e) {
-            return new Result(-1, String.valueOf(e)); // no such interpreter
-        }
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            return new Result(-1, "timed out after " + timeoutSeconds + " s\n" + Files.readString(log));
-        }
-        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        Map<String, String> env = python.needsModels() ? Map.of("AWS_DATA_PATH", awsModels().toString()) : Map.of();
+        return ClientProcess.run(command, env, workDir, timeoutSeconds);
     }
 }
