@@ -169,7 +169,13 @@ await assert.rejects(client.send(new ConverseCommand({ modelId: modelIds[0],
   messages: [assistant("I speak first"), user("Hello")] })), (e) => {
   assert.ok(e instanceof ValidationException, String(e));
   assert.equal(e.$metadata.httpStatusCode, 400);
-  assert.ok(e.message.includes("messages"), e.message);
+  assert.ok(e.message.startsWith("A conversation must start with a user message."), e.message);
+  return true;
+});
+await assert.rejects(client.send(new ConverseCommand({ modelId: modelIds[0], messages: [user("Hello")],
+  inferenceConfig: { maxTokens: 0 } })), (e) => {
+  assert.ok(e instanceof ValidationException, String(e));
+  assert.ok(e.message.includes("'inferenceConfig.maxTokens'"), e.message);
   return true;
 });
 await assert.rejects(client.send(new ConverseCommand({ modelId: "meta.no-such-model-v1",

@@ -194,17 +194,34 @@ class ConverseSdkEndToEndTest {
     }
 
     @Test
-    void aConversationOutOfRoleOrderIsAValidationExceptionNamingTheField() {
+    void aConversationOutOfRoleOrderIsAValidationExceptionInBedrocksWords() {
         ValidationException first = assertThrows(ValidationException.class, () -> sync.converse(r -> r
                 .modelId(TestServers.LLAMA_ID).messages(assistant("I speak first"), user("Hello"))));
         assertEquals(400, first.statusCode());
-        assertTrue(first.awsErrorDetails().errorMessage().contains("messages"), first.getMessage());
+        assertTrue(first.awsErrorDetails().errorMessage().startsWith(
+                "A conversation must start with a user message."), first.getMessage());
         ValidationException twice = assertThrows(ValidationException.class, () -> sync.converse(r -> r
                 .modelId(TestServers.LLAMA_ID).messages(user("Hello"), user("Hello again"))));
-        assertTrue(twice.awsErrorDetails().errorMessage().contains("messages"), twice.getMessage());
+        assertTrue(twice.awsErrorDetails().errorMessage().startsWith(
+                "A conversation must alternate between user and assistant roles."), twice.getMessage());
         // the connection and the model are fine afterwards
         assertAnAssistantTextTurn(sync.converse(r -> r.modelId(TestServers.LLAMA_ID).messages(user("Hello"))
                 .inferenceConfig(greedy(4))), 4);
+    }
+
+    @Test
+    void anOutOfRangeValueIsAValidationExceptionNamingTheField() throws Exception {
+        ValidationException unary = assertThrows(ValidationException.class, () -> sync.converse(r -> r
+                .modelId(TestServers.LLAMA_ID).messages(user("Hello")).inferenceConfig(c -> c.maxTokens(0))));
+        assertEquals(400, unary.statusCode());
+        assertTrue(unary.awsErrorDetails().errorMessage().contains("'inferenceConfig.maxTokens'"),
+                unary.getMessage());
+        var streamed = assertThrows(java.util.concurrent.ExecutionException.class, () -> stream(
+                ConverseStreamRequest.builder().modelId(TestServers.LLAMA_ID).messages(user("Hello"))
+                        .inferenceConfig(c -> c.temperature(2f)).build()));
+        assertTrue(streamed.getCause() instanceof ValidationException, String.valueOf(streamed.getCause()));
+        assertTrue(streamed.getCause().getMessage().contains("'inferenceConfig.temperature'"),
+                streamed.getCause().getMessage());
     }
 
     @Test
