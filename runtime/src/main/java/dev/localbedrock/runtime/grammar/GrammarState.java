@@ -91,6 +91,64 @@ final class GrammarState {
         return out == null ? null : out.build(grammar);
     }
 
+    /** Marks a refused byte in {@link #successors}. */
+    private static final GrammarState REFUSED = new GrammarState(null, NO_FRAMES, false);
+    /**
+     * Memoised {@link #step} results by byte (null: not computed yet). Written racily by whichever thread computes
+     * an entry first; harmless, since states are immutable and any computed value is equal to any other.
+     */
+    private GrammarState[] successors;
+
+    /**
+     * {@link #advance(int)}, memoised per state and interned through {@code states}, so the vocabulary walk revisits
+     * equal states (every character of a free string leads back to the same one) as array lookups.
+     */
+    GrammarState step(int b, Interner states) {
+        GrammarState[] memo = successors;
+        if (memo == null) {
+            memo = new GrammarState[256];
+            successors = memo;
+        }
+        GrammarState next = memo[b];
+        if (next == null) {
+            GrammarState computed = advance(b);
+            next = computed == null ? REFUSED : states.intern(computed);
+            memo[b] = next;
+        }
+        return next == REFUSED ? null : next;
+    }
+
+    /** {@link #step} over all of {@code bytes}. */
+    GrammarState step(byte[] bytes, Interner states) {
+        GrammarState s = this;
+        for (int i = 0; i < bytes.length && s != null; i++) {
+            s = s.step(bytes[i] & 0xFF, states);
+        }
+        return s;
+    }
+
+    /** Canonical instances of equal states, bounded: past its limit it starts afresh (sharing is only a speed-up). */
+    static final class Interner {
+        private final int limit;
+        private final java.util.HashMap<GrammarState, GrammarState> states = new java.util.HashMap<>();
+
+        Interner(int limit) {
+            this.limit = limit;
+        }
+
+        synchronized GrammarState intern(GrammarState s) {
+            GrammarState known = states.get(s);
+            if (known != null) {
+                return known;
+            }
+            if (states.size() >= limit) {
+                states.clear();
+            }
+            states.put(s, s);
+            return s;
+        }
+    }
+
     /** The state after all of {@code bytes}, or null when some byte is refused. */
     GrammarState advance(byte[] bytes) {
         GrammarState s = this;

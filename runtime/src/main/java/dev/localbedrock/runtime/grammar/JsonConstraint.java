@@ -18,6 +18,8 @@ public final class JsonConstraint {
     final TokenVocabulary vocab;
     final Grammar grammar;
     final GrammarState start;
+    /** Interned states with memoised transitions (each holds a 256-entry table), bounded. */
+    final GrammarState.Interner states = new GrammarState.Interner(8192);
     private final LinkedHashMap<GrammarState, TokenMask> masks = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedWeight;
     private long hits;
@@ -26,7 +28,7 @@ public final class JsonConstraint {
     JsonConstraint(TokenVocabulary vocab, JsonNode schema) {
         this.vocab = vocab;
         this.grammar = SchemaCompiler.compile(schema);
-        this.start = GrammarState.start(grammar);
+        this.start = states.intern(GrammarState.start(grammar));
     }
 
     /** A fresh per-sequence state for a generation allowed {@code maxTokens} tokens. */
@@ -43,7 +45,7 @@ public final class JsonConstraint {
                 return m;
             }
         }
-        TokenMask m = TokenMask.compute(vocab, state);
+        TokenMask m = TokenMask.compute(vocab, state, states);
         synchronized (masks) {
             misses++;
             if (masks.put(state, m) == null) {

@@ -77,7 +77,7 @@ public final class JsonConstraintState implements TokenConstraint {
         current = null;
         int pick = allowed(token, m) ? token : fallback(m, maskedLogits);
         if (!isEos(pick)) {
-            GrammarState next = state.advance(constraint.vocab.pieces[pick]);
+            GrammarState next = state.step(constraint.vocab.pieces[pick], constraint.states);
             if (next == null) {
                 throw new IllegalStateException("token " + pick + " was allowed but does not continue the value");
             }

@@ -27,8 +27,8 @@ final class TokenMask {
      * Walks the vocabulary trie and the grammar together from {@code state}, pruning a whole subtree as soon as its
      * prefix is refused (llama.cpp's approach), so the cost follows the allowed prefixes, not the vocabulary size.
      */
-    static TokenMask compute(TokenVocabulary vocab, GrammarState state) {
-        Walk w = new Walk(vocab);
+    static TokenMask compute(TokenVocabulary vocab, GrammarState state, GrammarState.Interner states) {
+        Walk w = new Walk(vocab, states);
         w.visit(0, state, new long[4]);
         long[] packed = new long[w.count]; // sorted by id, for binary search on accept
         for (int i = 0; i < w.count; i++) {
@@ -46,12 +46,14 @@ final class TokenMask {
 
     private static final class Walk {
         final TokenVocabulary v;
+        final GrammarState.Interner states;
         int[] ids = new int[256];
         char[] need = new char[256];
         int count;
 
-        Walk(TokenVocabulary v) {
+        Walk(TokenVocabulary v, GrammarState.Interner states) {
             this.v = v;
+            this.states = states;
         }
 
         void visit(int node, GrammarState state, long[] scratch) {
@@ -63,7 +65,7 @@ final class TokenMask {
                 if ((scratch[b >>> 6] & (1L << (b & 63))) == 0) {
                     continue; // no stack takes this byte: the whole subtree is refused
                 }
-                GrammarState after = state.advance(b);
+                GrammarState after = state.step(b, states);
                 if (after == null) {
                     continue;
                 }
