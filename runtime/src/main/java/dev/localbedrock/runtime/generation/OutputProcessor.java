@@ -55,6 +55,11 @@ final class OutputProcessor {
         if (s.hitStopSequence()) {
             return finish(s, StopReason.STOP_SEQUENCE);
         }
+        if (s.sampler.outputComplete()) {
+            // A constrained output is a complete value and only end-of-sequence may follow: stop without the step
+            // that would sample it, with the reason that step would give (also when this was the last allowed token).
+            return finish(s, StopReason.END_OF_SEQUENCE);
+        }
         if (s.generated() >= maxNew) {
             return finish(s, limitReason(s));
         }

@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.generation;
 import dev.localbedrock.codecs.inference.Generation;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.runtime.grammar.JsonConstraints;
 import dev.localbedrock.codecs.inference.PromptTruncation;
 import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
@@ -151,6 +152,14 @@ final class RequestIntake {
             if (id < 0 || id >= vocab) {
                 throw InferenceFailure.invalid("logit_bias names token id " + id + ", outside this model's "
                         + "vocabulary [0, " + vocab + ").");
+            }
+        }
+        if (request.constraint() != null) {
+            try { // compiled (and cached) here, on the caller's thread, so the scheduler never meets a bad schema
+                JsonConstraints.forSchema(model.tokenizer(), vocab, model.info().eosTokenIds(),
+                        request.constraint().schema());
+            } catch (IllegalArgumentException e) {
+                throw InferenceFailure.invalid("The output schema is not supported: " + e.getMessage());
             }
         }
         int maxNew = Math.max(0, Math.min(request.maxTokens(), contextTokens - promptIds.length));

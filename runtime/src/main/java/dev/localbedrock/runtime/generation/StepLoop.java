@@ -1,13 +1,16 @@
 package dev.localbedrock.runtime.generation;
 
 import dev.localbedrock.codecs.inference.InferenceFailure;
+import dev.localbedrock.codecs.inference.OutputConstraint;
 import dev.localbedrock.codecs.inference.TokenLikelihood;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.engines.tokenizer.IncrementalDecoder;
+import dev.localbedrock.runtime.grammar.JsonConstraints;
 import dev.localbedrock.runtime.sampling.BatchSampler;
 import dev.localbedrock.runtime.sampling.LogProbs;
 import dev.localbedrock.runtime.sampling.Sampler;
 import dev.localbedrock.runtime.sampling.TokenClasses;
+import dev.localbedrock.runtime.sampling.TokenConstraint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +178,7 @@ final class StepLoop {
             GenerationJob job = plan.admitted.get(i);
             RunningRequest r = new RunningRequest(job);
             Sequence first = newSequence(r, 0, new Sampler(job.request().sampling(), job.seed(), classesFor(job),
-                    job.promptIds()));
+                    job.promptIds(), constraintFor(job)));
             if (!runner.allocate(first, job.kvTokensPerSequence())) {
                 return; // it stays queued; so do the ones behind it
             }
@@ -201,6 +204,16 @@ final class StepLoop {
     private Sequence newSequence(RunningRequest r, int index, Sampler sampler) {
         return new Sequence(r, index, sampler, new IncrementalDecoder(model.tokenizer(), r.job.promptIds()),
                 new StopSequenceMatcher(r.job.request().stopSequences()));
+    }
+
+    /** The output constraint's state for a constrained request (its schema was compiled at intake), else null. */
+    private TokenConstraint constraintFor(GenerationJob job) {
+        OutputConstraint c = job.request().constraint();
+        if (c == null) {
+            return null;
+        }
+        return JsonConstraints.forSchema(model.tokenizer(), model.info().vocabSize(), model.info().eosTokenIds(),
+                c.schema()).newState(job.maxNewTokens());
     }
 
     /** Token classes for the penalties' flags, computed once per model the first time a request needs them. */
