@@ -3,7 +3,7 @@ package dev.localbedrock.runtime;
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.runtime.catalog.ModelEntry;
-import dev.localbedrock.runtime.conversation.ChatPrompt;
+import dev.localbedrock.runtime.conversation.ChatSupport;
 import dev.localbedrock.runtime.embedding.EmbeddingWorker;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.quota.QuotaLimiter;
@@ -27,18 +27,24 @@ public sealed interface ServedModel {
      * A text generation model: its family codec, its continuous-batching worker, and how a conversation becomes its
      * prompt (Converse).
      *
-     * @param chatPrompt the model's chat template, or null where none is set up (Converse is then refused)
+     * @param codec the family's completion body codec (InvokeModel), unless {@code chat} names a chat body instead
+     * @param chat  its chat template and chat codecs, or null where none is set up (Converse is then refused)
      */
     record Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, QuotaLimiter onDemandQuota,
-                ChatPrompt chatPrompt) implements ServedModel {
+                ChatSupport chat) implements ServedModel {
         /** A text model with the quota its entry configures. */
-        public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, ChatPrompt chatPrompt) {
-            this(entry, codec, worker, QuotaLimiter.forEntry(entry), chatPrompt);
+        public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker, ChatSupport chat) {
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry), chat);
         }
 
-        /** A text model without a chat template. */
+        /** A text model without conversations. */
         public Text(ModelEntry entry, TextFamilyCodec codec, ModelWorker worker) {
             this(entry, codec, worker, QuotaLimiter.forEntry(entry), null);
+        }
+
+        /** Whether InvokeModel takes a conversation body (the Messages API) rather than the family's completion. */
+        public boolean invokesAsChat() {
+            return chat != null && chat.invokeBody() != null;
         }
     }
 

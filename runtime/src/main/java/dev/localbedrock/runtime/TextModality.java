@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.codecs.ChatFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.ContextTooLongException;
 import dev.localbedrock.engines.DecoderModel;
@@ -8,6 +9,8 @@ import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.runtime.catalog.GeneratedModels;
 import dev.localbedrock.runtime.catalog.ModelEntry;
+import dev.localbedrock.runtime.chat.ChatTemplate;
+import dev.localbedrock.runtime.conversation.ChatSupport;
 import dev.localbedrock.runtime.generation.ModelWorker;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.generation.WorkerSettings;
@@ -53,7 +56,20 @@ final class TextModality implements Modality {
             worker = new ModelWorker(entry.id(), model, settings(entry), hooks.apply(entry));
             workers.put(key, worker);
         }
-        return new ServedModel.Text(entry, TextFamilies.forName(entry.family()).configured(entry.wire()), worker);
+        return new ServedModel.Text(entry, TextFamilies.forName(entry.family()).configured(entry.wire()), worker,
+                chatSupport(entry, dir));
+    }
+
+    /**
+     * The entry's chat template (models.yaml's, the checkpoint's, or the family's default) and chat codecs. Converse
+     * may ask for up to the whole context; the scheduler caps a generation by what the prompt leaves.
+     */
+    private static ChatSupport chatSupport(ModelEntry entry, Path dir) {
+        ChatTemplate template = ChatTemplate.forModel(entry, dir);
+        log.info("{}: chat template from {}", entry.id(), template.origin());
+        int limit = entry.maxContextTokens();
+        return new ChatSupport(template::render, ChatFamilies.converse(entry.family(), limit, limit),
+                ChatFamilies.invokeModelBody(entry.id(), limit));
     }
 
     /** Loads a text model; a refused setting is reported under the models.yaml key that set it. */

@@ -12,6 +12,9 @@ public interface ChatCodec {
 
     byte[] encodeResponse(ChatRequest request, ChatOutcome outcome);
 
+    /** A fresh id for a tool call the model makes, in this API's form. */
+    String toolUseId();
+
     /** The encoder for one streamed response to {@code request}. */
     ChatStreamEncoder openStream(ChatRequest request);
 }

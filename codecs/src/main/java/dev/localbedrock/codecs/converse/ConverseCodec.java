@@ -72,6 +72,11 @@ public final class ConverseCodec implements ChatCodec {
     }
 
     /** A fresh Converse tool-call id, shaped like Bedrock's ({@code tooluse_} and 22 URL-safe characters). */
+    @Override
+    public String toolUseId() {
+        return newToolUseId();
+    }
+
     public static String newToolUseId() {
         StringBuilder id = new StringBuilder("tooluse_");
         for (int i = 0; i < 22; i++) {

@@ -54,10 +54,6 @@ public final class AssistantTurn {
         this.mode = tools == null ? Mode.TEXT : ToolCalls.forced(tools) ? Mode.FORCED_CALL : Mode.UNDECIDED;
     }
 
-    public AssistantTurn(ToolConfig tools) {
-        this(tools, ToolCalls::newToolUseId);
-    }
-
     public void start(int inputTokens, Consumer<ChatStreamEvent> events) {
         events.accept(new ChatStreamEvent.MessageStart(inputTokens));
     }
@@ -127,6 +123,12 @@ public final class AssistantTurn {
      * @param latencyMs from the request's arrival to now
      */
     public ChatOutcome complete(GenerationOutcome outcome, long latencyMs, Consumer<ChatStreamEvent> events) {
+        return complete(outcome, latencyMs, latencyMs, events);
+    }
+
+    /** {@link #complete(GenerationOutcome, long, Consumer)}, with the time to the first streamed text. */
+    public ChatOutcome complete(GenerationOutcome outcome, long latencyMs, long firstByteMs,
+                                Consumer<ChatStreamEvent> events) {
         String text = outcome.text();
         List<ContentBlock> content;
         ChatStopReason stop = stopReason(outcome.stopReason());
@@ -157,7 +159,8 @@ public final class AssistantTurn {
         }
         events.accept(new ChatStreamEvent.BlockStop(0));
         events.accept(new ChatStreamEvent.MessageStop(stop, outcome.stopSequence()));
-        events.accept(new ChatStreamEvent.Metadata(outcome.inputTokenCount(), outcome.outputTokenCount(), latencyMs));
+        events.accept(new ChatStreamEvent.Metadata(outcome.inputTokenCount(), outcome.outputTokenCount(), latencyMs,
+                firstByteMs));
         return new ChatOutcome(content, stop, outcome.stopSequence(), outcome.inputTokenCount(),
                 outcome.outputTokenCount(), latencyMs);
     }

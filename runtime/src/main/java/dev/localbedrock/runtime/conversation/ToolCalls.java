@@ -9,7 +9,6 @@ import dev.localbedrock.codecs.chat.ToolConfig;
 import dev.localbedrock.codecs.chat.ToolSpec;
 import dev.localbedrock.codecs.inference.OutputConstraint;
 
-import java.security.SecureRandom;
 
 /**
  * How a model calls a tool: it writes one JSON object {@code {"name": "<tool>", "arguments": {...}}} — the shape the
@@ -21,9 +20,6 @@ import java.security.SecureRandom;
  */
 public final class ToolCalls {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final char[] ID_CHARS =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ToolCalls() {
     }
@@ -98,14 +94,5 @@ public final class ToolCalls {
             return null;
         }
         return new Call(name, arguments);
-    }
-
-    /** A fresh tool-use id in Bedrock's form: {@code tooluse_} and 22 letters and digits. */
-    public static String newToolUseId() {
-        char[] id = new char[22];
-        for (int i = 0; i < id.length; i++) {
-            id[i] = ID_CHARS[RANDOM.nextInt(ID_CHARS.length)];
-        }
-        return "tooluse_" + new String(id);
     }
 }

@@ -23,7 +23,7 @@ abstract class ChatResponder extends Responder {
         super(ctx, requestId, startNanos);
         this.codec = codec;
         this.request = request;
-        this.turn = new AssistantTurn(request.tools());
+        this.turn = new AssistantTurn(request.tools(), codec::toolUseId);
     }
 
     /** The whole turn as one JSON body. */
@@ -65,6 +65,7 @@ abstract class ChatResponder extends Responder {
     static final class Streaming extends ChatResponder {
         private final EventStreamResponse wire;
         private final ChatStreamEncoder encoder;
+        private long firstTextMillis = -1;
 
         Streaming(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request,
                   long startNanos) {
@@ -86,6 +87,9 @@ abstract class ChatResponder extends Responder {
         public void onText(String text, int outputTokenCount) {
             onLoop(() -> {
                 if (wire.open()) {
+                    if (firstTextMillis < 0) {
+                        firstTextMillis = millisSinceStart();
+                    }
                     turn.text(text, event -> encoder.encode(event, wire::write));
                     wire.flush();
                 }
@@ -96,7 +100,9 @@ abstract class ChatResponder extends Responder {
         public void onComplete(GenerationOutcome outcome) {
             onLoop(() -> {
                 wire.sendHeaders();
-                turn.complete(outcome, millisSinceStart(), event -> encoder.encode(event, wire::write));
+                long latency = millisSinceStart();
+                turn.complete(outcome, latency, firstTextMillis >= 0 ? firstTextMillis : latency,
+                        event -> encoder.encode(event, wire::write));
                 finished();
                 wire.end();
             });

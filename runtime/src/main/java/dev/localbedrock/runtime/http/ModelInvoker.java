@@ -11,6 +11,7 @@ import dev.localbedrock.codecs.inference.OutputConstraint;
 import dev.localbedrock.codecs.inference.PromptTruncation;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.chat.ChatTemplateException;
 import dev.localbedrock.runtime.conversation.ToolCalls;
 import dev.localbedrock.runtime.generation.GenerationJob;
 import dev.localbedrock.runtime.generation.GenerationListener;
@@ -54,12 +55,25 @@ abstract class ModelInvoker {
     /** The invoker for a served model's modality. */
     static ModelInvoker of(ServedModel served) {
         if (served instanceof ServedModel.Text text) {
-            return new Text(text);
+            return text.invokesAsChat() ? new Chat(text, text.chat().invokeBody(), true) : new Text(text);
         }
         if (served instanceof ServedModel.Embedding embedding) {
             return new Embedding(embedding);
         }
         throw new IllegalStateException("no invoker for " + served.getClass().getSimpleName());
+    }
+
+    /**
+     * The invoker for Converse and ConverseStream on a served model.
+     *
+     * @throws BedrockException ValidationException for a model that cannot hold a conversation (embeddings)
+     */
+    static ModelInvoker converse(ServedModel served) {
+        if (served instanceof ServedModel.Text text && text.chat() != null) {
+            return new Chat(text, text.chat().converse(), false);
+        }
+        throw BedrockException.validation("The model " + served.entry().id() + " does not support Converse: it is "
+                + "not a text generation model.");
     }
 
     /** Text generation: unary or streamed, through the continuous-batching worker. */
@@ -116,7 +130,15 @@ abstract class ModelInvoker {
             }
             return () -> {
                 ChatRequest chat = codec.decodeRequest(body);
-                String prompt = model.chatPrompt().render(chat);
+                String prompt;
+                try {
+                    prompt = model.chat().prompt().render(chat);
+                } catch (ChatTemplateException e) {
+                    if (e.raisedByTemplate()) { // the template's own rule, e.g. "roles must alternate"
+                        throw BedrockException.validation(e.getMessage());
+                    }
+                    throw e;
+                }
                 OutputConstraint constraint = ToolCalls.constraint(chat.tools());
                 TextGenerationRequest generation = new TextGenerationRequest(prompt, chat.maxTokens(),
                         chat.sampling(), constraint != null ? List.of() : chat.stopSequences(), 1,

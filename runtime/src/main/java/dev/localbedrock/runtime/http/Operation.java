@@ -11,6 +11,8 @@ record Operation(String service, String name) {
     static final Operation INVOKE_MODEL = new Operation(BEDROCK_RUNTIME, "InvokeModel");
     static final Operation INVOKE_MODEL_WITH_RESPONSE_STREAM =
             new Operation(BEDROCK_RUNTIME, "InvokeModelWithResponseStream");
+    static final Operation CONVERSE = new Operation(BEDROCK_RUNTIME, "Converse");
+    static final Operation CONVERSE_STREAM = new Operation(BEDROCK_RUNTIME, "ConverseStream");
     static final Operation LIST_FOUNDATION_MODELS = new Operation(BEDROCK, "ListFoundationModels");
     static final Operation GET_FOUNDATION_MODEL = new Operation(BEDROCK, "GetFoundationModel");
     static final Operation CREATE_PROVISIONED = new Operation(BEDROCK, "CreateProvisionedModelThroughput");

@@ -19,7 +19,9 @@ final class OperationTable {
     static void bedrockRuntime(Builder table) {
         table.operation(Operation.INVOKE_MODEL, HttpMethod.POST, "/model/{modelId}/invoke")
                 .operation(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM, HttpMethod.POST,
-                        "/model/{modelId}/invoke-with-response-stream");
+                        "/model/{modelId}/invoke-with-response-stream")
+                .operation(Operation.CONVERSE, HttpMethod.POST, "/model/{modelId}/converse")
+                .operation(Operation.CONVERSE_STREAM, HttpMethod.POST, "/model/{modelId}/converse-stream");
     }
 
     /** The bedrock control plane (restJson1, API 2023-04-20): paths of its own, so it shares the port. */

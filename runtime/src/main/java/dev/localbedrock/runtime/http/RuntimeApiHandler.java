@@ -83,9 +83,13 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
             }
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM);
+            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
+                    || call.operation().equals(Operation.CONVERSE_STREAM);
+            boolean converse = call.operation().equals(Operation.CONVERSE)
+                    || call.operation().equals(Operation.CONVERSE_STREAM);
             byte[] body = ByteBufUtil.getBytes(request.content());
-            Runnable admit = ModelInvoker.of(target.model()).prepare(new ModelInvoker.Call(ctx, requestId,
+            ModelInvoker invoker = converse ? ModelInvoker.converse(target.model()) : ModelInvoker.of(target.model());
+            Runnable admit = invoker.prepare(new ModelInvoker.Call(ctx, requestId,
                     startNanos, keepAlive, stream, target.capacityTag(), target.budget()), request.headers(), body);
             offload(ctx, requestId, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {

@@ -52,11 +52,11 @@ class AssistantTurnTest {
 
     @Test
     void textStreamsAsItComes() {
-        ChatOutcome outcome = run(new AssistantTurn(null), StopReason.END_OF_SEQUENCE, "Hel", "lo");
+        ChatOutcome outcome = run(new AssistantTurn(null, () -> "unused"), StopReason.END_OF_SEQUENCE, "Hel", "lo");
         assertEquals(List.of(new ChatStreamEvent.MessageStart(7), new ChatStreamEvent.BlockStart(0, null, null),
                 new ChatStreamEvent.BlockDelta(0, "Hel"), new ChatStreamEvent.BlockDelta(0, "lo"),
                 new ChatStreamEvent.BlockStop(0), new ChatStreamEvent.MessageStop(ChatStopReason.END_TURN, null),
-                new ChatStreamEvent.Metadata(7, 2, 12)), events);
+                new ChatStreamEvent.Metadata(7, 2, 12, 12)), events);
         assertEquals(List.of(new ContentBlock.Text("Hello")), outcome.content());
     }
 
@@ -84,7 +84,7 @@ class AssistantTurnTest {
 
     @Test
     void autoStreamsTextAtOnceAndHoldsAPossibleCall() throws Exception {
-        ChatOutcome text = run(new AssistantTurn(weather(ToolChoice.AUTO)), StopReason.END_OF_SEQUENCE, " ", "Sunny",
+        ChatOutcome text = run(new AssistantTurn(weather(ToolChoice.AUTO), () -> "id"), StopReason.END_OF_SEQUENCE, " ", "Sunny",
                 ".");
         assertEquals(" Sunny.", deltas());
         assertEquals(ChatStopReason.END_TURN, text.stopReason());
@@ -96,7 +96,7 @@ class AssistantTurnTest {
         assertEquals("{\"city\":\"Oslo\"}", deltas());
 
         events.clear();
-        ChatOutcome notACall = run(new AssistantTurn(weather(ToolChoice.AUTO)), StopReason.END_OF_SEQUENCE,
+        ChatOutcome notACall = run(new AssistantTurn(weather(ToolChoice.AUTO), () -> "id"), StopReason.END_OF_SEQUENCE,
                 "{\"name\": \"other\"}");
         assertEquals(List.of(new ContentBlock.Text("{\"name\": \"other\"}")), notACall.content());
         assertEquals("{\"name\": \"other\"}", deltas());
@@ -104,7 +104,7 @@ class AssistantTurnTest {
 
     @Test
     void stopReasonsMapAndAnEmptyTurnStillHasItsBlock() {
-        ChatOutcome outcome = run(new AssistantTurn(null), StopReason.CONTEXT_LENGTH);
+        ChatOutcome outcome = run(new AssistantTurn(null, () -> "unused"), StopReason.CONTEXT_LENGTH);
         assertEquals(ChatStopReason.MAX_TOKENS, outcome.stopReason());
         assertEquals(new ChatStreamEvent.BlockStart(0, null, null), events.get(1));
         assertEquals(ChatStopReason.STOP_SEQUENCE, AssistantTurn.stopReason(StopReason.STOP_SEQUENCE));

@@ -63,7 +63,8 @@ class OperationTableTest {
     @Test
     void messagesNameTheSupportedOperationsOrTheMethodToUse() {
         String supported = ". Supported: POST /model/{modelId}/invoke, "
-                + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
+                + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
+                + "POST /model/{modelId}/converse-stream, GET /foundation-models, "
                 + "GET /foundation-models/{modelIdentifier}, POST /provisioned-model-throughput, "
                 + "GET /provisioned-model-throughput/{provisionedModelId}, "
                 + "PATCH /provisioned-model-throughput/{provisionedModelId}, "
@@ -71,7 +72,8 @@ class OperationTableTest {
                 + "POST /tagResource, POST /untagResource, POST /listTagsForResource.";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
-                        + "POST /model/{modelId}/invoke-with-response-stream.",
+                        + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
+                        + "POST /model/{modelId}/converse-stream.",
                 assertThrows(UnknownOperationException.class,
                         () -> parse(HttpMethod.POST, "/model/x/chat?y=2")).getMessage());
         assertEquals("No operation matches GET /nothing-here" + supported,
@@ -120,7 +122,8 @@ class OperationTableTest {
                 assertThrows(UnknownOperationException.class,
                         () -> table.resolve(HttpMethod.PUT, "/provisioned-model-throughput/p")).getMessage());
         assertEquals("No operation matches GET /nope. Supported: POST /model/{modelId}/invoke, "
-                        + "POST /model/{modelId}/invoke-with-response-stream, GET /foundation-models, "
+                        + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
+                        + "POST /model/{modelId}/converse-stream, GET /foundation-models, "
                         + "POST /provisioned-model-throughput, GET /provisioned-model-throughput/{provisionedModelId}, "
                         + "DELETE /provisioned-model-throughput/{provisionedModelId}.",
                 assertThrows(UnknownOperationException.class, () -> table.resolve(HttpMethod.GET, "/nope"))

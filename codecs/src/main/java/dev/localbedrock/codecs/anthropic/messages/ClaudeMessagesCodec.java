@@ -115,6 +115,11 @@ public final class ClaudeMessagesCodec implements ChatCodec {
     }
 
     /** A fresh tool-call id shaped like Bedrock's Claude ids ({@code toolu_bdrk_01} and 22 characters). */
+    @Override
+    public String toolUseId() {
+        return newToolUseId();
+    }
+
     public static String newToolUseId() {
         return "toolu_bdrk_01" + randomId(22);
     }
