@@ -36,7 +36,7 @@ class JsSdkConverseEndToEndTest {
                   source: generated:smoke-llama
                   engine: onnxruntime
                   device: cpu
-                  max_context_tokens: 512""".formatted(ConverseSdkEndToEndTest.SMOKE_ID);
+                  max_context_tokens: 2048""".formatted(ConverseSdkEndToEndTest.SMOKE_ID);
         Path file = TestServers.writeTinyLlamaCatalogue(workDir, "pytorch", "", "max_context_tokens: 512", smoke);
         service = BedrockService.start(CatalogLoader.load(file));
     }
