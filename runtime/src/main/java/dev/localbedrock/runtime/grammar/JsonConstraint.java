@@ -25,10 +25,18 @@ public final class JsonConstraint {
     private long hits;
     private long misses;
 
+    private final JsonNode schema;
+
     JsonConstraint(TokenVocabulary vocab, JsonNode schema) {
         this.vocab = vocab;
+        this.schema = schema;
         this.grammar = SchemaCompiler.compile(schema);
         this.start = states.intern(GrammarState.start(grammar));
+    }
+
+    /** The same schema compiled again, with empty caches (benchmarks measure the uncached cost with it). */
+    public JsonConstraint recompiled() {
+        return new JsonConstraint(vocab, schema);
     }
 
     /** A fresh per-sequence state for a generation allowed {@code maxTokens} tokens. */
