@@ -96,6 +96,23 @@ class ConverseWireTest {
     }
 
     @Test
+    void structuredOutputHoldsTheAnswerToItsSchema() throws Exception {
+        String schema = JSON.writeValueAsString("{\"type\":\"object\",\"properties\":{\"mood\":{\"enum\":"
+                + "[\"happy\",\"sad\"]},\"score\":{\"type\":\"integer\"}},\"required\":[\"mood\",\"score\"]}");
+        HttpResponse<byte[]> r = post("/model/" + TestServers.LLAMA_ID + "/converse", "{\"messages\":[{\"role\":"
+                + "\"user\",\"content\":[{\"text\":\"How are you?\"}]}],\"inferenceConfig\":{\"maxTokens\":60},"
+                + "\"outputConfig\":{\"textFormat\":{\"type\":\"json_schema\",\"structure\":{\"jsonSchema\":"
+                + "{\"name\":\"mood\",\"schema\":" + schema + "}}}}}");
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        JsonNode answer = JSON.readTree(json(r).at("/output/message/content/0/text").asText());
+        assertTrue(List.of("happy", "sad").contains(answer.get("mood").asText()), answer.toString());
+        assertTrue(answer.get("score").isIntegralNumber(), answer.toString());
+        assertEquals(400, post("/model/" + TestServers.LLAMA_ID + "/converse", "{\"messages\":[{\"role\":\"user\","
+                + "\"content\":[{\"text\":\"x\"}]}],\"outputConfig\":{\"textFormat\":{\"type\":\"json_schema\","
+                + "\"structure\":{\"jsonSchema\":{\"schema\":\"{not json\"}}}}}").statusCode());
+    }
+
+    @Test
     void converseStreamSendsTheTurnsEvents() throws Exception {
         HttpResponse<byte[]> r = post("/model/" + TestServers.LLAMA_ID + "/converse-stream", "{\"messages\":[{\"role\":"
                 + "\"user\",\"content\":[{\"text\":\"Weather?\"}]}],\"inferenceConfig\":{\"maxTokens\":120},"

@@ -1,5 +1,6 @@
 package dev.localbedrock.codecs.chat;
 
+import dev.localbedrock.codecs.inference.OutputConstraint;
 import dev.localbedrock.codecs.inference.SamplingParameters;
 
 import java.util.List;
@@ -19,14 +20,23 @@ import java.util.Objects;
  * @param tools         the tools offered, or null
  * @param responseFieldPaths JSON pointers into the model's own response that the client asked to see back
  *                      (Converse {@code additionalModelResponseFieldPaths}); empty when none
+ * @param outputFormat  the JSON the answer's text must be (Converse {@code outputConfig.textFormat}, structured
+ *                      output), or null for free text
  */
 public record ChatRequest(List<String> system, List<ChatMessage> messages, int maxTokens, SamplingParameters sampling,
-                          List<String> stopSequences, ToolConfig tools, List<String> responseFieldPaths) {
+                          List<String> stopSequences, ToolConfig tools, List<String> responseFieldPaths,
+                          OutputConstraint outputFormat) {
 
     /** A request that asks for no extra response fields. */
     public ChatRequest(List<String> system, List<ChatMessage> messages, int maxTokens, SamplingParameters sampling,
                        List<String> stopSequences, ToolConfig tools) {
-        this(system, messages, maxTokens, sampling, stopSequences, tools, List.of());
+        this(system, messages, maxTokens, sampling, stopSequences, tools, List.of(), null);
+    }
+
+    /** Free-text answers. */
+    public ChatRequest(List<String> system, List<ChatMessage> messages, int maxTokens, SamplingParameters sampling,
+                       List<String> stopSequences, ToolConfig tools, List<String> responseFieldPaths) {
+        this(system, messages, maxTokens, sampling, stopSequences, tools, responseFieldPaths, null);
     }
 
     public ChatRequest {

@@ -13,6 +13,7 @@ import dev.localbedrock.codecs.chat.ChatRequest;
 import dev.localbedrock.codecs.chat.ChatStreamEncoder;
 import dev.localbedrock.codecs.chat.ContentBlock;
 import dev.localbedrock.codecs.chat.ToolConfig;
+import dev.localbedrock.codecs.inference.OutputConstraint;
 import dev.localbedrock.codecs.inference.SamplingParameters;
 
 import java.io.IOException;
@@ -100,6 +101,10 @@ public final class ConverseCodec implements ChatCodec {
                     "Member must be a JSON object");
         }
         refuseUnsupported(root, reader);
+        OutputConstraint outputFormat = outputFormat(root.get("outputConfig"), reader);
+        if (outputFormat != null && tools != null && tools.choice().mode() != dev.localbedrock.codecs.chat.ToolChoice.Mode.AUTO) {
+            reader.rule("outputConfig cannot be combined with a toolChoice that requires a tool call.");
+        }
         if (tools == null && usesTools(messages)) {
             reader.rule("The toolConfig field must be defined when using toolUse and toolResult content blocks.");
         }
@@ -115,7 +120,8 @@ public final class ConverseCodec implements ChatCodec {
         SamplingParameters sampling = new SamplingParameters(SamplingValues.temperature(temperature),
                 family.samplerTopP(topP), topK, null);
         int maxTokens = inference.maxTokens() == null ? defaultMaxTokens : inference.maxTokens();
-        return new ChatRequest(system, messages, maxTokens, sampling, inference.stopSequences(), tools, responsePaths);
+        return new ChatRequest(system, messages, maxTokens, sampling, inference.stopSequences(), tools, responsePaths,
+                outputFormat);
     }
 
     /** Features with a meaning this server cannot honour: refusing beats silently answering without them. */
@@ -124,8 +130,43 @@ public final class ConverseCodec implements ChatCodec {
             reader.rule("guardrailConfig is not supported by this model: guardrails are not available on this server."
                     + " Remove guardrailConfig and try again.");
         }
-        if (!ConverseRequestReader.absent(root.get("outputConfig"))) {
-            reader.rule("outputConfig is not supported by this model. Remove outputConfig and try again.");
+    }
+
+    /**
+     * Structured output: {@code outputConfig.textFormat} of type {@code json_schema} with the schema as a JSON string
+     * in {@code structure.jsonSchema.schema}. The answer's text is then held to it by constrained decoding.
+     */
+    static OutputConstraint outputFormat(JsonNode config, ConverseRequestReader reader) {
+        if (ConverseRequestReader.absent(config)) {
+            return null;
+        }
+        JsonNode format = config.path("textFormat");
+        if (format.isMissingNode() || format.isNull()) {
+            return null;
+        }
+        String type = format.path("type").asText("");
+        if (!type.equals("json_schema")) {
+            reader.violations.add("'" + type + "'", "outputConfig.textFormat.type",
+                    "Member must satisfy enum value set: [json_schema]");
+            return null;
+        }
+        JsonNode schemaText = format.path("structure").path("jsonSchema").path("schema");
+        if (!schemaText.isTextual()) {
+            reader.rule("outputConfig.textFormat.structure.jsonSchema.schema must be a JSON Schema written as a "
+                    + "string.");
+            return null;
+        }
+        try {
+            JsonNode schema = Json.MAPPER.readTree(schemaText.asText());
+            if (schema == null || !(schema.isObject() || schema.isBoolean())) {
+                reader.rule("outputConfig.textFormat.structure.jsonSchema.schema must be a JSON Schema object.");
+                return null;
+            }
+            return new OutputConstraint(schema);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            reader.rule("outputConfig.textFormat.structure.jsonSchema.schema is not valid JSON: "
+                    + e.getOriginalMessage());
+            return null;
         }
     }
 

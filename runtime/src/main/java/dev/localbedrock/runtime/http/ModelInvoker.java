@@ -107,8 +107,8 @@ abstract class ModelInvoker {
     /**
      * A conversation (Converse and ConverseStream on any text model, or a chat-bodied family's InvokeModel): the chat
      * codec decodes it, the model's chat template renders it into the prompt, and it runs as one text generation —
-     * constrained to a tool call when the request forces one (stop sequences then do not apply: the call's JSON must
-     * not be cut). The prompt is tokenized without adding special tokens: the template writes them.
+     * constrained to a tool call when the request forces one, or to its structured-output schema (stop sequences then
+     * do not apply: the JSON must not be cut). The prompt is tokenized without adding special tokens: the template writes them.
      */
     static final class Chat extends ModelInvoker {
         private final ServedModel.Text model;
@@ -139,7 +139,8 @@ abstract class ModelInvoker {
                     }
                     throw e;
                 }
-                OutputConstraint constraint = ToolCalls.constraint(chat.tools());
+                OutputConstraint toolCall = ToolCalls.constraint(chat.tools());
+                OutputConstraint constraint = toolCall != null ? toolCall : chat.outputFormat();
                 TextGenerationRequest generation = new TextGenerationRequest(prompt, chat.maxTokens(),
                         chat.sampling(), constraint != null ? List.of() : chat.stopSequences(), 1,
                         LikelihoodMode.NONE, PromptTruncation.NONE, constraint);
