@@ -1,0 +1,58 @@
+package dev.localbedrock.runtime.observe;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One API call as it ended, on every path (success, AWS error, throttle, unknown operation, stream that failed part
+ * way, client that went away): what the audit trail, the metrics and invocation logging record. Built once per call
+ * by the HTTP layer and handed to every {@link CallListener}.
+ *
+ * @param requestId        the {@code x-amzn-RequestId} the client got
+ * @param startTime        when the request arrived
+ * @param service          {@code bedrock-runtime}, {@code bedrock}, or this server's own {@code local-bedrock}; null
+ *                         when no operation matched
+ * @param operation        the AWS operation name ({@code InvokeModel}, {@code Converse}, …); null when none matched
+ * @param method           the HTTP method
+ * @param path             the request path, without the query string
+ * @param pathParameters   the operation's decoded path parameters (e.g. {@code modelId})
+ * @param queryParameters  the decoded query parameters
+ * @param modelId          the served model's catalogue id the call reached (an invocation), else null
+ * @param sourceIp         the client's address
+ * @param userAgent        the {@code User-Agent} header, or null
+ * @param httpStatus       the response status (200 for a stream that started, even if it failed later)
+ * @param errorCode        the AWS error type ({@code ValidationException}, …), or null on success; for a stream that
+ *                         failed after its headers, the exception event's type
+ * @param errorMessage     the error's message, or null
+ * @param latencyMs        from arrival to the last byte written
+ * @param inputTokens      prompt tokens of an invocation, or -1 when none were processed or it is not one
+ * @param outputTokens     generated tokens of an invocation, or -1
+ * @param streamed         whether the response was an event stream
+ * @param requestBody      the request body, only when a listener {@link CallListener#wantsBodies() wants bodies}
+ *                         and the call is an invocation; else null
+ * @param responseBody     a unary invocation's response body under the same condition; else null
+ * @param responseChunks   a streamed invocation's event payloads (the family's chunk JSON for InvokeModel streams, the
+ *                         event JSON for ConverseStream) under the same condition; else empty
+ */
+public record CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
+                            String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
+                            String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
+                            String errorMessage, long latencyMs, int inputTokens, int outputTokens, boolean streamed,
+                            byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks) {
+    public CompletedCall {
+        pathParameters = pathParameters == null ? Map.of() : Map.copyOf(pathParameters);
+        queryParameters = queryParameters == null ? Map.of() : Map.copyOf(queryParameters);
+        responseChunks = responseChunks == null ? List.of() : List.copyOf(responseChunks);
+    }
+
+    /** Whether the call failed (any AWS error, before or during a stream). */
+    public boolean failed() {
+        return errorCode != null;
+    }
+
+    /** Whether it is a model invocation (InvokeModel, its stream, Converse, ConverseStream). */
+    public boolean isInvocation() {
+        return "bedrock-runtime".equals(service);
+    }
+}
