@@ -50,8 +50,8 @@ public final class CatalogLoader {
         Path cacheDir = base.resolve(text(root, "cache_dir", DEFAULT_CACHE_DIR, where)).normalize();
         ServerSettings server = ServerSectionParser.parse(root.get("server"), where + ": server");
         StateSettings state = StateSectionParser.parse(root.get("state"), cacheDir, where + ": state");
-        AuditSettings audit = ObservabilitySectionParser.audit(root.get("audit"), cacheDir, where + ": audit");
-        EventSettings events = ObservabilitySectionParser.events(root.get("events"), cacheDir, where + ": events");
+        AuditSettings audit = ObservabilitySectionParser.audit(root.get("audit"), base, cacheDir, where + ": audit");
+        EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");

@@ -15,7 +15,8 @@ import static dev.localbedrock.runtime.catalog.YamlValues.longInteger;
 import static dev.localbedrock.runtime.catalog.YamlValues.required;
 import static dev.localbedrock.runtime.catalog.YamlValues.seconds;
 
-/** The {@code audit:} and {@code events:} sections of models.yaml. Relative paths resolve against the cache folder. */
+/** The {@code audit:} and {@code events:} sections of models.yaml. Relative paths resolve against the YAML file's
+ * folder, as everywhere in models.yaml; the defaults lie under the cache folder. */
 final class ObservabilitySectionParser {
     private static final Set<String> AUDIT_KEYS = Set.of("enabled", "dir", "max_file_bytes", "max_files",
             "queue_capacity");
@@ -27,7 +28,7 @@ final class ObservabilitySectionParser {
     private ObservabilitySectionParser() {
     }
 
-    static AuditSettings audit(JsonNode node, Path cacheDir, String where) {
+    static AuditSettings audit(JsonNode node, Path base, Path cacheDir, String where) {
         AuditSettings d = AuditSettings.under(cacheDir);
         if (node == null || node.isNull()) {
             return d;
@@ -39,13 +40,13 @@ final class ObservabilitySectionParser {
             throw new CatalogException(where + ": 'enabled' must be true or false, not '" + enabled.asText() + "'");
         }
         return new AuditSettings(enabled == null || enabled.isNull() || enabled.asBoolean(),
-                path(node, "dir", d.dir(), cacheDir, where),
+                path(node, "dir", d.dir(), base, where),
                 longInteger(node, "max_file_bytes", d.maxFileBytes(), 1024, Long.MAX_VALUE, where),
                 integer(node, "max_files", 0, 0, 1_000_000, where),
                 integer(node, "queue_capacity", d.queueCapacity(), 1, 10_000_000, where));
     }
 
-    static EventSettings events(JsonNode node, Path cacheDir, String where) {
+    static EventSettings events(JsonNode node, Path base, Path cacheDir, String where) {
         EventSettings d = EventSettings.under(cacheDir);
         if (node == null || node.isNull()) {
             return d;
@@ -54,7 +55,7 @@ final class ObservabilitySectionParser {
         checkKeys(node, EVENT_KEYS, where);
         // 'file: null' (or "") turns the file off; left out, it is the default file.
         Path file = node.has("file") && (node.get("file").isNull() || node.get("file").asText().isBlank()) ? null
-                : path(node, "file", d.file(), cacheDir, where);
+                : path(node, "file", d.file(), base, where);
         List<EventSettings.Webhook> webhooks = new ArrayList<>();
         JsonNode list = node.get("webhooks");
         if (list != null && !list.isNull()) {
@@ -90,9 +91,9 @@ final class ObservabilitySectionParser {
         return new EventSettings.Webhook(uri, required(node, "secret", where));
     }
 
-    private static Path path(JsonNode node, String key, Path dflt, Path cacheDir, String where) {
+    private static Path path(JsonNode node, String key, Path dflt, Path base, String where) {
         String text = YamlValues.text(node, key, null, where);
-        return text == null || text.isEmpty() ? dflt : cacheDir.resolve(text).toAbsolutePath().normalize();
+        return text == null || text.isEmpty() ? dflt : base.resolve(text).toAbsolutePath().normalize();
     }
 
     private static void mapping(JsonNode node, String where) {
