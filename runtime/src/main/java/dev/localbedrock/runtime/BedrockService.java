@@ -1,12 +1,16 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.audit.AuditTrail;
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.controlplane.TaggingService;
+import dev.localbedrock.runtime.events.EventBus;
+import dev.localbedrock.runtime.events.EventPublisher;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
+import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
@@ -25,11 +29,13 @@ public final class BedrockService implements AutoCloseable {
     private final BedrockServer server;
     private final InetSocketAddress address;
     private final StateStore state;
+    private final Observers observers;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
-                           InetSocketAddress address, StateStore state) {
+                           InetSocketAddress address, StateStore state, Observers observers) {
         this.catalog = catalog;
+        this.observers = observers;
         this.state = state;
         this.registry = registry;
         this.gate = gate;
@@ -46,10 +52,18 @@ public final class BedrockService implements AutoCloseable {
             throws InterruptedException {
         // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
         StateStore state = StateStore.open(catalog.state().url());
+        Observers observers;
+        try {
+            observers = Observers.open(catalog, ModelRegistry.REGION);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
         ModelRegistry registry;
         try {
             registry = ModelRegistry.load(catalog, hooks);
         } catch (RuntimeException e) {
+            observers.close();
             state.close();
             throw e;
         }
@@ -59,9 +73,10 @@ public final class BedrockService implements AutoCloseable {
             access = new ModelAccessService(state.modelAccess(), state.provisionedModels(), registry.served(),
                     Clock.systemUTC());
             provisioned = new ProvisionedThroughputService(state.provisionedModels(), registry.directory(), access,
-                    registry.foundationModels(), ModelRegistry.REGION, Clock.systemUTC());
+                    registry.foundationModels(), ModelRegistry.REGION, Clock.systemUTC(), observers.events());
         } catch (RuntimeException e) {
             registry.close();
+            observers.close();
             state.close();
             throw e;
         }
@@ -69,10 +84,11 @@ public final class BedrockService implements AutoCloseable {
                 new TaggingService(state.tags(), state.provisionedModels()));
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
-            return new BedrockService(catalog, registry, gate, server, server.start(), state);
+            return new BedrockService(catalog, registry, gate, server, server.start(), state, observers);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             registry.close();
+            observers.close();
             state.close();
             throw e;
         }
@@ -84,6 +100,19 @@ public final class BedrockService implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /**
+     * The audit trail's call listener (a no-op when models.yaml turns the audit off): register it with the server's
+     * call listeners so that every API call is recorded.
+     */
+    public CallListener auditListener() {
+        return observers.auditListener();
+    }
+
+    /** The state-change event bus (provisioned throughput now; customization jobs publish to it too). */
+    public EventPublisher events() {
+        return observers.events();
     }
 
     /** The control plane's durable state (model access, provisioned throughput, tags). */
@@ -112,7 +141,41 @@ public final class BedrockService implements AutoCloseable {
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
         registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();
+        observers.close(); // after the server: every call has completed, so the audit and the events are whole
         state.close(); // after the server: no request is left to write
         log.info("shut down");
+    }
+
+    /** The audit trail and the event bus, opened from the catalogue before anything can call or change state. */
+    private record Observers(AuditTrail audit, EventBus bus) implements AutoCloseable {
+        static Observers open(Catalog catalog, String region) {
+            AuditTrail audit = catalog.audit().enabled() ? AuditTrail.open(catalog.audit(), region,
+                    ProvisionedThroughputService.ACCOUNT, Clock.systemUTC()) : null;
+            try {
+                return new Observers(audit, EventBus.open(catalog.events(), region,
+                        ProvisionedThroughputService.ACCOUNT, Clock.systemUTC()));
+            } catch (RuntimeException e) {
+                if (audit != null) {
+                    audit.close();
+                }
+                throw e;
+            }
+        }
+
+        CallListener auditListener() {
+            return audit == null ? call -> { } : audit;
+        }
+
+        EventPublisher events() {
+            return bus;
+        }
+
+        @Override
+        public void close() {
+            bus.close();
+            if (audit != null) {
+                audit.close();
+            }
+        }
     }
 }
