@@ -7,6 +7,10 @@ import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.controlplane.TaggingService;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
+import dev.localbedrock.runtime.http.ServerObservers;
+import dev.localbedrock.runtime.metrics.RuntimeMetrics;
+import dev.localbedrock.runtime.observe.CallListener;
+import dev.localbedrock.runtime.observe.CallListeners;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
@@ -25,11 +29,16 @@ public final class BedrockService implements AutoCloseable {
     private final BedrockServer server;
     private final InetSocketAddress address;
     private final StateStore state;
+    private final CallListeners callListeners;
+    private final RuntimeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
-                           InetSocketAddress address, StateStore state) {
+                           InetSocketAddress address, StateStore state, CallListeners callListeners,
+                           RuntimeMetrics metrics) {
         this.catalog = catalog;
+        this.callListeners = callListeners;
+        this.metrics = metrics;
         this.state = state;
         this.registry = registry;
         this.gate = gate;
@@ -37,13 +46,24 @@ public final class BedrockService implements AutoCloseable {
         this.address = address;
     }
 
+    /** Starts with FIFO admission and in-memory scheduler metrics, which also feed {@code /metrics}. */
     public static BedrockService start(Catalog catalog) throws InterruptedException {
-        return start(catalog, entry -> WorkerHooks.defaults());
+        RuntimeMetrics metrics = new RuntimeMetrics();
+        return start(catalog, metrics.defaultHooks(), metrics);
     }
 
-    /** Starts with each model's admission policy and metrics sink supplied by {@code hooks}. */
+    /**
+     * Starts with each model's admission policy and metrics sink supplied by {@code hooks}; each sink also feeds
+     * {@code /metrics}.
+     */
     public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
             throws InterruptedException {
+        RuntimeMetrics metrics = new RuntimeMetrics();
+        return start(catalog, metrics.wrap(hooks), metrics);
+    }
+
+    private static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks,
+                                        RuntimeMetrics metrics) throws InterruptedException {
         // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
         StateStore state = StateStore.open(catalog.state().url());
         ModelRegistry registry;
@@ -67,9 +87,13 @@ public final class BedrockService implements AutoCloseable {
         }
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
                 new TaggingService(state.tags(), state.provisionedModels()));
-        BedrockServer server = new BedrockServer(catalog.server(), gate);
+        registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
+        // The metrics listener first; the audit trail and invocation logging add theirs through callListeners().
+        CallListeners listeners = new CallListeners().add(metrics.invocations());
+        BedrockServer server = new BedrockServer(catalog.server(), gate,
+                new ServerObservers(listeners, metrics::scrape));
         try {
-            return new BedrockService(catalog, registry, gate, server, server.start(), state);
+            return new BedrockService(catalog, registry, gate, server, server.start(), state, listeners, metrics);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             registry.close();
@@ -84,6 +108,19 @@ public final class BedrockService implements AutoCloseable {
 
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Every completed call goes to these listeners (the metrics first). Add one to observe calls from then on, on
+     * the event loop or a decode thread: it must be quick and not block (see {@link CallListener}).
+     */
+    public CallListeners callListeners() {
+        return callListeners;
+    }
+
+    /** The metrics registry {@code GET /metrics} scrapes. */
+    public RuntimeMetrics metrics() {
+        return metrics;
     }
 
     /** The control plane's durable state (model access, provisioned throughput, tags). */

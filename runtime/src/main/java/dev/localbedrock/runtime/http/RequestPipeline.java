@@ -20,12 +20,19 @@ final class RequestPipeline {
     private final RuntimeApi api;
     private final Executor decoders;
     private final BodyBudget bodies;
+    private final ServerObservers observers;
 
     RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies) {
+        this(settings, api, decoders, bodies, ServerObservers.NONE);
+    }
+
+    RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies,
+                    ServerObservers observers) {
         this.settings = settings;
         this.api = api;
         this.decoders = decoders;
         this.bodies = bodies;
+        this.observers = observers;
     }
 
     /** Appends the HTTP/1.1 handlers after {@code after}; the connection's write stall guard is already in front. */
@@ -35,7 +42,7 @@ final class RequestPipeline {
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
         p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies));
-        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies));
+        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
     /**
@@ -47,7 +54,7 @@ final class RequestPipeline {
                 malformedGuard(),
                 bodyDeadline(),
                 new BodyAggregator(settings.maxBodyBytes(), bodies),
-                new RuntimeApiHandler(api, decoders, bodies));
+                new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
     private MalformedRequestGuard malformedGuard() {
