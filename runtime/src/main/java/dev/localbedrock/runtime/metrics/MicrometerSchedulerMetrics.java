@@ -33,7 +33,7 @@ public final class MicrometerSchedulerMetrics implements SchedulerMetrics {
 
     public MicrometerSchedulerMetrics(MeterRegistry registry, String modelId) {
         batchSize = DistributionSummary.builder("bedrock.scheduler.batch.size").tag(MetricNames.MODEL_ID, modelId)
-                .description("Rows in each step's forward call").baseUnit("rows")
+                .description("Rows in each step's forward call")
                 .serviceLevelObjectives(BATCH_BUCKETS).register(registry);
         timeToFirstToken = Timer.builder("bedrock.scheduler.time.to.first.token").tag(MetricNames.MODEL_ID, modelId)
                 .description("Submission to a request's first generated token")
@@ -52,7 +52,7 @@ public final class MicrometerSchedulerMetrics implements SchedulerMetrics {
                 .description("Requests the scheduler refused or dropped with ThrottlingException").register(registry);
         Gauge.builder("bedrock.scheduler.queue.length", queueLength, AtomicLong::get)
                 .tag(MetricNames.MODEL_ID, modelId).description("Requests waiting after the last step")
-                .baseUnit("requests").register(registry);
+                .register(registry);
         Gauge.builder("bedrock.scheduler.running.sequences", running, AtomicLong::get)
                 .tag(MetricNames.MODEL_ID, modelId).description("Sequences admitted and unfinished")
                 .register(registry);
