@@ -48,8 +48,7 @@ public final class BedrockService implements AutoCloseable {
 
     /** Starts with FIFO admission and in-memory scheduler metrics, which also feed {@code /metrics}. */
     public static BedrockService start(Catalog catalog) throws InterruptedException {
-        RuntimeMetrics metrics = new RuntimeMetrics();
-        return start(catalog, metrics.defaultHooks(), metrics);
+        return start(catalog, entry -> WorkerHooks.defaults());
     }
 
     /**

@@ -19,16 +19,24 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
     private final ArrayDeque<StepStats> recent = new ArrayDeque<>(RECENT_STEPS);
     private long steps;
     private long throttled;
-    /** Gets every event too, after this records it (an exporter such as the Prometheus one); NONE by default. */
-    private final SchedulerMetrics downstream;
+    /**
+     * Gets every event too, after this records it (an exporter such as the Prometheus one); set at most once, when
+     * the worker is built, so {@code worker.metrics()} stays this object.
+     */
+    private volatile SchedulerMetrics downstream = SchedulerMetrics.NONE;
 
-    public InMemorySchedulerMetrics() {
-        this(SchedulerMetrics.NONE);
-    }
-
-    /** Records as usual and also hands every event to {@code downstream} (called outside this object's lock). */
-    public InMemorySchedulerMetrics(SchedulerMetrics downstream) {
-        this.downstream = java.util.Objects.requireNonNull(downstream, "downstream");
+    /**
+     * Hands every later event to {@code next} as well (called outside this object's lock), unless this already
+     * forwards somewhere: a sink shared by several models must not send one model's events to another's exporter.
+     *
+     * @return whether {@code next} now gets the events
+     */
+    public synchronized boolean forwardTo(SchedulerMetrics next) {
+        if (downstream != SchedulerMetrics.NONE) {
+            return false;
+        }
+        downstream = java.util.Objects.requireNonNull(next, "next");
+        return true;
     }
 
     /** count, mean, min and max of one quantity (all 0 while count is 0). */

@@ -1,7 +1,6 @@
 package dev.localbedrock.runtime.metrics;
 
 import dev.localbedrock.runtime.catalog.ModelEntry;
-import dev.localbedrock.runtime.generation.AdmissionPolicy;
 import dev.localbedrock.runtime.generation.InMemorySchedulerMetrics;
 import dev.localbedrock.runtime.generation.SchedulerMetrics;
 import dev.localbedrock.runtime.generation.WorkerHooks;
@@ -33,18 +32,6 @@ public final class RuntimeMetrics {
     }
 
     /**
-     * FIFO admission and the in-memory metrics ({@link WorkerHooks#defaults()}), the in-memory sink also feeding this
-     * registry: {@code worker.metrics()} stays the {@link InMemorySchedulerMetrics} the capacity tools read.
-     */
-    public Function<ModelEntry, WorkerHooks> defaultHooks() {
-        return entry -> {
-            invocations.register(entry.id());
-            return new WorkerHooks(AdmissionPolicy.FIFO,
-                    new InMemorySchedulerMetrics(new MicrometerSchedulerMetrics(registry, entry.id())));
-        };
-    }
-
-    /**
      * {@code hooks} with each model's metrics sink also feeding this registry, and the model's invocation meters
      * registered at zero.
      */
@@ -53,6 +40,10 @@ public final class RuntimeMetrics {
             WorkerHooks given = hooks.apply(entry);
             invocations.register(entry.id());
             SchedulerMetrics ours = new MicrometerSchedulerMetrics(registry, entry.id());
+            // The in-memory sink (the default) forwards, so worker.metrics() stays the object its readers cast to.
+            if (given.metrics() instanceof InMemorySchedulerMetrics inMemory && inMemory.forwardTo(ours)) {
+                return given;
+            }
             SchedulerMetrics sink = given.metrics() == SchedulerMetrics.NONE ? ours
                     : new BothSchedulerMetrics(given.metrics(), ours);
             return new WorkerHooks(given.admission(), sink);
