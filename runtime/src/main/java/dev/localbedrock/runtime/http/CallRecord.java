@@ -4,7 +4,7 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CompletedCall;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
@@ -70,11 +70,20 @@ final class CallRecord {
         this.sourceIp = sourceIp;
         this.userAgent = userAgent;
         // Asked once, at the start: a toggle flipped mid-call neither half-fills nor drops this call's bodies.
-        this.keepBodies = listeners.wantsBodies();
+        this.keepBodies = wantsBodies(listeners, requestId);
     }
 
-    /** The record of {@code request}, as it arrives. */
-    static CallRecord of(CallListener listeners, ChannelHandlerContext ctx, FullHttpRequest request,
+    private static boolean wantsBodies(CallListener listeners, String requestId) {
+        try {
+            return listeners.wantsBodies();
+        } catch (RuntimeException e) { // a listener must not fail the request it is asked about
+            log.warn("call listeners failed to say whether they want bodies, request {}", requestId, e);
+            return false;
+        }
+    }
+
+    /** The record of {@code request} (its head is enough), as it arrives. */
+    static CallRecord of(CallListener listeners, ChannelHandlerContext ctx, HttpRequest request,
                          String requestId, long startNanos) {
         return new CallRecord(listeners, requestId, startNanos, request.method().name(), request.uri(),
                 addressOf(ctx.channel().remoteAddress()), request.headers().get(HttpHeaderNames.USER_AGENT));

@@ -41,7 +41,7 @@ final class RequestPipeline {
         p.addAfter("pipelining", "keep-alive", new HttpServerKeepAliveHandler());
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
-        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies));
+        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies, observers));
         p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
@@ -53,7 +53,7 @@ final class RequestPipeline {
         p.addLast(new WriteStallGuard(settings.connections().writeStallTimeout().toNanos()),
                 malformedGuard(),
                 bodyDeadline(),
-                new BodyAggregator(settings.maxBodyBytes(), bodies),
+                new BodyAggregator(settings.maxBodyBytes(), bodies, observers),
                 new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
