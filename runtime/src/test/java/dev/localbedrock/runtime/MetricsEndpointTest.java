@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,6 +76,10 @@ class MetricsEndpointTest {
             for (int i = 0; i < made; i++) {
                 CompletedCall call = calls.poll(30, TimeUnit.SECONDS);
                 assertNotNull(call);
+                // No listener here wants bodies: none are kept.
+                assertNull(call.requestBody());
+                assertNull(call.responseBody());
+                assertTrue(call.responseChunks().isEmpty());
                 if (call.streamed()) {
                     input += call.inputTokens();
                     output += call.outputTokens();
