@@ -10,7 +10,10 @@ import dev.localbedrock.runtime.events.EventBus;
 import dev.localbedrock.runtime.events.EventPublisher;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
+import dev.localbedrock.runtime.http.ServerObservers;
+import dev.localbedrock.runtime.metrics.RuntimeMetrics;
 import dev.localbedrock.runtime.observe.CallListener;
+import dev.localbedrock.runtime.observe.CallListeners;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
@@ -30,12 +33,17 @@ public final class BedrockService implements AutoCloseable {
     private final InetSocketAddress address;
     private final StateStore state;
     private final Observers observers;
+    private final CallListeners callListeners;
+    private final RuntimeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
-                           InetSocketAddress address, StateStore state, Observers observers) {
+                           InetSocketAddress address, StateStore state, Observers observers,
+                           CallListeners callListeners, RuntimeMetrics metrics) {
         this.catalog = catalog;
         this.observers = observers;
+        this.callListeners = callListeners;
+        this.metrics = metrics;
         this.state = state;
         this.registry = registry;
         this.gate = gate;
@@ -43,13 +51,23 @@ public final class BedrockService implements AutoCloseable {
         this.address = address;
     }
 
+    /** Starts with FIFO admission and in-memory scheduler metrics, which also feed {@code /metrics}. */
     public static BedrockService start(Catalog catalog) throws InterruptedException {
         return start(catalog, entry -> WorkerHooks.defaults());
     }
 
-    /** Starts with each model's admission policy and metrics sink supplied by {@code hooks}. */
+    /**
+     * Starts with each model's admission policy and metrics sink supplied by {@code hooks}; each sink also feeds
+     * {@code /metrics}.
+     */
     public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
             throws InterruptedException {
+        RuntimeMetrics metrics = new RuntimeMetrics();
+        return start(catalog, metrics.wrap(hooks), metrics);
+    }
+
+    private static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks,
+                                        RuntimeMetrics metrics) throws InterruptedException {
         // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
         StateStore state = StateStore.open(catalog.state().url());
         Observers observers;
@@ -82,9 +100,14 @@ public final class BedrockService implements AutoCloseable {
         }
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
                 new TaggingService(state.tags(), state.provisionedModels()));
-        BedrockServer server = new BedrockServer(catalog.server(), gate);
+        registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
+        // The metrics first, then the audit trail; invocation logging and tests add theirs through callListeners().
+        CallListeners listeners = new CallListeners().add(metrics.invocations()).add(observers.auditListener());
+        BedrockServer server = new BedrockServer(catalog.server(), gate,
+                new ServerObservers(listeners, metrics::scrape));
         try {
-            return new BedrockService(catalog, registry, gate, server, server.start(), state, observers);
+            return new BedrockService(catalog, registry, gate, server, server.start(), state, observers, listeners,
+                    metrics);
         } catch (InterruptedException | RuntimeException e) {
             server.close();
             registry.close();
@@ -103,8 +126,8 @@ public final class BedrockService implements AutoCloseable {
     }
 
     /**
-     * The audit trail's call listener (a no-op when models.yaml turns the audit off): register it with the server's
-     * call listeners so that every API call is recorded.
+     * The audit trail's call listener (a no-op when models.yaml turns the audit off), already among
+     * {@link #callListeners()}.
      */
     public CallListener auditListener() {
         return observers.auditListener();
@@ -113,6 +136,19 @@ public final class BedrockService implements AutoCloseable {
     /** The state-change event bus (provisioned throughput now; customization jobs publish to it too). */
     public EventPublisher events() {
         return observers.events();
+    }
+
+    /**
+     * Every completed call goes to these listeners (the metrics first). Add one to observe calls from then on, on
+     * the event loop or a decode thread: it must be quick and not block (see {@link CallListener}).
+     */
+    public CallListeners callListeners() {
+        return callListeners;
+    }
+
+    /** The metrics registry {@code GET /metrics} scrapes. */
+    public RuntimeMetrics metrics() {
+        return metrics;
     }
 
     /** The control plane's durable state (model access, provisioned throughput, tags). */

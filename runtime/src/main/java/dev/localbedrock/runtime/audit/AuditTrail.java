@@ -56,6 +56,12 @@ public final class AuditTrail implements CallListener, AutoCloseable {
 
     @Override
     public void completed(CompletedCall call) {
+        // Health checks and metric scrapes arrive every few seconds from probes and Prometheus: they are not API
+        // activity anyone audits, and they would bury the calls that are.
+        if ("local-bedrock".equals(call.service())
+                && ("Ping".equals(call.operation()) || "GetMetrics".equals(call.operation()))) {
+            return;
+        }
         queue.offer(call);
     }
 

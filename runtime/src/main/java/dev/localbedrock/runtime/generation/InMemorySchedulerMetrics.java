@@ -19,6 +19,25 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
     private final ArrayDeque<StepStats> recent = new ArrayDeque<>(RECENT_STEPS);
     private long steps;
     private long throttled;
+    /**
+     * Gets every event too, after this records it (an exporter such as the Prometheus one); set at most once, when
+     * the worker is built, so {@code worker.metrics()} stays this object.
+     */
+    private volatile SchedulerMetrics downstream = SchedulerMetrics.NONE;
+
+    /**
+     * Hands every later event to {@code next} as well (called outside this object's lock), unless this already
+     * forwards somewhere: a sink shared by several models must not send one model's events to another's exporter.
+     *
+     * @return whether {@code next} now gets the events
+     */
+    public synchronized boolean forwardTo(SchedulerMetrics next) {
+        if (downstream != SchedulerMetrics.NONE) {
+            return false;
+        }
+        downstream = java.util.Objects.requireNonNull(next, "next");
+        return true;
+    }
 
     /** count, mean, min and max of one quantity (all 0 while count is 0). */
     public record Summary(long count, double mean, long min, long max) {
@@ -35,7 +54,12 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
     }
 
     @Override
-    public synchronized void onStep(StepStats step) {
+    public void onStep(StepStats step) {
+        recordStep(step);
+        downstream.onStep(step);
+    }
+
+    private synchronized void recordStep(StepStats step) {
         steps++;
         if (step.batchSize() > 0) {
             batchSize.add(step.batchSize());
@@ -49,17 +73,32 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
     }
 
     @Override
-    public synchronized void onFirstToken(long nanos) {
+    public void onFirstToken(long nanos) {
+        recordFirstToken(nanos);
+        downstream.onFirstToken(nanos);
+    }
+
+    private synchronized void recordFirstToken(long nanos) {
         timeToFirstToken.add(nanos);
     }
 
     @Override
-    public synchronized void onInterTokenLatency(long nanos) {
+    public void onInterTokenLatency(long nanos) {
+        recordInterTokenLatency(nanos);
+        downstream.onInterTokenLatency(nanos);
+    }
+
+    private synchronized void recordInterTokenLatency(long nanos) {
         interTokenLatency.add(nanos);
     }
 
     @Override
-    public synchronized void onThrottled() {
+    public void onThrottled() {
+        recordThrottled();
+        downstream.onThrottled();
+    }
+
+    private synchronized void recordThrottled() {
         throttled++;
     }
 

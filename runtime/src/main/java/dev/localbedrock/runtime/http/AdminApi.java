@@ -34,7 +34,7 @@ final class AdminApi {
         this.access = access;
     }
 
-    void handle(ChannelHandlerContext ctx, ResolvedOperation call, byte[] body, String requestId, boolean keepAlive) {
+    void handle(ChannelHandlerContext ctx, ResolvedOperation call, byte[] body, CallRecord record, boolean keepAlive) {
         if (access == null) {
             throw BedrockException.notFound("Model access is not kept by this server.");
         }
@@ -52,8 +52,8 @@ final class AdminApi {
                 Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
                 .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(AwsResponses.REQUEST_ID, requestId);
-        ctx.executor().execute(() -> AwsResponses.send(ctx, response, keepAlive));
+                .set(AwsResponses.REQUEST_ID, record.requestId());
+        ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 
     private static boolean grantedField(byte[] body) {

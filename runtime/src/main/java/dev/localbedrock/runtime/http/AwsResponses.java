@@ -62,10 +62,29 @@ final class AwsResponses {
     }
 
     /**
-     * Writes a complete response, saying whether the connection stays open. Every JSON answer of the request path
-     * (successes and AWS errors, from the router and from the responders alike) goes out through here.
+     * Writes a complete success response, saying whether the connection stays open, and ends {@code call} with its
+     * status. Every JSON answer of the request path (from the router and from the responders alike) goes out through
+     * here or {@link #sendError}, so each call is recorded once, when it is answered.
      */
-    static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    static void send(ChannelHandlerContext ctx, CallRecord call, FullHttpResponse response, boolean keepAlive) {
+        write(ctx, response, keepAlive);
+        call.succeeded(response.status().code());
+    }
+
+    /** Writes {@code error} as the restJson1 error response and ends {@code call} with it. */
+    static void sendError(ChannelHandlerContext ctx, CallRecord call, BedrockException error, boolean keepAlive) {
+        write(ctx, error(ctx.alloc(), call.requestId(), error), keepAlive);
+        call.failed(error);
+    }
+
+    /** Writes an error by name (one the runtime model does not list) and ends {@code call} with it. */
+    static void sendError(ChannelHandlerContext ctx, CallRecord call, int status, String errorType, String message,
+                          boolean keepAlive) {
+        write(ctx, error(call.requestId(), status, errorType, message), keepAlive);
+        call.failed(status, errorType, message);
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response);
     }

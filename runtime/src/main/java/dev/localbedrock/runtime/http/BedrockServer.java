@@ -20,6 +20,7 @@ public final class BedrockServer implements AutoCloseable {
     private static final long QUIET_PERIOD_MILLIS = 250;
     private final ServerSettings settings;
     private final RuntimeApi api;
+    private final ServerObservers observers;
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
     /** Body decoding and prompt tokenization, off the event loops (see RuntimeApiHandler). */
@@ -29,8 +30,14 @@ public final class BedrockServer implements AutoCloseable {
     private Channel serverChannel;
 
     public BedrockServer(ServerSettings settings, RuntimeApi api) {
+        this(settings, api, ServerObservers.NONE);
+    }
+
+    /** A server that hands every completed call to {@code observers} and serves their metrics on /metrics. */
+    public BedrockServer(ServerSettings settings, RuntimeApi api, ServerObservers observers) {
         this.settings = settings;
         this.api = api;
+        this.observers = observers;
     }
 
     /** Binds and returns the bound address (the real port when 0 was asked for). */
@@ -43,7 +50,7 @@ public final class BedrockServer implements AutoCloseable {
                 // Netty's defaults, stated: above 64 KiB unsent a channel turns unwritable, which starts the
                 // write stall timer (WriteStallGuard); below 32 KiB it is writable again.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new HttpProtocolInitializer(settings, api, decoders, bodies));
+                .childHandler(new HttpProtocolInitializer(settings, api, decoders, bodies, observers));
         serverChannel = bootstrap.bind(settings.host(), settings.port()).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }

@@ -19,8 +19,8 @@ abstract class ChatResponder extends Responder {
     protected final ChatRequest request;
     protected final AssistantTurn turn;
 
-    ChatResponder(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request, long startNanos) {
-        super(ctx, requestId, startNanos);
+    ChatResponder(ChannelHandlerContext ctx, CallRecord call, ChatCodec codec, ChatRequest request) {
+        super(ctx, call);
         this.codec = codec;
         this.request = request;
         this.turn = new AssistantTurn(request.tools(), codec::toolUseId);
@@ -32,9 +32,9 @@ abstract class ChatResponder extends Responder {
         private final boolean invocationHeaders;
 
         /** @param invocationHeaders whether to add InvokeModel's token-count and latency headers */
-        Unary(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request, long startNanos,
+        Unary(ChannelHandlerContext ctx, CallRecord call, ChatCodec codec, ChatRequest request,
               boolean keepAlive, boolean invocationHeaders) {
-            super(ctx, requestId, codec, request, startNanos);
+            super(ctx, call, codec, request);
             this.keepAlive = keepAlive;
             this.invocationHeaders = invocationHeaders;
         }
@@ -45,7 +45,9 @@ abstract class ChatResponder extends Responder {
                 ChatOutcome chat = turn.complete(outcome, millisSinceStart(), event -> { });
                 byte[] body = codec.encodeResponse(request, chat);
                 finished();
-                AwsResponses.send(ctx, invocationHeaders
+                call.tokens(chat.inputTokens(), chat.outputTokens());
+                call.responseBody(body);
+                AwsResponses.send(ctx, call, invocationHeaders
                         ? UnaryResponder.ok(requestId, body, chat.inputTokens(), chat.outputTokens(), chat.latencyMs())
                         : AwsResponses.json(requestId, body), keepAlive);
             });
@@ -55,8 +57,7 @@ abstract class ChatResponder extends Responder {
         public void onError(InferenceFailure error) {
             onLoop(() -> {
                 finished();
-                AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
-                        keepAlive);
+                AwsResponses.sendError(ctx, call, InferenceErrors.toAws(error), keepAlive);
             });
         }
     }
@@ -67,16 +68,16 @@ abstract class ChatResponder extends Responder {
         private final ChatStreamEncoder encoder;
         private long firstTextMillis = -1;
 
-        Streaming(ChannelHandlerContext ctx, String requestId, ChatCodec codec, ChatRequest request,
-                  long startNanos) {
-            super(ctx, requestId, codec, request, startNanos);
-            this.wire = new EventStreamResponse(ctx, requestId);
+        Streaming(ChannelHandlerContext ctx, CallRecord call, ChatCodec codec, ChatRequest request) {
+            super(ctx, call, codec, request);
+            this.wire = new EventStreamResponse(ctx, call);
             this.encoder = codec.openStream(request);
         }
 
         @Override
         public void onStart(int inputTokenCount) {
             onLoop(() -> {
+                call.inputTokens(inputTokenCount);
                 wire.sendHeaders();
                 turn.start(inputTokenCount, event -> encoder.encode(event, wire::write));
                 wire.flush();
@@ -86,6 +87,7 @@ abstract class ChatResponder extends Responder {
         @Override
         public void onText(String text, int outputTokenCount) {
             onLoop(() -> {
+                call.outputTokens(outputTokenCount);
                 if (wire.open()) {
                     if (firstTextMillis < 0) {
                         firstTextMillis = millisSinceStart();
@@ -100,6 +102,7 @@ abstract class ChatResponder extends Responder {
         public void onComplete(GenerationOutcome outcome) {
             onLoop(() -> {
                 wire.sendHeaders();
+                call.tokens(outcome.inputTokenCount(), outcome.outputTokenCount());
                 long latency = millisSinceStart();
                 turn.complete(outcome, latency, firstTextMillis >= 0 ? firstTextMillis : latency,
                         event -> encoder.encode(event, wire::write));

@@ -79,7 +79,7 @@ final class ControlPlaneApi {
      *
      * @throws BedrockException with the AWS error to write (ValidationException, ResourceNotFoundException)
      */
-    void handle(ChannelHandlerContext ctx, String uri, byte[] requestBody, ResolvedOperation call, String requestId,
+    void handle(ChannelHandlerContext ctx, String uri, byte[] requestBody, ResolvedOperation call, CallRecord record,
                 boolean keepAlive) {
         Action action = ACTIONS.get(call.operation());
         if (action == null) {
@@ -89,8 +89,8 @@ final class ControlPlaneApi {
         // Both Create operations answer 201, as the service model says and the SDKs expect.
         HttpResponseStatus status = CREATED.contains(call.operation()) ? HttpResponseStatus.CREATED
                 : HttpResponseStatus.OK;
-        AwsResponses.send(ctx, AwsResponses.json(requestId, status, body.toString().getBytes(StandardCharsets.UTF_8)),
-                keepAlive);
+        AwsResponses.send(ctx, record, AwsResponses.json(record.requestId(), status,
+                body.toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
     }
 
     private ObjectNode listFoundationModels(Map<String, List<String>> query) {

@@ -23,17 +23,14 @@ final class EmbeddingResponder {
     private static final Logger log = LoggerFactory.getLogger(EmbeddingResponder.class);
 
     private final ChannelHandlerContext ctx;
-    private final String requestId;
+    private final CallRecord call;
     private final EmbeddingFamilyCodec codec;
-    private final long startNanos;
     private final boolean keepAlive;
 
-    EmbeddingResponder(ChannelHandlerContext ctx, String requestId, EmbeddingFamilyCodec codec, long startNanos,
-                       boolean keepAlive) {
+    EmbeddingResponder(ChannelHandlerContext ctx, CallRecord call, EmbeddingFamilyCodec codec, boolean keepAlive) {
         this.ctx = ctx;
-        this.requestId = requestId;
+        this.call = call;
         this.codec = codec;
-        this.startNanos = startNanos;
         this.keepAlive = keepAlive;
     }
 
@@ -42,7 +39,10 @@ final class EmbeddingResponder {
      * submission; the close listener is added before the completion callback is registered, so it is always removed.
      */
     void respondTo(CompletableFuture<EmbeddingOutcome> result) {
-        ChannelFutureListener cancelOnClose = closed -> result.cancel(false);
+        ChannelFutureListener cancelOnClose = closed -> {
+            call.clientGone();
+            result.cancel(false);
+        };
         ctx.channel().closeFuture().addListener(cancelOnClose);
         result.whenComplete((outcome, error) -> ctx.executor().execute(() -> {
             ctx.channel().closeFuture().removeListener(cancelOnClose);
@@ -53,14 +53,16 @@ final class EmbeddingResponder {
             if (failure == null) {
                 try {
                     byte[] body = codec.encodeResponse(outcome);
-                    AwsResponses.send(ctx, UnaryResponder.ok(requestId, body, outcome.inputTokenCount(), 0,
-                            (System.nanoTime() - startNanos) / 1_000_000L), keepAlive);
+                    call.tokens(outcome.inputTokenCount(), 0);
+                    call.responseBody(body);
+                    AwsResponses.send(ctx, call, UnaryResponder.ok(call.requestId(), body, outcome.inputTokenCount(),
+                            0, call.millisSinceStart()), keepAlive);
                     return;
                 } catch (RuntimeException e) {
                     failure = e;
                 }
             }
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, asBedrock(failure)), keepAlive);
+            AwsResponses.sendError(ctx, call, asBedrock(failure), keepAlive);
         }));
     }
 
@@ -72,7 +74,7 @@ final class EmbeddingResponder {
         if (cause instanceof BedrockException e) {
             return e;
         }
-        log.error("request {} failed", requestId, cause);
+        log.error("request {} failed", call.requestId(), cause);
         return new BedrockException(BedrockErrorType.INTERNAL_SERVER, "Internal error: "
                 + cause.getClass().getSimpleName());
     }

@@ -27,12 +27,12 @@ final class EventStreamResponse {
     static final AsciiString BEDROCK_CONTENT_TYPE = AsciiString.cached("X-Amzn-Bedrock-Content-Type");
 
     private final ChannelHandlerContext ctx;
-    private final String requestId;
+    private final CallRecord call;
     private boolean headersSent;
 
-    EventStreamResponse(ChannelHandlerContext ctx, String requestId) {
+    EventStreamResponse(ChannelHandlerContext ctx, CallRecord call) {
         this.ctx = ctx;
-        this.requestId = requestId;
+        this.call = call;
     }
 
     void sendHeaders() {
@@ -44,9 +44,10 @@ final class EventStreamResponse {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
                 .set(BEDROCK_CONTENT_TYPE, AwsResponses.JSON)
-                .set(AwsResponses.REQUEST_ID, requestId);
+                .set(AwsResponses.REQUEST_ID, call.requestId());
         HttpUtil.setTransferEncodingChunked(response, true);
         ctx.writeAndFlush(response);
+        call.streamStarted();
     }
 
     /** Whether the client is still there to write to. */
@@ -56,6 +57,11 @@ final class EventStreamResponse {
 
     /** Writes one framed message (not flushed). */
     void write(byte[] frame) {
+        call.frame(frame);
+        writeFrame(frame);
+    }
+
+    private void writeFrame(byte[] frame) {
         ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(frame)))
                 .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     }
@@ -68,16 +74,19 @@ final class EventStreamResponse {
     void end() {
         sendHeaders();
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        call.succeeded(200);
     }
 
     /** Ends the stream with {@code error}: a JSON error response, or an exception frame once streaming. */
     void fail(BedrockException error) {
         if (!headersSent) {
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, error), true);
+            AwsResponses.sendError(ctx, call, error, true);
             return;
         }
-        write(EventStreamEncoder.exception(streamSafe(error.type()), error.getMessage()));
+        BedrockErrorType type = streamSafe(error.type());
+        writeFrame(EventStreamEncoder.exception(type, error.getMessage()));
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        call.streamFailed(type.shapeName(), error.getMessage());
     }
 
     /** Types the SDKs retry mid-stream (re-sending the whole request) are reported as a model stream error. */

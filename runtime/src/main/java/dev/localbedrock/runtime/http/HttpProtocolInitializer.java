@@ -35,10 +35,11 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimits limits;
     private final RequestPipeline requests;
 
-    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies) {
+    HttpProtocolInitializer(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies,
+                            ServerObservers observers) {
         this.settings = settings;
         this.limits = settings.connections();
-        this.requests = new RequestPipeline(settings, api, decoders, bodies);
+        this.requests = new RequestPipeline(settings, api, decoders, bodies, observers);
     }
 
     @Override

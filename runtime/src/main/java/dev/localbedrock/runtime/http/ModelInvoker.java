@@ -45,10 +45,11 @@ abstract class ModelInvoker {
     /**
      * The request as the handler resolved it.
      *
+     * @param record      what the call has become so far, ended by whichever responder answers it
      * @param capacityTag the reserved capacity it runs under (a provisioned throughput), or null for on-demand
      * @param budget      what its usage counts against (on-demand quota or provisioned throughput); null: unlimited
      */
-    record Call(ChannelHandlerContext ctx, String requestId, long startNanos, boolean keepAlive, boolean stream,
+    record Call(ChannelHandlerContext ctx, CallRecord record, boolean keepAlive, boolean stream,
                 String capacityTag, UsageBudget budget) {
     }
 
@@ -94,10 +95,8 @@ abstract class ModelInvoker {
             return () -> {
                 TextGenerationRequest generation = model.codec().decodeRequest(body);
                 Responder responder = call.stream()
-                        ? new StreamingResponder(call.ctx(), call.requestId(), model.codec().openStream(generation),
-                                call.startNanos())
-                        : new UnaryResponder(call.ctx(), call.requestId(), model.codec(), generation,
-                                call.startNanos(), call.keepAlive());
+                        ? new StreamingResponder(call.ctx(), call.record(), model.codec().openStream(generation))
+                        : new UnaryResponder(call.ctx(), call.record(), model.codec(), generation, call.keepAlive());
                 submitMetered(call, responder,
                         listener -> model.worker().submit(generation, listener, call.capacityTag()));
             };
@@ -146,8 +145,8 @@ abstract class ModelInvoker {
                         LikelihoodMode.NONE, PromptTruncation.NONE, constraint);
                 int[] promptIds = model.worker().model().tokenizer().encode(prompt, false);
                 Responder responder = call.stream()
-                        ? new ChatResponder.Streaming(call.ctx(), call.requestId(), codec, chat, call.startNanos())
-                        : new ChatResponder.Unary(call.ctx(), call.requestId(), codec, chat, call.startNanos(),
+                        ? new ChatResponder.Streaming(call.ctx(), call.record(), codec, chat)
+                        : new ChatResponder.Unary(call.ctx(), call.record(), codec, chat,
                                 call.keepAlive(), invokeModel);
                 submitMetered(call, responder,
                         listener -> model.worker().submitTokens(promptIds, generation, listener, call.capacityTag()));
@@ -198,8 +197,8 @@ abstract class ModelInvoker {
             return () -> {
                 EmbeddingRequest request = model.codec().decodeRequest(body);
                 UsageBudget budget = call.budget();
-                EmbeddingResponder responder = new EmbeddingResponder(call.ctx(), call.requestId(), model.codec(),
-                        call.startNanos(), call.keepAlive());
+                EmbeddingResponder responder = new EmbeddingResponder(call.ctx(), call.record(), model.codec(),
+                        call.keepAlive());
                 if (budget == null) {
                     responder.respondTo(model.worker().submit(request));
                     return;

@@ -32,6 +32,8 @@ record Operation(String service, String name) {
     /** This server's model-access administration (Bedrock keeps it in its console, with no SDK operation). */
     static final Operation LIST_MODEL_ACCESS = new Operation(LOCAL, "ListModelAccess");
     static final Operation PUT_MODEL_ACCESS = new Operation(LOCAL, "PutModelAccess");
+    /** The Prometheus scrape of this server's metrics (CloudWatch's runtime metrics by another road). */
+    static final Operation GET_METRICS = new Operation(LOCAL, "GetMetrics");
 
     @Override
     public String toString() {

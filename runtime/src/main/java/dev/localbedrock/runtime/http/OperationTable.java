@@ -46,6 +46,7 @@ final class OperationTable {
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
+                .unlisted(Operation.GET_METRICS, HttpMethod.GET, "/metrics")
                 .unlisted(Operation.LIST_MODEL_ACCESS, HttpMethod.GET, "/local-bedrock/model-access")
                 .unlisted(Operation.PUT_MODEL_ACCESS, HttpMethod.PUT, "/local-bedrock/model-access/{modelId}");
     }

@@ -20,12 +20,19 @@ final class RequestPipeline {
     private final RuntimeApi api;
     private final Executor decoders;
     private final BodyBudget bodies;
+    private final ServerObservers observers;
 
     RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies) {
+        this(settings, api, decoders, bodies, ServerObservers.NONE);
+    }
+
+    RequestPipeline(ServerSettings settings, RuntimeApi api, Executor decoders, BodyBudget bodies,
+                    ServerObservers observers) {
         this.settings = settings;
         this.api = api;
         this.decoders = decoders;
         this.bodies = bodies;
+        this.observers = observers;
     }
 
     /** Appends the HTTP/1.1 handlers after {@code after}; the connection's write stall guard is already in front. */
@@ -34,8 +41,8 @@ final class RequestPipeline {
         p.addAfter("pipelining", "keep-alive", new HttpServerKeepAliveHandler());
         p.addAfter("keep-alive", "malformed", malformedGuard());
         p.addAfter("malformed", "body-deadline", bodyDeadline());
-        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies));
-        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies));
+        p.addAfter("body-deadline", "aggregator", new BodyAggregator(settings.maxBodyBytes(), bodies, observers));
+        p.addAfter("aggregator", "api", new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
     /**
@@ -46,8 +53,8 @@ final class RequestPipeline {
         p.addLast(new WriteStallGuard(settings.connections().writeStallTimeout().toNanos()),
                 malformedGuard(),
                 bodyDeadline(),
-                new BodyAggregator(settings.maxBodyBytes(), bodies),
-                new RuntimeApiHandler(api, decoders, bodies));
+                new BodyAggregator(settings.maxBodyBytes(), bodies, observers),
+                new RuntimeApiHandler(api, decoders, bodies, observers));
     }
 
     private MalformedRequestGuard malformedGuard() {

@@ -13,17 +13,17 @@ import io.netty.channel.ChannelHandlerContext;
  */
 abstract class Responder implements GenerationListener {
     protected final ChannelHandlerContext ctx;
+    protected final CallRecord call;
     protected final String requestId;
-    protected final long startNanos;
     private GenerationJob job;
     /** Set on the event loop once the response is complete. */
     private boolean done;
     private final ChannelFutureListener cancelOnClose = this::clientGone;
 
-    Responder(ChannelHandlerContext ctx, String requestId, long startNanos) {
+    Responder(ChannelHandlerContext ctx, CallRecord call) {
         this.ctx = ctx;
-        this.requestId = requestId;
-        this.startNanos = startNanos;
+        this.call = call;
+        this.requestId = call.requestId();
     }
 
     /**
@@ -43,7 +43,9 @@ abstract class Responder implements GenerationListener {
         });
     }
 
+    /** The client went away with the response unfinished: recorded with the tokens so far, then the job stopped. */
     private void clientGone(ChannelFuture ignored) {
+        call.clientGone();
         if (job != null) {
             job.cancel();
         }
@@ -56,7 +58,7 @@ abstract class Responder implements GenerationListener {
     }
 
     protected final long millisSinceStart() {
-        return (System.nanoTime() - startNanos) / 1_000_000L;
+        return call.millisSinceStart();
     }
 
     protected final void onLoop(Runnable task) {

@@ -37,27 +37,42 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final RuntimeApi api;
     private final Executor decoders;
     private final BodyBudget bodies;
+    private final ServerObservers observers;
 
     RuntimeApiHandler(RuntimeApi api, Executor decoders, BodyBudget bodies) {
+        this(api, decoders, bodies, ServerObservers.NONE);
+    }
+
+    RuntimeApiHandler(RuntimeApi api, Executor decoders, BodyBudget bodies, ServerObservers observers) {
         this.api = api;
         this.decoders = decoders;
         this.bodies = bodies;
+        this.observers = observers;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long startNanos = System.nanoTime();
-        String requestId = AwsResponses.newRequestId();
+        // One record per request, passed along every path that can answer it (never a channel attribute: several
+        // pipelined requests of one HTTP/1.1 connection can be in flight at once).
+        CallRecord record = CallRecord.of(observers.calls(), ctx, request, AwsResponses.newRequestId(), startNanos);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
             ResolvedOperation call = OPERATIONS.resolve(request.method(), request.uri());
+            record.operation(call);
             if (api.draining()) {
                 keepAlive = false; // the client should reconnect, to another instance
                 throw new BedrockException(BedrockErrorType.SERVICE_UNAVAILABLE,
                         "The server is shutting down and accepts no new requests; retry on another instance.");
             }
             if (call.operation().equals(Operation.PING)) {
-                writeHealth(ctx, requestId);
+                writeHealth(ctx, record);
+                return;
+            }
+            if (call.operation().equals(Operation.GET_METRICS)) {
+                // A scrape walks every meter and its buckets: cheap, but not constant, so not on the event loop.
+                boolean keep = keepAlive;
+                offload(ctx, record, keepAlive, 0, () -> writeMetrics(ctx, record, keep));
                 return;
             }
             if (call.operation().service().equals(Operation.BEDROCK)) {
@@ -65,51 +80,53 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 String uri = request.uri();
                 byte[] cpBody = ByteBufUtil.getBytes(request.content());
                 boolean keep = keepAlive;
-                offload(ctx, requestId, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
-                        api.provisionedThroughput(), api.tagging()).handle(ctx, uri, cpBody, call, requestId, keep));
+                offload(ctx, record, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
+                        api.provisionedThroughput(), api.tagging()).handle(ctx, uri, cpBody, call, record, keep));
                 return;
             }
             if (call.operation().service().equals(Operation.LOCAL)) {
                 byte[] adminBody = ByteBufUtil.getBytes(request.content());
                 boolean keep = keepAlive;
-                offload(ctx, requestId, keepAlive, adminBody.length,
-                        () -> new AdminApi(api.modelAccess()).handle(ctx, call, adminBody, requestId, keep));
+                offload(ctx, record, keepAlive, adminBody.length,
+                        () -> new AdminApi(api.modelAccess()).handle(ctx, call, adminBody, record, keep));
                 return;
             }
+            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
+                    || call.operation().equals(Operation.CONVERSE_STREAM);
             ModelTarget target = api.resolve(call.pathParameter("modelId"));
+            record.model(target.model().entry().id());
             ModelAccessService access = api.modelAccess();
             // Provisioned throughput carries its own grant (revoking is refused while one uses the model).
             if (access != null && target.capacityTag() == null && !access.granted(target.model().entry().id())) {
                 throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
             }
             checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
-                    || call.operation().equals(Operation.CONVERSE_STREAM);
             boolean converse = call.operation().equals(Operation.CONVERSE)
                     || call.operation().equals(Operation.CONVERSE_STREAM);
             byte[] body = ByteBufUtil.getBytes(request.content());
+            record.requestBody(body);
             ModelInvoker invoker = converse ? ModelInvoker.converse(target.model()) : ModelInvoker.of(target.model());
-            Runnable admit = invoker.prepare(new ModelInvoker.Call(ctx, requestId,
-                    startNanos, keepAlive, stream, target.capacityTag(), target.budget()), request.headers(), body);
-            offload(ctx, requestId, keepAlive, body.length, admit);
+            Runnable admit = invoker.prepare(new ModelInvoker.Call(ctx, record, keepAlive, stream,
+                    target.capacityTag(), target.budget()), request.headers(), body);
+            offload(ctx, record, keepAlive, body.length, admit);
         } catch (UnknownOperationException e) {
-            AwsResponses.send(ctx, AwsResponses.error(requestId, 404, "UnknownOperationException", e.getMessage()), keepAlive);
+            AwsResponses.sendError(ctx, record, 404, "UnknownOperationException", e.getMessage(), keepAlive);
         } catch (BedrockException e) {
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+            AwsResponses.sendError(ctx, record, e, keepAlive);
         } catch (RuntimeException e) {
-            internalError(ctx, requestId, keepAlive, e);
+            internalError(ctx, record, keepAlive, e);
         }
     }
 
     /**
      * Runs {@code admit} on a decode thread, its copied body held in the server's body budget until it is decoded;
-     * every way it can fail still answers the request.
+     * every way it can fail still answers the request (and so ends its record).
      */
-    private void offload(ChannelHandlerContext ctx, String requestId, boolean keepAlive, long bodyBytes,
+    private void offload(ChannelHandlerContext ctx, CallRecord record, boolean keepAlive, long bodyBytes,
                          Runnable admit) {
         if (!bodies.tryReserve(bodyBytes)) {
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(BedrockErrorType.THROTTLING,
-                    "The server is holding as many request bodies as it can; retry shortly.")), keepAlive);
+            AwsResponses.sendError(ctx, record, new BedrockException(BedrockErrorType.THROTTLING,
+                    "The server is holding as many request bodies as it can; retry shortly."), keepAlive);
             return;
         }
         try {
@@ -117,11 +134,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 try {
                     admit.run();
                 } catch (BedrockException e) {
-                    AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, e), keepAlive);
+                    AwsResponses.sendError(ctx, record, e, keepAlive);
                 } catch (InferenceFailure e) { // the workers refuse in neutral terms
-                    AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(e)), keepAlive);
+                    AwsResponses.sendError(ctx, record, InferenceErrors.toAws(e), keepAlive);
                 } catch (RuntimeException e) {
-                    internalError(ctx, requestId, keepAlive, e);
+                    internalError(ctx, record, keepAlive, e);
                 } finally {
                     bodies.release(bodyBytes);
                 }
@@ -134,15 +151,15 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                             "The server is shutting down and accepts no new requests; retry on another instance.")
                     : new BedrockException(BedrockErrorType.THROTTLING,
                             "Too many requests are waiting to be read; retry shortly.");
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, refusal), api.draining() ? false : keepAlive);
+            AwsResponses.sendError(ctx, record, refusal, api.draining() ? false : keepAlive);
         }
     }
 
-    private static void internalError(ChannelHandlerContext ctx, String requestId, boolean keepAlive,
+    private static void internalError(ChannelHandlerContext ctx, CallRecord record, boolean keepAlive,
                                       RuntimeException e) {
-        log.error("request {} failed", requestId, e);
-        AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, new BedrockException(
-                BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName())), keepAlive);
+        log.error("request {} failed", record.requestId(), e);
+        AwsResponses.sendError(ctx, record, new BedrockException(
+                BedrockErrorType.INTERNAL_SERVER, "Internal error: " + e.getClass().getSimpleName()), keepAlive);
     }
 
     /** JSON bodies arrive as application/json, with no Content-Type (older Java SDKs) or as octet-stream (JS SDK). */
@@ -157,14 +174,29 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private static void writeHealth(ChannelHandlerContext ctx, String requestId) {
+    private static void writeHealth(ChannelHandlerContext ctx, CallRecord record) {
         byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(AwsResponses.REQUEST_ID, requestId);
+                .set(AwsResponses.REQUEST_ID, record.requestId());
         ctx.writeAndFlush(response);
+        record.succeeded(HttpResponseStatus.OK.code());
+    }
+
+    /** The Prometheus text exposition of the server's registry; on a decode thread, written on the event loop. */
+    private void writeMetrics(ChannelHandlerContext ctx, CallRecord record, boolean keepAlive) {
+        if (observers.metrics() == null) {
+            throw BedrockException.notFound("This server keeps no metrics.");
+        }
+        byte[] body = observers.metrics().get().getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, ServerObservers.PROMETHEUS_TEXT)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(AwsResponses.REQUEST_ID, record.requestId());
+        ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 
     @Override

@@ -22,29 +22,34 @@ final class StreamingResponder extends Responder {
     private boolean anyChunk;
     private long firstByteMillis = -1;
 
-    StreamingResponder(ChannelHandlerContext ctx, String requestId, StreamEncoder encoder, long startNanos) {
-        super(ctx, requestId, startNanos);
+    StreamingResponder(ChannelHandlerContext ctx, CallRecord call, StreamEncoder encoder) {
+        super(ctx, call);
         this.encoder = encoder;
-        this.wire = new EventStreamResponse(ctx, requestId);
+        this.wire = new EventStreamResponse(ctx, call);
     }
 
     @Override
     public void onStart(int inputTokenCount) {
         onLoop(() -> {
             inputTokens = inputTokenCount;
+            call.inputTokens(inputTokenCount);
             wire.sendHeaders();
         });
     }
 
     @Override
     public void onGenerationText(int index, String text, int outputTokenCount) {
-        onLoop(() -> writeChunk(new StreamChunk(text, inputTokens, outputTokenCount, !anyChunk, null, null, index)));
+        onLoop(() -> {
+            call.tokens(inputTokens, outputTokenCount);
+            writeChunk(new StreamChunk(text, inputTokens, outputTokenCount, !anyChunk, null, null, index));
+        });
     }
 
     @Override
     public void onComplete(GenerationOutcome outcome) {
         onLoop(() -> {
             wire.sendHeaders();
+            call.tokens(outcome.inputTokenCount(), outcome.outputTokenCount());
             long latency = millisSinceStart();
             InvocationMetrics metrics = new InvocationMetrics(outcome.inputTokenCount(), outcome.outputTokenCount(),
                     latency, firstByteMillis >= 0 ? firstByteMillis : latency);

@@ -24,9 +24,9 @@ final class UnaryResponder extends Responder {
     private final boolean keepAlive;
 
     /** @param request what the body asked for (some families echo it: Cohere's and J2's {@code prompt}) */
-    UnaryResponder(ChannelHandlerContext ctx, String requestId, TextFamilyCodec codec, TextGenerationRequest request,
-                   long startNanos, boolean keepAlive) {
-        super(ctx, requestId, startNanos);
+    UnaryResponder(ChannelHandlerContext ctx, CallRecord call, TextFamilyCodec codec, TextGenerationRequest request,
+                   boolean keepAlive) {
+        super(ctx, call);
         this.codec = codec;
         this.request = request;
         this.keepAlive = keepAlive;
@@ -39,7 +39,9 @@ final class UnaryResponder extends Responder {
             FullHttpResponse response = ok(requestId, body, outcome.inputTokenCount(), outcome.outputTokenCount(),
                     millisSinceStart());
             finished();
-            AwsResponses.send(ctx, response, keepAlive);
+            call.tokens(outcome.inputTokenCount(), outcome.outputTokenCount());
+            call.responseBody(body);
+            AwsResponses.send(ctx, call, response, keepAlive);
         });
     }
 
@@ -61,8 +63,7 @@ final class UnaryResponder extends Responder {
     public void onError(InferenceFailure error) {
         onLoop(() -> {
             finished();
-            AwsResponses.send(ctx, AwsResponses.error(ctx.alloc(), requestId, InferenceErrors.toAws(error)),
-                    keepAlive);
+            AwsResponses.sendError(ctx, call, InferenceErrors.toAws(error), keepAlive);
         });
     }
 }

@@ -1,0 +1,53 @@
+package dev.localbedrock.runtime.metrics;
+
+import dev.localbedrock.runtime.observe.CompletedCall;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Which outcome counts where: the cases the end-to-end run cannot provoke on a healthy server. */
+class InvocationMetricsTest {
+    private static final String MODEL = "meta.llama2-13b-chat-v1";
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final InvocationMetrics metrics = new InvocationMetrics(registry);
+
+    @Test
+    void outcomesAreCountedByTheirErrorTypesStatus() {
+        metrics.completed(call("bedrock-runtime", MODEL, 503, "ModelNotReadyException", 12, -1));
+        metrics.completed(call("bedrock-runtime", MODEL, 500, "InternalServerException", -1, -1));
+        // A stream that failed after its 200: the exception's type decides (ModelStreamErrorException is a 424).
+        metrics.completed(call("bedrock-runtime", MODEL, 200, "ModelStreamErrorException", 12, 3));
+        // A client that went away: an invocation with its tokens, no error.
+        metrics.completed(call("bedrock-runtime", MODEL, 200, "ClientDisconnected", 12, 5));
+        metrics.completed(call("bedrock-runtime", MODEL, 200, null, 12, 7));
+        // Not counted: a control-plane call, and an invocation that never reached a model.
+        metrics.completed(call("bedrock", null, 200, null, -1, -1));
+        metrics.completed(call("bedrock-runtime", null, 404, "ResourceNotFoundException", -1, -1));
+
+        Map<String, Double> s = PrometheusText.parse(registry.scrape());
+        String m = "{model_id=\"" + MODEL + "\"}";
+        assertEquals(5.0, s.get("bedrock_invocations_total" + m));
+        assertEquals(2.0, s.get("bedrock_invocation_server_errors_total" + m));
+        assertEquals(1.0, s.get("bedrock_invocation_client_errors_total" + m));
+        assertEquals(0.0, s.get("bedrock_invocation_throttles_total" + m));
+        assertEquals(48.0, s.get("bedrock_input_tokens_total" + m));
+        assertEquals(15.0, s.get("bedrock_output_tokens_total" + m));
+        assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_count" + m));
+        assertEquals(0.25, s.get("bedrock_invocation_latency_seconds_sum" + m), 1e-9);
+        // 250 ms falls in the (0.2, 0.25] bucket.
+        assertEquals(0.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.2\",model_id=\"" + MODEL + "\"}"));
+        assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.25\",model_id=\"" + MODEL + "\"}"));
+        assertEquals(1, s.keySet().stream().filter(k -> k.contains("model_id=")).map(k -> k.replaceAll(".*model_id=\"([^\"]*)\".*", "$1")).distinct().count());
+    }
+
+    private static CompletedCall call(String service, String modelId, int status, String errorCode, int in, int out) {
+        return new CompletedCall("id", Instant.EPOCH, service, "InvokeModel", "POST", "/model/x/invoke", null, null,
+                modelId, "127.0.0.1", null, status, errorCode, errorCode == null ? null : "message", 250, in, out,
+                false, null, null, null);
+    }
+}
