@@ -25,7 +25,7 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
-    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state");
+    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "storage");
 
     private CatalogLoader() {
     }
@@ -49,6 +49,8 @@ public final class CatalogLoader {
         Path cacheDir = base.resolve(text(root, "cache_dir", DEFAULT_CACHE_DIR, where)).normalize();
         ServerSettings server = ServerSectionParser.parse(root.get("server"), where + ": server");
         StateSettings state = StateSectionParser.parse(root.get("state"), cacheDir, where + ": state");
+        StorageSettings storage = StorageSectionParser.parse(root.get("storage"), base, cacheDir,
+                where + ": storage");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");
@@ -65,7 +67,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state);
+        return new Catalog(server, entries, state, storage);
     }
 
     private static List<String> allIds(ModelEntry entry) {

@@ -66,7 +66,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 byte[] cpBody = ByteBufUtil.getBytes(request.content());
                 boolean keep = keepAlive;
                 offload(ctx, requestId, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
-                        api.provisionedThroughput(), api.tagging()).handle(ctx, uri, cpBody, call, requestId, keep));
+                        api.provisionedThroughput(), api.tagging(), api.invocationLogging()).handle(ctx, uri, cpBody, call, requestId, keep));
                 return;
             }
             if (call.operation().service().equals(Operation.LOCAL)) {
