@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param linger         how long a batch waits for more records after its first
  * @param initialBackoff the wait after a first failed attempt; doubled after each further one
  * @param maxBackoff     the longest wait between attempts
- * @param maxAge         how long a record is retried before it is given up (the guide's 24 hours)
+ * @param maxAge         how long a batch is retried, from its first attempt, before it is given up (the guide's 24 hours)
  */
 public record DeliveryPolicy(int bufferRecords, long bufferBytes, int batchRecords, Duration linger,
                              Duration initialBackoff, Duration maxBackoff, Duration maxAge) {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One destination's delivery: a bounded buffer the call path offers records to (never blocking; a full buffer drops
  * the record and counts it), and a daemon thread of its own that takes batches and writes them, retrying a failed
- * batch with exponential backoff until it lands or its oldest record is older than the policy's maximum age. Being
+ * batch with exponential backoff until it lands or has been retried for the policy's maximum age. Being
  * per destination, an S3 endpoint that is down holds back only the S3 records.
  */
 final class DeliveryWorker implements AutoCloseable {
@@ -36,8 +36,8 @@ final class DeliveryWorker implements AutoCloseable {
     private final Clock clock;
     private final BlockingQueue<PendingRecord> buffer;
     private final AtomicLong bufferedBytes = new AtomicLong();
-    /** Records taken from the buffer and not yet delivered or dropped (for {@link #pending()}). */
-    private final AtomicLong inFlight = new AtomicLong();
+    /** Records accepted and not yet delivered or given up (for {@link #pending()}). */
+    private final AtomicLong outstanding = new AtomicLong();
     private final Thread thread;
     private volatile boolean closing;
 
@@ -56,8 +56,10 @@ final class DeliveryWorker implements AutoCloseable {
     /** Hands a record over without blocking; false (and counted as dropped) when the buffer is full. */
     boolean offer(PendingRecord record) {
         long bytes = record.bytes();
+        outstanding.incrementAndGet();
         if (bufferedBytes.addAndGet(bytes) > policy.bufferBytes() || !buffer.offer(record)) {
             bufferedBytes.addAndGet(-bytes);
+            outstanding.decrementAndGet();
             counters.dropped.incrementAndGet();
             return false;
         }
@@ -66,7 +68,7 @@ final class DeliveryWorker implements AutoCloseable {
 
     /** Records buffered or being delivered. */
     long pending() {
-        return buffer.size() + inFlight.get();
+        return outstanding.get();
     }
 
     private void run() {
@@ -79,7 +81,6 @@ final class DeliveryWorker implements AutoCloseable {
                 }
                 batch.add(first);
                 fill(batch);
-                inFlight.set(batch.size());
                 for (PendingRecord r : batch) {
                     bufferedBytes.addAndGet(-r.bytes());
                 }
@@ -90,8 +91,8 @@ final class DeliveryWorker implements AutoCloseable {
                     return;
                 }
             } finally {
+                outstanding.addAndGet(-batch.size());
                 batch.clear();
-                inFlight.set(0);
             }
         }
     }
@@ -116,6 +117,7 @@ final class DeliveryWorker implements AutoCloseable {
     private void deliverWithRetries(List<PendingRecord> batch) throws InterruptedException {
         String batchId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         long backoff = policy.initialBackoff().toMillis();
+        java.time.Instant giveUpAt = clock.instant().plus(policy.maxAge());
         for (int attempt = 1; ; attempt++) {
             try {
                 sink.deliver(batch, batchId);
@@ -125,7 +127,7 @@ final class DeliveryWorker implements AutoCloseable {
                 throw e;
             } catch (Exception e) {
                 sink.count(batch.size(), false);
-                if (clock.instant().isAfter(batch.get(0).timestamp().plus(policy.maxAge()))) {
+                if (clock.instant().isAfter(giveUpAt)) {
                     counters.dropped.addAndGet(batch.size());
                     log.error("invocation log delivery to {} gave up on {} records after {} attempts: {}", name,
                             batch.size(), attempt, e.toString());
