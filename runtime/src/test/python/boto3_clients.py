@@ -11,12 +11,13 @@ command line. Exits 0 only when every check passed; the last line says how many 
 
 import json
 import sys
-import traceback
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
 import boto3
 from botocore.config import Config
+
+from checks import Checks, expect
 
 METRICS = "amazon-bedrock-invocationMetrics"
 PROMPT = "Hello world"
@@ -94,28 +95,6 @@ EMBEDDING_FAMILIES = {
         bad_body={"texts": ["a cat"]},
         bad_field="input_type"),
 }
-
-
-class Checks:
-    """Runs named checks, keeping going past a failure so one run reports every broken one."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = []
-
-    def run(self, name, check):
-        try:
-            check()
-            self.passed += 1
-            print("ok   " + name, flush=True)
-        except Exception:  # noqa: BLE001 - any failure of a check is reported, not raised
-            self.failed.append(name)
-            print("FAIL " + name + "\n" + traceback.format_exc(), flush=True)
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def client_for(endpoint):

@@ -17,43 +17,18 @@ import json
 import re
 import sys
 import time
-import traceback
 
 import boto3
 import botocore.exceptions
 from botocore.config import Config
+
+from checks import Checks, expect, expect_equal
 
 REGION = "us-east-1"
 FOUNDATION_ARN = "arn:aws:bedrock:us-east-1::foundation-model/"
 PROVISIONED_ARN = re.compile(r"arn:aws:bedrock:us-east-1:\d{12}:provisioned-model/[a-z0-9]{12}")
 # Bedrock's provider names, by the model id's first part.
 PROVIDERS = {"amazon": "Amazon", "anthropic": "Anthropic", "ai21": "AI21 Labs", "cohere": "Cohere", "meta": "Meta"}
-
-
-class Checks:
-    """Runs named checks, keeping going past a failure so one run reports every broken one."""
-
-    def __init__(self):
-        self.passed = 0
-        self.failed = []
-
-    def run(self, name, check):
-        try:
-            check()
-            self.passed += 1
-            print("ok   " + name, flush=True)
-        except Exception:  # noqa: BLE001 - any failure of a check is reported, not raised
-            self.failed.append(name)
-            print("FAIL " + name + "\n" + traceback.format_exc(), flush=True)
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
-def expect_equal(actual, expected, what):
-    expect(actual == expected, what + ": expected " + repr(expected) + " but got " + repr(actual))
 
 
 def client(service, endpoint):

@@ -1,15 +1,19 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.audit.AuditTrail;
 import dev.localbedrock.runtime.catalog.Catalog;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.controlplane.TaggingService;
+import dev.localbedrock.runtime.events.EventBus;
+import dev.localbedrock.runtime.events.EventPublisher;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 import dev.localbedrock.runtime.invocationlog.DataKind;
 import dev.localbedrock.runtime.invocationlog.DeliveryPolicy;
 import dev.localbedrock.runtime.invocationlog.InvocationLogging;
+import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.storage.ObjectStore;
 import dev.localbedrock.runtime.storage.ObjectStores;
 import dev.localbedrock.runtime.state.StateStore;
@@ -32,14 +36,16 @@ public final class BedrockService implements AutoCloseable {
     private final StateStore state;
     private final ObjectStore storage;
     private final InvocationLogging invocationLogging;
+    private final Observers observers;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, ObjectStore storage,
-                           InvocationLogging invocationLogging) {
+                           InvocationLogging invocationLogging, Observers observers) {
         this.storage = storage;
         this.invocationLogging = invocationLogging;
         this.catalog = catalog;
+        this.observers = observers;
         this.state = state;
         this.registry = registry;
         this.gate = gate;
@@ -56,10 +62,18 @@ public final class BedrockService implements AutoCloseable {
             throws InterruptedException {
         // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
         StateStore state = StateStore.open(catalog.state().url());
+        Observers observers;
+        try {
+            observers = Observers.open(catalog, ModelRegistry.REGION);
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
         ModelRegistry registry;
         try {
             registry = ModelRegistry.load(catalog, hooks);
         } catch (RuntimeException e) {
+            observers.close();
             state.close();
             throw e;
         }
@@ -69,9 +83,10 @@ public final class BedrockService implements AutoCloseable {
             access = new ModelAccessService(state.modelAccess(), state.provisionedModels(), registry.served(),
                     Clock.systemUTC());
             provisioned = new ProvisionedThroughputService(state.provisionedModels(), registry.directory(), access,
-                    registry.foundationModels(), ModelRegistry.REGION, Clock.systemUTC());
+                    registry.foundationModels(), ModelRegistry.REGION, Clock.systemUTC(), observers.events());
         } catch (RuntimeException e) {
             registry.close();
+            observers.close();
             state.close();
             throw e;
         }
@@ -81,12 +96,14 @@ public final class BedrockService implements AutoCloseable {
                 new TaggingService(state.tags(), state.provisionedModels()), logging.service());
         BedrockServer server = new BedrockServer(catalog.server(), gate);
         try {
-            return new BedrockService(catalog, registry, gate, server, server.start(), state, storage, logging);
+            return new BedrockService(catalog, registry, gate, server, server.start(), state, storage, logging,
+                    observers);
         } catch (InterruptedException | RuntimeException e) {
             logging.close();
             storage.close();
             server.close();
             registry.close();
+            observers.close();
             state.close();
             throw e;
         }
@@ -127,6 +144,19 @@ public final class BedrockService implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The audit trail's call listener (a no-op when models.yaml turns the audit off): register it with the server's
+     * call listeners so that every API call is recorded.
+     */
+    public CallListener auditListener() {
+        return observers.auditListener();
+    }
+
+    /** The state-change event bus (provisioned throughput now; customization jobs publish to it too). */
+    public EventPublisher events() {
+        return observers.events();
+    }
+
     /** The control plane's durable state (model access, provisioned throughput, tags). */
     public StateStore state() {
         return state;
@@ -155,7 +185,41 @@ public final class BedrockService implements AutoCloseable {
         server.close();
         invocationLogging.close(); // drains what the last calls logged, for a few seconds
         storage.close();
+        observers.close(); // after the server: every call has completed, so the audit and the events are whole
         state.close(); // after the server: no request is left to write
         log.info("shut down");
+    }
+
+    /** The audit trail and the event bus, opened from the catalogue before anything can call or change state. */
+    private record Observers(AuditTrail audit, EventBus bus) implements AutoCloseable {
+        static Observers open(Catalog catalog, String region) {
+            AuditTrail audit = catalog.audit().enabled() ? AuditTrail.open(catalog.audit(), region,
+                    ProvisionedThroughputService.ACCOUNT, Clock.systemUTC()) : null;
+            try {
+                return new Observers(audit, EventBus.open(catalog.events(), region,
+                        ProvisionedThroughputService.ACCOUNT, Clock.systemUTC()));
+            } catch (RuntimeException e) {
+                if (audit != null) {
+                    audit.close();
+                }
+                throw e;
+            }
+        }
+
+        CallListener auditListener() {
+            return audit == null ? call -> { } : audit;
+        }
+
+        EventPublisher events() {
+            return bus;
+        }
+
+        @Override
+        public void close() {
+            bus.close();
+            if (audit != null) {
+                audit.close();
+            }
+        }
     }
 }

@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import dev.localbedrock.runtime.catalog.CatalogLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,7 +122,7 @@ class ConverseSdkEndToEndTest {
         ConverseResponse unstopped = sync.converse(r -> r.modelId(modelId).messages(user("Hello world"))
                 .inferenceConfig(greedy(16)));
         String cut = text(unstopped);
-        String stop = stopSequenceInside(cut);
+        String stop = ConverseChecks.stopSequenceInside(cut);
         ConverseResponse stopped = sync.converse(r -> r.modelId(modelId).messages(user("Hello world"))
                 .inferenceConfig(greedy(16).toBuilder().stopSequences(stop).build()));
         assertEquals(StopReason.STOP_SEQUENCE, stopped.stopReason(), stopped.toString());
@@ -167,7 +163,7 @@ class ConverseSdkEndToEndTest {
                     .filter(u -> u != null).findFirst().orElseThrow(() -> new AssertionError(call.toString()));
             assertEquals("get_weather", use.name());
             assertFalse(use.toolUseId().isEmpty());
-            assertValid(WEATHER_SCHEMA, toJson(use.input()));
+            ConverseChecks.assertValid(WEATHER_SCHEMA, toJson(use.input()));
 
             ConverseResponse answer = sync.converse(r -> r.modelId(modelId)
                     .messages(user("Weather in Paris?"), call.output().message(),
@@ -190,7 +186,7 @@ class ConverseSdkEndToEndTest {
         assertEquals(StopReason.TOOL_USE, stream.stop.stopReason());
         assertTrue(stream.events.contains("contentBlockStart"), String.valueOf(stream.events));
         assertEquals(List.of("get_weather"), stream.toolNames);
-        assertValid(WEATHER_SCHEMA, JSON.readTree(stream.toolInput.toString()));
+        ConverseChecks.assertValid(WEATHER_SCHEMA, JSON.readTree(stream.toolInput.toString()));
     }
 
     @Test
@@ -317,30 +313,6 @@ class ConverseSdkEndToEndTest {
     static String text(ConverseResponse response) {
         return response.output().message().content().stream().map(ContentBlock::text).filter(t -> t != null)
                 .collect(Collectors.joining());
-    }
-
-    static void assertValid(String schema, JsonNode value) {
-        JsonSchema compiled = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema);
-        Set<ValidationMessage> errors = compiled.validate(value);
-        assertTrue(errors.isEmpty(), value + " against its schema: " + errors);
-    }
-
-    /**
-     * Two characters of {@code text} whose first occurrence leaves non-blank text before it; for a text that repeats
-     * one character (random weights can), its first two characters, which cut the turn to nothing.
-     */
-    static String stopSequenceInside(String text) {
-        for (int at = 1; at + 2 <= text.length(); at++) {
-            String stop = text.substring(at, at + 2);
-            if (!stop.isBlank() && !Character.isSurrogate(stop.charAt(0)) && !Character.isSurrogate(stop.charAt(1))
-                    && stop.indexOf('\uFFFD') < 0 && !text.substring(0, text.indexOf(stop)).isBlank()) {
-                return stop;
-            }
-        }
-        if (text.length() >= 2 && !text.substring(0, 2).isBlank()) {
-            return text.substring(0, 2);
-        }
-        throw new AssertionError("no stop sequence inside " + text);
     }
 
     private static JsonNode readJson(String json) {

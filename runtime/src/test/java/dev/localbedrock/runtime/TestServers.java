@@ -126,7 +126,7 @@ public final class TestServers {
     }
 
     /** The unchanged async SDK client (HTTP/2 cleartext by default) pointed at a running service. */
-    static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
+    public static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
         return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()
                 .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(credentials()).build();

@@ -19,13 +19,15 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
  * its models. Every mistake is reported with the entry and key it is in, before anything is loaded.
  *
  * <p>This class holds the top level (cache folder, ids unique across entries); {@link ServerSectionParser} reads
- * {@code server:}, {@link StateSectionParser} {@code state:}, {@link ModelEntryParser} each entry of {@code models:}, with {@link SourceResolver} for its
+ * {@code server:}, {@link StateSectionParser} {@code state:}, {@link ObservabilitySectionParser} {@code audit:}
+ * and {@code events:}, {@link ModelEntryParser} each entry of {@code models:}, with {@link SourceResolver} for its
  * {@code source:}.
  */
 public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
-    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "storage");
+    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events",
+            "storage");
 
     private CatalogLoader() {
     }
@@ -51,6 +53,8 @@ public final class CatalogLoader {
         StateSettings state = StateSectionParser.parse(root.get("state"), cacheDir, where + ": state");
         StorageSettings storage = StorageSectionParser.parse(root.get("storage"), base, cacheDir,
                 where + ": storage");
+        AuditSettings audit = ObservabilitySectionParser.audit(root.get("audit"), base, cacheDir, where + ": audit");
+        EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");
@@ -67,7 +71,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state, storage);
+        return new Catalog(server, entries, state, audit, events, storage);
     }
 
     private static List<String> allIds(ModelEntry entry) {

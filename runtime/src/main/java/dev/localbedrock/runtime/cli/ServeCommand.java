@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) {
             settings = settings.withPort(port);
         }
-        BedrockService service = BedrockService.start(new Catalog(settings, catalog.models(), catalog.state(), catalog.storage()));
+        BedrockService service = BedrockService.start(catalog.withServer(settings));
         InetSocketAddress bound = service.address();
         CountDownLatch stopRequested = new CountDownLatch(1);
         // SIGTERM/SIGINT are handled here rather than by a shutdown hook: the JVM runs all hooks at once, and ONNX

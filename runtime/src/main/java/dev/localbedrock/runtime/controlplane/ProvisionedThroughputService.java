@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.ModelDirectory;
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.ServedModel;
+import dev.localbedrock.runtime.events.EventPublisher;
 import dev.localbedrock.runtime.quota.ProvisionedBudget;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.ProvisionedModel;
@@ -34,6 +35,10 @@ import java.util.regex.Pattern;
  * <p>Update renames a provisioned model or points it at another model of the same base. It passes through Updating
  * to InService within the call, since no weights move (the base model is already loaded); a crash between those two
  * writes leaves Updating in the state, which the next start finishes.
+ *
+ * <p>Every stored state change is published as a {@code Provisioned Model Throughput State Change} event: InService
+ * on create (a provisioned model is never stored as Creating here), Updating then InService on update, Failed when
+ * a stored model no longer fits at start, and Deleted on delete.
  */
 public final class ProvisionedThroughputService {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProvisionedThroughputService.class);
@@ -52,10 +57,19 @@ public final class ProvisionedThroughputService {
     private final SecureRandom random = new SecureRandom();
     /** By ARN: a rename keeps the budget's levels, so renaming cannot refill it. */
     private final Map<String, ProvisionedBudget> budgets = new ConcurrentHashMap<>();
+    private final ProvisionedModelEvents events;
 
     public ProvisionedThroughputService(ProvisionedModelRepository repository, ModelDirectory directory,
                                         ModelAccessService access, FoundationModels foundation, String region,
                                         Clock clock) {
+        this(repository, directory, access, foundation, region, clock, EventPublisher.none());
+    }
+
+    /** With each state change (create, update, failure at start, delete) published to {@code events}. */
+    public ProvisionedThroughputService(ProvisionedModelRepository repository, ModelDirectory directory,
+                                        ModelAccessService access, FoundationModels foundation, String region,
+                                        Clock clock, EventPublisher events) {
+        this.events = new ProvisionedModelEvents(events, foundation);
         this.repository = repository;
         this.directory = directory;
         this.access = access;
@@ -88,10 +102,12 @@ public final class ProvisionedThroughputService {
                     + " batch slots on " + stored.modelId() + ", more than its scheduler can now reserve ("
                     + reservable(base) + ").";
             log.warn("provisioned model {} ({}) failed at start: {}", stored.name(), stored.arn(), reason);
-            write(new ProvisionedModel(stored.arn(), stored.name(), stored.modelId(), stored.modelUnits(),
-                    stored.desiredModelId(), stored.desiredModelUnits(), ProvisionedModelStatus.FAILED,
-                    stored.commitmentDuration(), stored.commitmentExpiration(), reason, stored.createdAt(),
-                    clock.instant(), stored.clientRequestToken()));
+            ProvisionedModel failed = new ProvisionedModel(stored.arn(), stored.name(), stored.modelId(),
+                    stored.modelUnits(), stored.desiredModelId(), stored.desiredModelUnits(),
+                    ProvisionedModelStatus.FAILED, stored.commitmentDuration(), stored.commitmentExpiration(), reason,
+                    stored.createdAt(), clock.instant(), stored.clientRequestToken());
+            write(failed);
+            events.changed(failed);
             return;
         }
         register(stored);
@@ -187,6 +203,7 @@ public final class ProvisionedThroughputService {
             throw e;
         }
         register(model);
+        events.changed(model);
         return model;
     }
 
@@ -231,6 +248,7 @@ public final class ProvisionedThroughputService {
                 current.commitmentDuration(), current.commitmentExpiration(), null, current.createdAt(), now,
                 current.clientRequestToken());
         write(updating);
+        events.changed(updating);
         directory.remove(current.name());
         ProvisionedModel done = finishUpdate(updating);
         register(done);
@@ -244,6 +262,7 @@ public final class ProvisionedThroughputService {
                 ProvisionedModelStatus.IN_SERVICE, updating.commitmentDuration(), updating.commitmentExpiration(),
                 null, updating.createdAt(), clock.instant(), updating.clientRequestToken());
         write(done);
+        events.changed(done);
         return done;
     }
 
@@ -296,6 +315,7 @@ public final class ProvisionedThroughputService {
         if (registered != null) {
             release(model.arn(), registered.model());
         }
+        events.deleted(model);
     }
 
     /** The foundation-model ARN of a provisioned model's base. */

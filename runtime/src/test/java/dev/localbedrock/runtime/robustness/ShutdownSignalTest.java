@@ -1,25 +1,21 @@
 package dev.localbedrock.runtime.robustness;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.runtime.ServeProcess;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("robustness")
 class ShutdownSignalTest {
     private static final int GRACE_SECONDS = 20;
-    private static final Pattern LISTENING = Pattern.compile("listening on http://([^:\\s]+):(\\d+)");
 
     @TempDir
     Path dir;
@@ -41,17 +36,10 @@ class ShutdownSignalTest {
     void sigtermFinishesTheStreamInFlightAnswersNewRequests503AndExitsZero() throws Exception {
         Path config = RobustnessServers.catalogue(dir, "pytorch", "shutdown_grace_seconds: " + GRACE_SECONDS,
                 "max_context_tokens: 2048\n", false);
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process server = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dai.djl.offline=true", "dev.localbedrock.runtime.cli.Main", "serve", "--config", config.toString(),
-                "--port", "0").redirectErrorStream(true).start();
-        ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> readOutput(server.getInputStream(), output, port), "server-output");
-        reader.setDaemon(true);
-        reader.start();
+        ServeProcess serve = ServeProcess.start(config);
+        Process server = serve.process();
         try {
-            int p = port.get(120, TimeUnit.SECONDS);
+            int p = serve.port();
 
             // A generation long enough to still be streaming while the drain is probed.
             Socket stream = RawHttp.connect(p);
@@ -93,11 +81,11 @@ class ShutdownSignalTest {
                             + "answered 503 %.3f s after it; exit %d%n", chunks.size(),
                     metrics.get("outputTokenCount").asInt(), (lastByteNanos.get() - signalled) / 1e9,
                     (drainSeen - signalled) / 1e9, server.exitValue());
-            assertEquals(0, server.exitValue(), "exit status; output:\n" + String.join("\n", output));
+            assertEquals(0, server.exitValue(), "exit status; output:\n" + serve.output());
         } finally {
             if (server.isAlive()) {
                 server.destroyForcibly();
-                System.out.println("server output:\n" + String.join("\n", output));
+                System.out.println("server output:\n" + serve.output());
             }
         }
     }
@@ -133,23 +121,6 @@ class ShutdownSignalTest {
             return out.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("reading the stream failed", e);
-        }
-    }
-
-    private static void readOutput(InputStream in, ConcurrentLinkedQueue<String> output,
-                                   CompletableFuture<Integer> port) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                output.add(line);
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(2)));
-                }
-            }
-            port.completeExceptionally(new IllegalStateException("the server exited before listening:\n"
-                    + String.join("\n", output)));
-        } catch (IOException e) {
-            port.completeExceptionally(e);
         }
     }
 }

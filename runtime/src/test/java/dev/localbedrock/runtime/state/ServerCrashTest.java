@@ -1,5 +1,7 @@
 package dev.localbedrock.runtime.state;
 
+import dev.localbedrock.runtime.ServeProcess;
+
 import dev.localbedrock.runtime.BedrockService;
 import dev.localbedrock.runtime.TestServers;
 import dev.localbedrock.runtime.catalog.CatalogLoader;
@@ -17,12 +19,7 @@ import software.amazon.awssdk.services.bedrock.model.ProvisionedModelSummary;
 import software.amazon.awssdk.services.bedrock.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.bedrock.model.Tag;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,17 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,7 +54,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the HTTP response, with Netty, the scheduler and the reservations all live, not only the repository.
  */
 class ServerCrashTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://([^:\\s]+):(\\d+)");
     private static final int WRITERS = 3;
     /** Acknowledged calls before the kill: enough for every kind of write to have been acknowledged many times. */
     private static final int ACKS_BEFORE_KILL = 150;
@@ -84,19 +76,12 @@ class ServerCrashTest {
     @Timeout(120)
     void everyAcknowledgedWriteSurvivesSigkillOfTheServer() throws Exception {
         Path config = TestServers.writeTinyLlamaCatalogue(dir, "pytorch", "", LLAMA_YAML, "");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process server = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dai.djl.offline=true", "dev.localbedrock.runtime.cli.Main", "serve", "--config", config.toString(),
-                "--port", "0").redirectErrorStream(true).start();
-        ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> readOutput(server.getInputStream(), output, port), "server-output");
-        reader.setDaemon(true);
-        reader.start();
+        ServeProcess serve = ServeProcess.start(config);
+        Process server = serve.process();
 
         Ledger ledger = new Ledger();
         int inFlightAtKill;
-        try (BedrockClient cp = client(port.get(120, TimeUnit.SECONDS))) {
+        try (BedrockClient cp = client(serve.port())) {
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
@@ -125,7 +110,7 @@ class ServerCrashTest {
         }
         if (ledger.failure.get() != null) {
             throw new AssertionError("a call failed before the kill; server output:\n"
-                    + String.join("\n", output), ledger.failure.get());
+                    + serve.output(), ledger.failure.get());
         }
         assertTrue(ledger.acks.get() >= ACKS_BEFORE_KILL, "only " + ledger.acks.get() + " calls acknowledged");
         assertTrue(inFlightAtKill > 0, "no call was in flight at the kill, so nothing was killed mid-write");
@@ -256,22 +241,6 @@ class ServerCrashTest {
                 .build();
     }
 
-    private static void readOutput(InputStream in, ConcurrentLinkedQueue<String> output,
-                                   CompletableFuture<Integer> port) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                output.add(line);
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    port.complete(Integer.parseInt(m.group(2)));
-                }
-            }
-            port.completeExceptionally(new IllegalStateException("the server exited before listening:\n"
-                    + String.join("\n", output)));
-        } catch (IOException e) {
-            port.completeExceptionally(e);
-        }
-    }
 
     /** Where one call stands: the kill leaves the ones sent but not answered in flight. */
     private enum Call { NOT_SENT, IN_FLIGHT, ACKNOWLEDGED }
