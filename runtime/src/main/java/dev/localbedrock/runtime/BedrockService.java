@@ -11,9 +11,14 @@ import dev.localbedrock.runtime.events.EventPublisher;
 import dev.localbedrock.runtime.generation.WorkerHooks;
 import dev.localbedrock.runtime.http.BedrockServer;
 import dev.localbedrock.runtime.http.ServerObservers;
+import dev.localbedrock.runtime.invocationlog.DataKind;
+import dev.localbedrock.runtime.invocationlog.DeliveryPolicy;
+import dev.localbedrock.runtime.invocationlog.InvocationLogging;
 import dev.localbedrock.runtime.metrics.RuntimeMetrics;
 import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CallListeners;
+import dev.localbedrock.runtime.storage.ObjectStore;
+import dev.localbedrock.runtime.storage.ObjectStores;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
@@ -32,6 +37,8 @@ public final class BedrockService implements AutoCloseable {
     private final BedrockServer server;
     private final InetSocketAddress address;
     private final StateStore state;
+    private final ObjectStore storage;
+    private final InvocationLogging invocationLogging;
     private final Observers observers;
     private final CallListeners callListeners;
     private final RuntimeMetrics metrics;
@@ -39,7 +46,10 @@ public final class BedrockService implements AutoCloseable {
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, Observers observers,
-                           CallListeners callListeners, RuntimeMetrics metrics) {
+                           CallListeners callListeners, RuntimeMetrics metrics, ObjectStore storage,
+                           InvocationLogging invocationLogging) {
+        this.storage = storage;
+        this.invocationLogging = invocationLogging;
         this.catalog = catalog;
         this.observers = observers;
         this.callListeners = callListeners;
@@ -98,23 +108,55 @@ public final class BedrockService implements AutoCloseable {
             state.close();
             throw e;
         }
+        ObjectStore storage = ObjectStores.open(catalog.storage());
+        InvocationLogging logging = invocationLogging(catalog, state, storage, registry);
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
-                new TaggingService(state.tags(), state.provisionedModels()));
+                new TaggingService(state.tags(), state.provisionedModels()), logging.service());
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
-        // The metrics first, then the audit trail; invocation logging and tests add theirs through callListeners().
-        CallListeners listeners = new CallListeners().add(metrics.invocations()).add(observers.auditListener());
+        // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().
+        CallListeners listeners = new CallListeners().add(metrics.invocations()).add(observers.auditListener())
+                .add(logging.listener());
         BedrockServer server = new BedrockServer(catalog.server(), gate,
                 new ServerObservers(listeners, metrics::scrape));
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state, observers, listeners,
-                    metrics);
+                    metrics, storage, logging);
         } catch (InterruptedException | RuntimeException e) {
+            logging.close();
+            storage.close();
             server.close();
             registry.close();
             observers.close();
             state.close();
             throw e;
         }
+    }
+
+    /**
+     * Model invocation logging over the configured storage: its configuration service (the control plane's
+     * Put/Get/DeleteModelInvocationLoggingConfiguration) and the listener to register with the server's call
+     * listeners. CloudWatch Logs files go under the storage folder.
+     */
+    static InvocationLogging invocationLogging(Catalog catalog, StateStore state, ObjectStore storage,
+                                               ModelRegistry registry) {
+        java.util.Map<String, DataKind> kinds = new java.util.HashMap<>();
+        for (ServedModel m : registry.served()) {
+            kinds.put(m.entry().id(), m instanceof ServedModel.Embedding ? DataKind.EMBEDDING : DataKind.TEXT);
+        }
+        return InvocationLogging.start(state.invocationLogging(), storage,
+                catalog.storage().localDir().resolve(InvocationLogging.CLOUDWATCH_DIR), kinds::get,
+                dev.localbedrock.runtime.controlplane.ProvisionedThroughputService.ACCOUNT, ModelRegistry.REGION,
+                DeliveryPolicy.DEFAULT);
+    }
+
+    /** Model invocation logging: its listener (to register with the call listeners) and delivery counters. */
+    public InvocationLogging invocationLogging() {
+        return invocationLogging;
+    }
+
+    /** The object store models.yaml's {@code storage:} names. */
+    public ObjectStore storage() {
+        return storage;
     }
 
     public InetSocketAddress address() {
@@ -177,6 +219,8 @@ public final class BedrockService implements AutoCloseable {
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
         registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();
+        invocationLogging.close(); // drains what the last calls logged, for a few seconds
+        storage.close();
         observers.close(); // after the server: every call has completed, so the audit and the events are whole
         state.close(); // after the server: no request is left to write
         log.info("shut down");

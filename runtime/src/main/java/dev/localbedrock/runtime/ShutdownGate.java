@@ -17,14 +17,26 @@ final class ShutdownGate implements RuntimeApi {
     private final ModelAccessService access;
     private final ProvisionedThroughputService provisioned;
     private final TaggingService tagging;
+    private final dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging;
     private volatile boolean draining;
 
     ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
                  TaggingService tagging) {
+        this(models, access, provisioned, tagging, null);
+    }
+
+    ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
+                 TaggingService tagging, dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging) {
+        this.logging = logging;
         this.models = models;
         this.access = access;
         this.provisioned = provisioned;
         this.tagging = tagging;
+    }
+
+    @Override
+    public dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
+        return logging;
     }
 
     @Override

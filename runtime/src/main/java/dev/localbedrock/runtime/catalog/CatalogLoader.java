@@ -26,7 +26,8 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
-    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events");
+    private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events",
+            "storage");
 
     private CatalogLoader() {
     }
@@ -50,6 +51,8 @@ public final class CatalogLoader {
         Path cacheDir = base.resolve(text(root, "cache_dir", DEFAULT_CACHE_DIR, where)).normalize();
         ServerSettings server = ServerSectionParser.parse(root.get("server"), where + ": server");
         StateSettings state = StateSectionParser.parse(root.get("state"), cacheDir, where + ": state");
+        StorageSettings storage = StorageSectionParser.parse(root.get("storage"), base, cacheDir,
+                where + ": storage");
         AuditSettings audit = ObservabilitySectionParser.audit(root.get("audit"), base, cacheDir, where + ": audit");
         EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
         JsonNode models = root.get("models");
@@ -68,7 +71,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state, audit, events);
+        return new Catalog(server, entries, state, audit, events, storage);
     }
 
     private static List<String> allIds(ModelEntry entry) {

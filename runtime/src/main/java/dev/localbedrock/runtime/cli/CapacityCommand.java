@@ -75,7 +75,7 @@ final class CapacityCommand implements Callable<Integer> {
         Catalog catalog = CatalogLoader.load(config);
         ModelEntry entry = find(catalog);
         // Only the measured model is loaded: the others would share the host's cores and memory and skew the figures.
-        try (ModelRegistry registry = ModelRegistry.load(new Catalog(catalog.server(), List.of(entry), catalog.state()))) {
+        try (ModelRegistry registry = ModelRegistry.load(catalog.withModels(List.of(entry)))) {
             if (!(registry.served().get(0) instanceof ServedModel.Text text)) {
                 throw new ParameterException(spec.commandLine(), "model '" + modelId + "' is an embedding model; "
                         + "capacity measures text generation");

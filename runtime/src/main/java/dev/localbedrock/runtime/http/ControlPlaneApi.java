@@ -48,30 +48,40 @@ final class ControlPlaneApi {
     }
 
     /** Every control-plane operation: a further one is one entry here (and one in the OperationTable). */
-    private static final Map<Operation, Action> ACTIONS = Map.of(
-            Operation.LIST_FOUNDATION_MODELS, (api, r) -> api.listFoundationModels(r.query()),
-            Operation.GET_FOUNDATION_MODEL, (api, r) -> api.getFoundationModel(
-                    r.call().pathParameter("modelIdentifier")),
-            Operation.CREATE_PROVISIONED, (api, r) -> api.createProvisioned(r.body()),
-            Operation.GET_PROVISIONED, (api, r) -> api.describe(
-                    api.provisioned().get(r.call().pathParameter("provisionedModelId")), true),
-            Operation.LIST_PROVISIONED, (api, r) -> api.listProvisioned(r.query()),
-            Operation.UPDATE_PROVISIONED, ControlPlaneApi::updateProvisioned,
-            Operation.DELETE_PROVISIONED, ControlPlaneApi::deleteProvisioned,
-            Operation.TAG_RESOURCE, ControlPlaneApi::tagResource,
-            Operation.UNTAG_RESOURCE, ControlPlaneApi::untagResource,
-            Operation.LIST_TAGS, ControlPlaneApi::listTags);
+    private static final Map<Operation, Action> ACTIONS = Map.ofEntries(
+            Map.entry(Operation.LIST_FOUNDATION_MODELS, (api, r) -> api.listFoundationModels(r.query())),
+            Map.entry(Operation.GET_FOUNDATION_MODEL, (api, r) -> api.getFoundationModel(
+                    r.call().pathParameter("modelIdentifier"))),
+            Map.entry(Operation.CREATE_PROVISIONED, (api, r) -> api.createProvisioned(r.body())),
+            Map.entry(Operation.GET_PROVISIONED, (api, r) -> api.describe(
+                    api.provisioned().get(r.call().pathParameter("provisionedModelId")), true)),
+            Map.entry(Operation.LIST_PROVISIONED, (api, r) -> api.listProvisioned(r.query())),
+            Map.entry(Operation.UPDATE_PROVISIONED, ControlPlaneApi::updateProvisioned),
+            Map.entry(Operation.DELETE_PROVISIONED, ControlPlaneApi::deleteProvisioned),
+            Map.entry(Operation.TAG_RESOURCE, ControlPlaneApi::tagResource),
+            Map.entry(Operation.UNTAG_RESOURCE, ControlPlaneApi::untagResource),
+            Map.entry(Operation.LIST_TAGS, ControlPlaneApi::listTags),
+            Map.entry(Operation.PUT_LOGGING, (api, r) -> InvocationLoggingApi.put(api.logging, r.body())),
+            Map.entry(Operation.GET_LOGGING, (api, r) -> InvocationLoggingApi.get(api.logging)),
+            Map.entry(Operation.DELETE_LOGGING, (api, r) -> InvocationLoggingApi.delete(api.logging)));
     private static final Set<Operation> CREATED = Set.of(Operation.CREATE_PROVISIONED);
 
     private final FoundationModels foundationModels;
     private final ProvisionedThroughputService provisioned;
     private final TaggingService tagging;
+    private final dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging;
 
     ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned,
                     TaggingService tagging) {
+        this(foundationModels, provisioned, tagging, null);
+    }
+
+    ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned,
+                    TaggingService tagging, dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging) {
         this.foundationModels = foundationModels;
         this.provisioned = provisioned;
         this.tagging = tagging;
+        this.logging = logging;
     }
 
     /**

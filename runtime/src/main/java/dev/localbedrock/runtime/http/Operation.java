@@ -23,6 +23,9 @@ record Operation(String service, String name) {
     static final Operation TAG_RESOURCE = new Operation(BEDROCK, "TagResource");
     static final Operation UNTAG_RESOURCE = new Operation(BEDROCK, "UntagResource");
     static final Operation LIST_TAGS = new Operation(BEDROCK, "ListTagsForResource");
+    static final Operation PUT_LOGGING = new Operation(BEDROCK, "PutModelInvocationLoggingConfiguration");
+    static final Operation GET_LOGGING = new Operation(BEDROCK, "GetModelInvocationLoggingConfiguration");
+    static final Operation DELETE_LOGGING = new Operation(BEDROCK, "DeleteModelInvocationLoggingConfiguration");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -40,7 +40,10 @@ final class OperationTable {
                 // POSTs with the resource's ARN in the body, as the service model has them.
                 .operation(Operation.TAG_RESOURCE, HttpMethod.POST, "/tagResource")
                 .operation(Operation.UNTAG_RESOURCE, HttpMethod.POST, "/untagResource")
-                .operation(Operation.LIST_TAGS, HttpMethod.POST, "/listTagsForResource");
+                .operation(Operation.LIST_TAGS, HttpMethod.POST, "/listTagsForResource")
+                .operation(Operation.PUT_LOGGING, HttpMethod.PUT, "/logging/modelinvocations")
+                .operation(Operation.GET_LOGGING, HttpMethod.GET, "/logging/modelinvocations")
+                .operation(Operation.DELETE_LOGGING, HttpMethod.DELETE, "/logging/modelinvocations");
     }
 
     /** This server's own endpoints, which no AWS SDK calls. */

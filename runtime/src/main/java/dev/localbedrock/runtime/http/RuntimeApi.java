@@ -34,6 +34,11 @@ public interface RuntimeApi {
         return null;
     }
 
+    /** Model invocation logging's configuration, or null when this service keeps none. */
+    default dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
+        return null;
+    }
+
     /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
     default boolean draining() {
         return false;

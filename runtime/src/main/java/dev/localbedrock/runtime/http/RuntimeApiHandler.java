@@ -81,7 +81,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 byte[] cpBody = ByteBufUtil.getBytes(request.content());
                 boolean keep = keepAlive;
                 offload(ctx, record, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
-                        api.provisionedThroughput(), api.tagging()).handle(ctx, uri, cpBody, call, record, keep));
+                        api.provisionedThroughput(), api.tagging(), api.invocationLogging())
+                        .handle(ctx, uri, cpBody, call, record, keep));
                 return;
             }
             if (call.operation().service().equals(Operation.LOCAL)) {

@@ -22,12 +22,14 @@ public final class StateStore implements AutoCloseable {
     private final ModelAccessRepository modelAccess;
     private final ProvisionedModelRepository provisionedModels;
     private final TagRepository tags;
+    private final InvocationLoggingRepository invocationLogging;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
         this.modelAccess = new JdbcModelAccessRepository(tx);
         this.provisionedModels = new JdbcProvisionedModelRepository(tx);
         this.tags = new JdbcTagRepository(tx);
+        this.invocationLogging = new JdbcInvocationLoggingRepository(tx, java.time.Clock.systemUTC());
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -99,6 +101,11 @@ public final class StateStore implements AutoCloseable {
 
     public TagRepository tags() {
         return tags;
+    }
+
+    /** The model invocation logging configuration. */
+    public InvocationLoggingRepository invocationLogging() {
+        return invocationLogging;
     }
 
     @Override
