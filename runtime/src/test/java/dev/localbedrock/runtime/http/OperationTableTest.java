@@ -69,7 +69,8 @@ class OperationTableTest {
                 + "GET /provisioned-model-throughput/{provisionedModelId}, "
                 + "PATCH /provisioned-model-throughput/{provisionedModelId}, "
                 + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs, "
-                + "POST /tagResource, POST /untagResource, POST /listTagsForResource.";
+                + "POST /tagResource, POST /untagResource, POST /listTagsForResource, PUT /logging/modelinvocations, "
+                + "GET /logging/modelinvocations, DELETE /logging/modelinvocations.";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
