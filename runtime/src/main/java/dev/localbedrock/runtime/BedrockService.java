@@ -149,7 +149,7 @@ public final class BedrockService implements AutoCloseable {
                 DeliveryPolicy.DEFAULT);
     }
 
-    /** Model invocation logging: its listener (to register with the call listeners) and delivery counters. */
+    /** Model invocation logging (its listener is among {@link #callListeners()}) and its delivery counters. */
     public InvocationLogging invocationLogging() {
         return invocationLogging;
     }
