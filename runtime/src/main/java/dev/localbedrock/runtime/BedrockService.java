@@ -113,6 +113,7 @@ public final class BedrockService implements AutoCloseable {
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
                 new TaggingService(state.tags(), state.provisionedModels()), logging.service());
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
+        dev.localbedrock.runtime.metrics.LogDeliveryMetrics.register(metrics.registry(), logging.counters());
         // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().
         CallListeners listeners = new CallListeners().add(metrics.invocations()).add(observers.auditListener())
                 .add(logging.listener());

@@ -95,6 +95,14 @@ class InvocationLoggingSdkEndToEndTest {
                     Thread.sleep(20);
                 }
                 assertEquals(0, service.invocationLogging().pending(), "delivered within a minute");
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + service.address().getPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String destination : List.of("s3", "cloudwatch")) {
+                    assertTrue(metrics.contains("bedrock_model_invocation_logs_delivery_total{destination=\""
+                            + destination + "\",outcome=\"success\"} 2.0"), destination + " deliveries:\n" + metrics);
+                }
+                assertTrue(metrics.contains("bedrock_model_invocation_logs_dropped_total 0.0"), metrics);
             }
 
             Map<String, JsonNode> inS3 = new HashMap<>();
