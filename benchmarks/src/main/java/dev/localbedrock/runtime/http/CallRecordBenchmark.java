@@ -128,27 +128,22 @@ public class CallRecordBenchmark {
     /** {@link #unaryInvocation} with the audit trail and invocation logging (bodies kept) listening too. */
     @Benchmark
     public CallRecord unaryInvocationEverythingOn() {
-        CallRecord call = CallRecord.of(everything, ctx, request, "9d2fb03b-f3f1-4822-ab1e-f9c869bededa",
-                System.nanoTime());
-        call.operation(operation);
-        call.model(MODEL);
-        call.requestBody(requestBody);
-        call.tokens(14, 64);
-        call.responseBody(responseBody);
-        call.succeeded(200);
-        return call;
+        return unary(everything, requestBody, responseBody);
     }
 
     /** A unary InvokeModel that succeeded. */
     @Benchmark
     public CallRecord unaryInvocation() {
-        CallRecord call = CallRecord.of(listeners, ctx, request, "9d2fb03b-f3f1-4822-ab1e-f9c869bededa",
-                System.nanoTime());
+        return unary(listeners, null, null);
+    }
+
+    private CallRecord unary(CallListeners to, byte[] requestBytes, byte[] responseBytes) {
+        CallRecord call = CallRecord.of(to, ctx, request, "9d2fb03b-f3f1-4822-ab1e-f9c869bededa", System.nanoTime());
         call.operation(operation);
         call.model(MODEL);
-        call.requestBody(null);
-        call.tokens(42, 17);
-        call.responseBody(null);
+        call.requestBody(requestBytes);
+        call.tokens(14, 64);
+        call.responseBody(responseBytes);
         call.succeeded(200);
         return call;
     }
