@@ -10,6 +10,16 @@ public enum BedrockErrorType {
     SERVICE_QUOTA_EXCEEDED("ServiceQuotaExceededException", 400),
     TOO_MANY_TAGS("TooManyTagsException", 400),
     ACCESS_DENIED("AccessDeniedException", 403),
+    /** SigV4: the access key id is not one the server knows. */
+    UNRECOGNIZED_CLIENT("UnrecognizedClientException", 403),
+    /** SigV4: the signature does not match, or the request was signed too far from now ("Signature expired"). */
+    INVALID_SIGNATURE("InvalidSignatureException", 403),
+    /** SigV4: an Authorization header (or presigned query) that lacks a part SigV4 requires. */
+    INCOMPLETE_SIGNATURE("IncompleteSignatureException", 403),
+    /** SigV4: no Authorization header and no presigned query at all. */
+    MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException", 403),
+    /** SigV4: temporary credentials whose session has ended. */
+    EXPIRED_TOKEN("ExpiredTokenException", 403),
     RESOURCE_NOT_FOUND("ResourceNotFoundException", 404),
     CONFLICT("ConflictException", 409),
     MODEL_TIMEOUT("ModelTimeoutException", 408),
