@@ -13,6 +13,7 @@ import dev.localbedrock.benchmarks.llamacpp.LlamaCppTarget;
 import dev.localbedrock.benchmarks.llamacpp.NativeStderr;
 import dev.localbedrock.benchmarks.load.BedrockHttpTarget;
 import dev.localbedrock.benchmarks.load.LoadRunner;
+import dev.localbedrock.benchmarks.load.MetricsAgreement;
 import dev.localbedrock.benchmarks.load.LoadTarget;
 import dev.localbedrock.benchmarks.load.PromptBuilder;
 import dev.localbedrock.benchmarks.load.Reports;
@@ -50,7 +51,7 @@ import java.util.concurrent.Callable;
 @Command(name = "BenchTool", mixinStandardHelpOptions = true,
         description = "Benchmark tools: checkpoints, GGUF, load generator, llama.cpp side-by-side, memory bandwidth.",
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
-            BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class,
+            BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class, BenchTool.MetricsCheck.class,
             CommandLine.HelpCommand.class})
 public final class BenchTool {
 
@@ -249,6 +250,43 @@ public final class BenchTool {
                 }
             }
             return runAndReport(this, "load", targets, settings, prompt, repeats, List.of());
+        }
+    }
+
+    @Command(name = "metrics-check", mixinStandardHelpOptions = true,
+            description = "Drive a running server like `load` and check its /metrics against what the harness saw:"
+                    + " counters moved by exactly the requests and tokens, latency quantiles within 10 %.")
+    static final class MetricsCheck extends LoadOptions implements Callable<Integer> {
+        @Option(names = "--endpoint", required = true, description = "e.g. http://127.0.0.1:8080")
+        URI endpoint;
+        @Option(names = "--model-id", defaultValue = "meta.llama2-13b-chat-v1", description = "default ${DEFAULT-VALUE}")
+        String modelId;
+        @Option(names = "--metrics-model-id", description = "the model_id label on /metrics (default: --model-id)")
+        String metricsModelId;
+        @Option(names = "--model-dir", required = true, description = "the served HF directory: its tokenizer sizes the prompt")
+        Path modelDir;
+        @Option(names = "--timeout-seconds", defaultValue = "600", description = "per request (default ${DEFAULT-VALUE})")
+        int timeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            String prompt;
+            try (HfTextTokenizer tok = HfTextTokenizer.load(modelDir)) {
+                prompt = PromptBuilder.build(promptTokens, text -> tok.encode(text, true).length);
+            }
+            MetricsAgreement check = new MetricsAgreement(endpoint, metricsModelId != null ? metricsModelId : modelId);
+            List<MetricsAgreement.Level> levels = new ArrayList<>();
+            try (BedrockHttpTarget target = new BedrockHttpTarget(endpoint, modelId,
+                    Duration.ofSeconds(timeoutSeconds))) {
+                for (int c : concurrency) {
+                    Workload w = workload(prompt, c);
+                    System.err.printf(Locale.ROOT, "concurrency %d: %d requests of %d+%d tokens%n", c, w.requests(),
+                            w.promptTokens(), w.outputTokens());
+                    levels.add(check.run(target, c, w));
+                }
+            }
+            System.out.print(MetricsAgreement.table(levels));
+            return levels.stream().allMatch(MetricsAgreement.Level::agrees) ? 0 : 1;
         }
     }
 

@@ -229,7 +229,7 @@ final class CallRecord {
         Map<String, List<String>> query = q >= 0 ? new QueryStringDecoder(uri).parameters() : Map.of();
         return new CompletedCall(requestId, startTime, operation == null ? null : operation.service(),
                 operation == null ? null : operation.name(), method, path, pathParameters, query, modelId, sourceIp,
-                userAgent, status, errorCode, errorMessage, millisSinceStart(), inputTokens, outputTokens, streamed,
+                userAgent, status, errorCode, errorMessage, System.nanoTime() - startNanos, inputTokens, outputTokens, streamed,
                 requestBody, responseBody, chunks);
     }
 }

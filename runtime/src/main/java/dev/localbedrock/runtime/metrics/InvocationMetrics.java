@@ -59,7 +59,7 @@ public final class InvocationMetrics implements CallListener {
             m.outputTokens.increment(call.outputTokens());
         }
         if (!call.failed()) {
-            m.latency.record(call.latencyMs(), TimeUnit.MILLISECONDS);
+            m.latency.record(call.latencyNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         int status = errorStatus(call);

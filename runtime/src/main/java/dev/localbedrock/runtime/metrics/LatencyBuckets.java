@@ -1,30 +1,28 @@
 package dev.localbedrock.runtime.metrics;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Histogram bucket bounds for latencies: the Renard R10 series (1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8 per decade),
- * so neighbouring bounds differ by at most 26 % and a quantile interpolated inside one bucket is seldom off by more
- * than a few per cent, at ten buckets a decade.
+ * Histogram bucket bounds for latencies: a geometric series of {@value #PER_DECADE} bounds per decade, so
+ * neighbouring bounds differ by a factor of 10^(1/25) ≈ 1.0965. A quantile {@code histogram_quantile} interpolates
+ * lies in the same bucket as the true one, so it is off by less than the bucket's width: under 9.7 % of the true
+ * value, whatever the distribution (the load check's 10 %). Coarser series (Renard R10, 26 % apart) are off by
+ * more than that on narrow distributions, which a fixed-size load run produces.
  */
 final class LatencyBuckets {
-    private static final double[] R10 = {1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8};
+    static final int PER_DECADE = 25;
 
     private LatencyBuckets() {
     }
 
-    /** The R10 bounds from {@code fromMicros} up to {@code toMicros}, both powers of ten, both included. */
+    /** The bounds from {@code fromMicros} up to {@code toMicros}, both powers of ten, both included. */
     static Duration[] between(long fromMicros, long toMicros) {
-        List<Duration> bounds = new ArrayList<>();
-        for (long decade = fromMicros; decade < toMicros; decade *= 10) {
-            for (double step : R10) {
-                bounds.add(Duration.ofNanos(Math.round(decade * step * 1_000)));
-            }
+        int decades = (int) Math.round(Math.log10((double) toMicros / fromMicros));
+        Duration[] bounds = new Duration[decades * PER_DECADE + 1];
+        for (int k = 0; k < bounds.length; k++) {
+            bounds[k] = Duration.ofNanos(Math.round(fromMicros * 1_000 * Math.pow(10, (double) k / PER_DECADE)));
         }
-        bounds.add(Duration.ofNanos(toMicros * 1_000));
-        return bounds.toArray(Duration[]::new);
+        return bounds;
     }
 
     /** Whole invocations and time to first token: 1 ms to 100 s. */

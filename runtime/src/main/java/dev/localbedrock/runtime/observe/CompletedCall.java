@@ -25,7 +25,8 @@ import java.util.Map;
  * @param errorCode        the AWS error type ({@code ValidationException}, …), or null on success; for a stream that
  *                         failed after its headers, the exception event's type
  * @param errorMessage     the error's message, or null
- * @param latencyMs        from arrival to the last byte written
+ * @param latencyNanos     from arrival to the last byte written, in nanoseconds (a few-millisecond call's quantiles
+ *                         need finer than whole milliseconds)
  * @param inputTokens      prompt tokens of an invocation, or -1 when none were processed or it is not one
  * @param outputTokens     generated tokens of an invocation, or -1
  * @param streamed         whether the response was an event stream
@@ -38,12 +39,17 @@ import java.util.Map;
 public record CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                             String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
                             String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
-                            String errorMessage, long latencyMs, int inputTokens, int outputTokens, boolean streamed,
+                            String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
                             byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks) {
     public CompletedCall {
         pathParameters = pathParameters == null ? Map.of() : Map.copyOf(pathParameters);
         queryParameters = queryParameters == null ? Map.of() : Map.copyOf(queryParameters);
         responseChunks = responseChunks == null ? List.of() : List.copyOf(responseChunks);
+    }
+
+    /** The latency in whole milliseconds, as the audit trail and CloudWatch's figures give it. */
+    public long latencyMs() {
+        return latencyNanos / 1_000_000L;
     }
 
     /** Whether the call failed (any AWS error, before or during a stream). */

@@ -38,7 +38,7 @@ class AuditTrailTest {
                                       Map<String, List<String>> query, int status, String error) {
         return new CompletedCall(id, T0, service, op, "POST", "/p/" + id, path, query,
                 "bedrock-runtime".equals(service) ? "meta.llama2-13b-chat-v1" : null, "192.0.2.7", "aws-sdk-java/2",
-                status, error, error == null ? null : error + " message", 12, 5, 7, false,
+                status, error, error == null ? null : error + " message", 12_000_000L, 5, 7, false,
                 "{\"prompt\":\"secret words\"}".getBytes(), "{\"generation\":\"secret answer\"}".getBytes(), null);
     }
 

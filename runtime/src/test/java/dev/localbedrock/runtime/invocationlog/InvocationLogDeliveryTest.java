@@ -64,7 +64,7 @@ class InvocationLogDeliveryTest {
                                       String response, List<String> chunks) {
         return new CompletedCall(id, Instant.parse("2024-05-06T07:08:09Z"), "bedrock-runtime", op, "POST",
                 "/model/" + model + "/x", Map.of("modelId", model), Map.of(), model, "127.0.0.1", "test", 200, null,
-                null, 5, 3, 2, streamed, request.getBytes(StandardCharsets.UTF_8),
+                null, 5_000_000L, 3, 2, streamed, request.getBytes(StandardCharsets.UTF_8),
                 response == null ? null : response.getBytes(StandardCharsets.UTF_8),
                 chunks.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toList());
     }

@@ -39,15 +39,15 @@ class InvocationMetricsTest {
         assertEquals(15.0, s.get("bedrock_output_tokens_total" + m));
         assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_count" + m));
         assertEquals(0.25, s.get("bedrock_invocation_latency_seconds_sum" + m), 1e-9);
-        // 250 ms falls in the (0.2, 0.25] bucket.
-        assertEquals(0.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.2\",model_id=\"" + MODEL + "\"}"));
-        assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.25\",model_id=\"" + MODEL + "\"}"));
+        // 250 ms falls in the (10^-0.64, 10^-0.6] = (0.229, 0.251] s bucket (25 bounds a decade from 1 ms).
+        assertEquals(0.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.229086765\",model_id=\"" + MODEL + "\"}"));
+        assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.251188643\",model_id=\"" + MODEL + "\"}"));
         assertEquals(1, s.keySet().stream().filter(k -> k.contains("model_id=")).map(k -> k.replaceAll(".*model_id=\"([^\"]*)\".*", "$1")).distinct().count());
     }
 
     private static CompletedCall call(String service, String modelId, int status, String errorCode, int in, int out) {
         return new CompletedCall("id", Instant.EPOCH, service, "InvokeModel", "POST", "/model/x/invoke", null, null,
-                modelId, "127.0.0.1", null, status, errorCode, errorCode == null ? null : "message", 250, in, out,
+                modelId, "127.0.0.1", null, status, errorCode, errorCode == null ? null : "message", 250_000_000L, in, out,
                 false, null, null, null);
     }
 }
