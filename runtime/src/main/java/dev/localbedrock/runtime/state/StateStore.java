@@ -23,6 +23,7 @@ public final class StateStore implements AutoCloseable {
     private final ProvisionedModelRepository provisionedModels;
     private final TagRepository tags;
     private final InvocationLoggingRepository invocationLogging;
+    private final SecurityRepository security;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
@@ -30,6 +31,7 @@ public final class StateStore implements AutoCloseable {
         this.provisionedModels = new JdbcProvisionedModelRepository(tx);
         this.tags = new JdbcTagRepository(tx);
         this.invocationLogging = new JdbcInvocationLoggingRepository(tx, java.time.Clock.systemUTC());
+        this.security = new JdbcSecurityRepository(tx);
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -66,7 +68,7 @@ public final class StateStore implements AutoCloseable {
      * The file behind an SQLite URL. An in-memory database is refused: the state must outlive the process, and
      * each connection would see a database of its own.
      */
-    static Optional<Path> sqliteFile(String jdbcUrl) {
+    public static Optional<Path> sqliteFile(String jdbcUrl) {
         if (!jdbcUrl.startsWith(SQLITE)) {
             return Optional.empty();
         }
@@ -106,6 +108,11 @@ public final class StateStore implements AutoCloseable {
     /** The model invocation logging configuration. */
     public InvocationLoggingRepository invocationLogging() {
         return invocationLogging;
+    }
+
+    /** Principals, access keys and attached policies. */
+    public SecurityRepository security() {
+        return security;
     }
 
     @Override
