@@ -6,6 +6,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 import java.io.ByteArrayInputStream;
@@ -79,7 +80,8 @@ final class PemFiles {
         StringWriter text = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
             for (Object o : objects) {
-                pem.writeObject(o);
+                // Keys as PKCS#8 (BEGIN PRIVATE KEY), the form every TLS library reads.
+                pem.writeObject(o instanceof PrivateKey k ? new JcaPKCS8Generator(k, null) : o);
             }
         }
         Path dir = file.toAbsolutePath().getParent();
