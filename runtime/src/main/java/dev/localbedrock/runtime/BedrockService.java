@@ -164,6 +164,16 @@ public final class BedrockService implements AutoCloseable {
         return address;
     }
 
+    /** The HTTPS address (server.tls), or null when TLS is off. */
+    public InetSocketAddress tlsAddress() {
+        return server.tlsAddress();
+    }
+
+    /** The certificate the HTTPS port presents, or null when TLS is off. */
+    public dev.localbedrock.runtime.tls.TlsCertificate tlsCertificate() {
+        return server.tlsCertificate();
+    }
+
     public ModelRegistry registry() {
         return registry;
     }

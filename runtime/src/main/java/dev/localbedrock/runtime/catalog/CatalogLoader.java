@@ -49,7 +49,8 @@ public final class CatalogLoader {
         }
         checkKeys(root, TOP_KEYS, where);
         Path cacheDir = base.resolve(text(root, "cache_dir", DEFAULT_CACHE_DIR, where)).normalize();
-        ServerSettings server = ServerSectionParser.parse(root.get("server"), where + ": server");
+        ServerSettings server = ServerSectionParser.parse(root.get("server"), base, cacheDir,
+                where + ": server");
         StateSettings state = StateSectionParser.parse(root.get("state"), cacheDir, where + ": state");
         StorageSettings storage = StorageSectionParser.parse(root.get("storage"), base, cacheDir,
                 where + ": storage");

@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 
@@ -10,32 +11,42 @@ import static dev.localbedrock.runtime.catalog.YamlValues.integer;
 import static dev.localbedrock.runtime.catalog.YamlValues.seconds;
 import static dev.localbedrock.runtime.catalog.YamlValues.text;
 
-/** The {@code server:} section of models.yaml: listen address, body limit, shutdown grace, connection limits. */
+/** The {@code server:} section of models.yaml: listen address, body limit, shutdown grace, connection limits, TLS. */
 final class ServerSectionParser {
     private static final Set<String> KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds",
             "idle_timeout_seconds", "request_header_timeout_seconds", "request_body_timeout_seconds",
-            "write_stall_timeout_seconds", "max_header_bytes", "max_concurrent_streams");
+            "write_stall_timeout_seconds", "max_header_bytes", "max_concurrent_streams", "tls");
 
     private ServerSectionParser() {
     }
 
-    /** An absent or empty section means every default. */
-    static ServerSettings parse(JsonNode node, String where) {
+    /**
+     * An absent or empty section means every default. {@code base} resolves relative PEM paths; the self-signed
+     * certificate goes under {@code cacheDir}.
+     */
+    static ServerSettings parse(JsonNode node, Path base, Path cacheDir, String where) {
         ServerSettings d = ServerSettings.defaults();
         if (node == null || node.isNull()) {
-            return d;
+            return d.withTls(TlsSettings.off(cacheDir));
         }
         if (!node.isObject()) {
             throw new CatalogException(where + ": expected a mapping");
         }
         checkKeys(node, KEYS, where);
+        int port = integer(node, "port", d.port(), 0, 65535, where);
+        TlsSettings tls = TlsSectionParser.parse(node.get("tls"), base, cacheDir, where + ": tls");
+        if (tls.enabled() && tls.port() == port && port != 0) {
+            throw new CatalogException(where + ": tls: 'port' must differ from the server's plain 'port' (" + port
+                    + "); TLS listens beside it");
+        }
         return new ServerSettings(
                 text(node, "host", d.host(), where),
-                integer(node, "port", d.port(), 0, 65535, where),
+                port,
                 integer(node, "max_body_bytes", d.maxBodyBytes(), 1, Integer.MAX_VALUE, where),
                 Duration.ofSeconds(integer(node, "shutdown_grace_seconds", (int) d.shutdownGrace().toSeconds(), 0,
                         3600, where)),
-                connectionLimits(node, where));
+                connectionLimits(node, where),
+                tls);
     }
 
     private static ServerSettings.ConnectionLimits connectionLimits(JsonNode node, String where) {

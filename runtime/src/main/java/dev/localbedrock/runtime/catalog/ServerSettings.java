@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.catalog;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -10,10 +11,17 @@ import java.time.Duration;
  * @param maxBodyBytes     largest accepted request body (the Bedrock API allows 25,000,000 bytes)
  * @param shutdownGrace    how long in-flight requests may finish after a shutdown signal
  * @param connections      how long and how much a client may take on one connection (slow or abusive clients)
+ * @param tls              HTTPS on a port of its own, beside {@code port} (off by default)
  */
 public record ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
-                             ConnectionLimits connections) {
+                             ConnectionLimits connections, TlsSettings tls) {
     public static final int BEDROCK_MAX_BODY_BYTES = 25_000_000;
+
+    public ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
+                          ConnectionLimits connections) {
+        this(host, port, maxBodyBytes, shutdownGrace, connections,
+                TlsSettings.off(Path.of(CatalogLoader.DEFAULT_CACHE_DIR)));
+    }
 
     public ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace) {
         this(host, port, maxBodyBytes, shutdownGrace, ConnectionLimits.defaults());
@@ -24,11 +32,20 @@ public record ServerSettings(String host, int port, int maxBodyBytes, Duration s
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace, connections);
+        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace, connections, tls);
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace, connections);
+        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace, connections, tls);
+    }
+
+    public ServerSettings withTls(TlsSettings newTls) {
+        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, newTls);
+    }
+
+    /** TLS on {@code newTlsPort} (the command line's {@code --tls-port}), with the configured certificate if any. */
+    public ServerSettings withTlsPort(int newTlsPort) {
+        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, tls.withPort(newTlsPort));
     }
 
     /**

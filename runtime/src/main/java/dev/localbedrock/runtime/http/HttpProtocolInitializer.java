@@ -5,6 +5,7 @@ import dev.localbedrock.runtime.catalog.ServerSettings.ConnectionLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
@@ -44,7 +45,7 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        Http1Deadlines http1Deadlines = new Http1Deadlines(limits.idleTimeout(), limits.requestHeaderTimeout());
+        Http1Deadlines http1Deadlines = http1Deadlines();
         HttpServerCodec http1 = new HttpServerCodec(RequestPipeline.MAX_REQUEST_LINE_BYTES, limits.maxHeaderBytes(),
                 MAX_CHUNK_BYTES);
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(http1, protocol ->
@@ -59,11 +60,36 @@ final class HttpProtocolInitializer extends ChannelInitializer<SocketChannel> {
                         connectionGuard(http1Deadlines));
             }
         };
-        ch.pipeline().addLast("write-stall", new WriteStallGuard(limits.writeStallTimeout().toNanos()));
+        ch.pipeline().addLast("write-stall", writeStallGuard());
         ch.pipeline().addLast("read-bytes", http1Deadlines.bytes());
         ch.pipeline().addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge));
         ch.pipeline().addLast("http1-deadlines", http1Deadlines.messages());
         ch.pipeline().addLast(new PlainHttp1Setup());
+    }
+
+    /** The read deadlines of a new connection, which start as HTTP/1.1's (see {@link Http1Deadlines}). */
+    Http1Deadlines http1Deadlines() {
+        return new Http1Deadlines(limits.idleTimeout(), limits.requestHeaderTimeout());
+    }
+
+    WriteStallGuard writeStallGuard() {
+        return new WriteStallGuard(limits.writeStallTimeout().toNanos());
+    }
+
+    /**
+     * Appends an HTTP/2 connection (TLS, ALPN h2): the frame codec and stream multiplexer exactly as h2c prior
+     * knowledge installs them, and the connection guard, which takes over from the HTTP/1.1 deadlines.
+     */
+    void addHttp2(ChannelPipeline p, Http1Deadlines http1Deadlines) {
+        p.addLast(Http2Limits.serverCodec(limits), http2Multiplexer(), connectionGuard(http1Deadlines));
+    }
+
+    /** Appends an HTTP/1.1 connection (TLS, ALPN http/1.1 or none): the codec, its deadlines, then the requests. */
+    void addHttp1(ChannelPipeline p, Http1Deadlines http1Deadlines) {
+        p.addLast("http1", new HttpServerCodec(RequestPipeline.MAX_REQUEST_LINE_BYTES, limits.maxHeaderBytes(),
+                MAX_CHUNK_BYTES));
+        p.addLast("http1-deadlines", http1Deadlines.messages());
+        p.addLast(new PlainHttp1Setup());
     }
 
     private Http2ConnectionGuard connectionGuard(Http1Deadlines http1Deadlines) {
