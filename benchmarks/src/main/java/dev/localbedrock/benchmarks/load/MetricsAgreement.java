@@ -24,14 +24,18 @@ public final class MetricsAgreement {
     /** How far apart a quantile may be, as a fraction of the harness's figure. */
     public static final double TOLERANCE = 0.10;
 
-    /** One quantile of one latency, both sides, in milliseconds. */
-    public record Quantile(String metric, String quantile, double harnessMs, double metricsMs) {
+    /**
+     * One quantile of one latency, both sides, in milliseconds. {@code checked} is false for the scheduler's time to
+     * first token, which starts at the scheduler's submission (after the body is decoded and the prompt tokenized)
+     * where the harness starts at its send: a different interval, shown beside it but not held to the tolerance.
+     */
+    public record Quantile(String metric, String quantile, double harnessMs, double metricsMs, boolean checked) {
         public double ratio() {
             return metricsMs / harnessMs;
         }
 
         public boolean agrees() {
-            return Math.abs(ratio() - 1) <= TOLERANCE;
+            return !checked || Math.abs(ratio() - 1) <= TOLERANCE;
         }
     }
 
@@ -80,12 +84,13 @@ public final class MetricsAgreement {
                 counter("bedrock_output_tokens_total", r.outputTokens(), before, after, model),
                 counter("bedrock_input_tokens_total", (double) r.ok() * w.promptTokens(), before, after, model));
         List<Quantile> quantiles = new ArrayList<>();
-        quantiles(quantiles, "latency", "bedrock_invocation_latency_seconds", r.latencyMillis(), before, after, model);
+        quantiles(quantiles, "latency", "bedrock_invocation_latency_seconds", r.latencyMillis(), before, after, model,
+                true);
         if (w.stream()) {
             quantiles(quantiles, "TTFT", "bedrock_scheduler_time_to_first_token_seconds", r.ttftMillis(), before,
-                    after, model);
+                    after, model, false);
             quantiles(quantiles, "ITL", "bedrock_scheduler_inter_token_latency_seconds", r.itlMillis(), before,
-                    after, model);
+                    after, model, true);
         }
         return new Level(concurrency, r, counters, quantiles);
     }
@@ -96,12 +101,13 @@ public final class MetricsAgreement {
     }
 
     private static void quantiles(List<Quantile> into, String metric, String histogram, Percentiles harness,
-                                  PrometheusScrape before, PrometheusScrape after, Map<String, String> labels) {
+                                  PrometheusScrape before, PrometheusScrape after, Map<String, String> labels,
+                                  boolean checked) {
         TreeMap<Double, Double> d = HistogramQuantile.increase(before.buckets(histogram, labels),
                 after.buckets(histogram, labels));
-        into.add(new Quantile(metric, "p50", harness.p50(), 1000 * HistogramQuantile.of(0.50, d)));
-        into.add(new Quantile(metric, "p90", harness.p90(), 1000 * HistogramQuantile.of(0.90, d)));
-        into.add(new Quantile(metric, "p99", harness.p99(), 1000 * HistogramQuantile.of(0.99, d)));
+        into.add(new Quantile(metric, "p50", harness.p50(), 1000 * HistogramQuantile.of(0.50, d), checked));
+        into.add(new Quantile(metric, "p90", harness.p90(), 1000 * HistogramQuantile.of(0.90, d), checked));
+        into.add(new Quantile(metric, "p99", harness.p99(), 1000 * HistogramQuantile.of(0.99, d), checked));
     }
 
     /** The Markdown tables recorded in benchmarks/RESULTS.md. */
@@ -119,7 +125,8 @@ public final class MetricsAgreement {
         for (Level l : levels) {
             for (Quantile q : l.quantiles()) {
                 b.append(String.format(Locale.ROOT, "| %d | %s | %s | %.2f | %.2f | %.3f | %s |%n", l.concurrency(),
-                        q.metric(), q.quantile(), q.harnessMs(), q.metricsMs(), q.ratio(), q.agrees() ? "yes" : "NO"));
+                        q.metric(), q.quantile(), q.harnessMs(), q.metricsMs(), q.ratio(),
+                        !q.checked() ? "— (from submission)" : q.agrees() ? "yes" : "NO"));
             }
         }
         return b.toString();
