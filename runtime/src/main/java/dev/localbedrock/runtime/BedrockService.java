@@ -19,6 +19,7 @@ import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CallListeners;
 import dev.localbedrock.runtime.storage.ObjectStore;
 import dev.localbedrock.runtime.storage.ObjectStores;
+import dev.localbedrock.runtime.auth.ServerSecurity;
 import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
@@ -39,6 +40,7 @@ public final class BedrockService implements AutoCloseable {
     private final StateStore state;
     private final ObjectStore storage;
     private final InvocationLogging invocationLogging;
+    private final ServerSecurity security;
     private final Observers observers;
     private final CallListeners callListeners;
     private final RuntimeMetrics metrics;
@@ -47,7 +49,8 @@ public final class BedrockService implements AutoCloseable {
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, Observers observers,
                            CallListeners callListeners, RuntimeMetrics metrics, ObjectStore storage,
-                           InvocationLogging invocationLogging) {
+                           InvocationLogging invocationLogging, ServerSecurity security) {
+        this.security = security;
         this.storage = storage;
         this.invocationLogging = invocationLogging;
         this.catalog = catalog;
@@ -110,8 +113,22 @@ public final class BedrockService implements AutoCloseable {
         }
         ObjectStore storage = ObjectStores.open(catalog.storage());
         InvocationLogging logging = invocationLogging(catalog, state, storage, registry);
-        ShutdownGate gate = new ShutdownGate(registry, access, provisioned,
-                new TaggingService(state.tags(), state.provisionedModels()), logging.service());
+        TaggingService tagging = new TaggingService(state.tags(), state.provisionedModels());
+        ShutdownGate gate = new ShutdownGate(registry, access, provisioned, tagging, logging.service());
+        ServerSecurity security;
+        try {
+            security = ServerSecurity.start(catalog.server().auth(), state, catalog.state().url(),
+                    ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, name -> provisionedArn(provisioned,
+                            name), tagging::list);
+        } catch (RuntimeException e) {
+            logging.close();
+            storage.close();
+            registry.close();
+            observers.close();
+            state.close();
+            throw e;
+        }
+        gate.accessGate(security.gate());
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
         dev.localbedrock.runtime.metrics.LogDeliveryMetrics.register(metrics.registry(), logging.counters());
         // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().
@@ -121,8 +138,9 @@ public final class BedrockService implements AutoCloseable {
                 new ServerObservers(listeners, metrics::scrape));
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state, observers, listeners,
-                    metrics, storage, logging);
+                    metrics, storage, logging, security);
         } catch (InterruptedException | RuntimeException e) {
+            security.close();
             logging.close();
             storage.close();
             server.close();
@@ -130,6 +148,15 @@ public final class BedrockService implements AutoCloseable {
             observers.close();
             state.close();
             throw e;
+        }
+    }
+
+    /** A provisioned model's ARN from its name, for IAM's resource; null when no such model exists. */
+    private static String provisionedArn(ProvisionedThroughputService provisioned, String name) {
+        try {
+            return provisioned.get(name).arn();
+        } catch (dev.localbedrock.codecs.BedrockException e) {
+            return null;
         }
     }
 
@@ -233,6 +260,7 @@ public final class BedrockService implements AutoCloseable {
         invocationLogging.close(); // drains what the last calls logged, for a few seconds
         storage.close();
         observers.close(); // after the server: every call has completed, so the audit and the events are whole
+        security.close();
         state.close(); // after the server: no request is left to write
         log.info("shut down");
     }

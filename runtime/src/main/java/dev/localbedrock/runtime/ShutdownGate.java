@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.auth.AccessGate;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
@@ -19,6 +20,7 @@ final class ShutdownGate implements RuntimeApi {
     private final TaggingService tagging;
     private final dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging;
     private volatile boolean draining;
+    private AccessGate accessGate = RuntimeApi.OPEN;
 
     ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
                  TaggingService tagging) {
@@ -32,6 +34,16 @@ final class ShutdownGate implements RuntimeApi {
         this.access = access;
         this.provisioned = provisioned;
         this.tagging = tagging;
+    }
+
+    /** Set once at start, before the server takes its first request. */
+    void accessGate(AccessGate gate) {
+        this.accessGate = gate;
+    }
+
+    @Override
+    public AccessGate accessGate() {
+        return accessGate;
     }
 
     @Override

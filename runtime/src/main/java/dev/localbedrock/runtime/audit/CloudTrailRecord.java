@@ -32,8 +32,7 @@ public final class CloudTrailRecord {
     public ObjectNode of(CompletedCall call, String eventId) {
         ObjectNode r = JSON.createObjectNode();
         r.put("eventVersion", "1.08");
-        // No authentication yet: the caller cannot be named, which CloudTrail's own vocabulary calls Unknown.
-        r.putObject("userIdentity").put("type", "Unknown");
+        userIdentity(r.putObject("userIdentity"), call);
         r.put("eventTime", DateTimeFormatter.ISO_INSTANT.format(call.startTime().truncatedTo(ChronoUnit.SECONDS)));
         r.put("eventSource", "local-bedrock".equals(call.service()) ? LOCAL_SOURCE : BEDROCK_SOURCE);
         r.put("eventName", call.operation());
@@ -63,6 +62,9 @@ public final class CloudTrailRecord {
         extra.put("path", call.path());
         extra.put("httpStatus", call.httpStatus());
         extra.put("latencyMs", call.latencyMs());
+        if (call.authorization() != null) {
+            extra.put("authorization", call.authorization());
+        }
         if (call.modelId() != null) {
             extra.put("servedModelId", call.modelId());
         }
@@ -82,5 +84,37 @@ public final class CloudTrailRecord {
     static boolean readOnly(String operation) {
         return operation != null && (operation.startsWith("Get") || operation.startsWith("List")
                 || operation.startsWith("Describe"));
+    }
+
+    /**
+     * CloudTrail's identity block: an IAM user as {@code IAMUser} with its ARN, account, user name and access key;
+     * a caller not known (the call failed before its signature checked out) or anonymous as {@code Unknown}, and
+     * any other principal as {@code AssumedRole}.
+     */
+    private static void userIdentity(ObjectNode id, CompletedCall call) {
+        String arn = call.principalArn();
+        if (arn == null || !arn.startsWith("arn:")) {
+            id.put("type", "Unknown");
+            if (arn != null) {
+                id.put("principalId", arn);
+            }
+            if (call.accessKeyId() != null) {
+                id.put("accessKeyId", call.accessKeyId());
+            }
+            return;
+        }
+        String[] parts = arn.split(":", 6);
+        boolean user = parts.length == 6 && parts[5].startsWith("user/");
+        id.put("type", user ? "IAMUser" : "AssumedRole");
+        id.put("arn", arn);
+        if (parts.length == 6) {
+            id.put("accountId", parts[4]);
+        }
+        if (call.accessKeyId() != null) {
+            id.put("accessKeyId", call.accessKeyId());
+        }
+        if (user) {
+            id.put("userName", parts[5].substring(parts[5].lastIndexOf('/') + 1));
+        }
     }
 }

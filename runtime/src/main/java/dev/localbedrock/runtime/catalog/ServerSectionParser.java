@@ -15,7 +15,7 @@ import static dev.localbedrock.runtime.catalog.YamlValues.text;
 final class ServerSectionParser {
     private static final Set<String> KEYS = Set.of("host", "port", "max_body_bytes", "shutdown_grace_seconds",
             "idle_timeout_seconds", "request_header_timeout_seconds", "request_body_timeout_seconds",
-            "write_stall_timeout_seconds", "max_header_bytes", "max_concurrent_streams", "tls");
+            "write_stall_timeout_seconds", "max_header_bytes", "max_concurrent_streams", "tls", "auth");
 
     private ServerSectionParser() {
     }
@@ -46,7 +46,8 @@ final class ServerSectionParser {
                 Duration.ofSeconds(integer(node, "shutdown_grace_seconds", (int) d.shutdownGrace().toSeconds(), 0,
                         3600, where)),
                 connectionLimits(node, where),
-                tls);
+                tls,
+                AuthMode.parse(text(node, "auth", AuthMode.OPEN.yaml(), where), where));
     }
 
     private static ServerSettings.ConnectionLimits connectionLimits(JsonNode node, String where) {

@@ -12,10 +12,16 @@ import java.time.Duration;
  * @param shutdownGrace    how long in-flight requests may finish after a shutdown signal
  * @param connections      how long and how much a client may take on one connection (slow or abusive clients)
  * @param tls              HTTPS on a port of its own, beside {@code port} (off by default)
+ * @param auth             whether signatures are verified and policies enforced (open by default)
  */
 public record ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
-                             ConnectionLimits connections, TlsSettings tls) {
+                             ConnectionLimits connections, TlsSettings tls, AuthMode auth) {
     public static final int BEDROCK_MAX_BODY_BYTES = 25_000_000;
+
+    public ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
+                          ConnectionLimits connections, TlsSettings tls) {
+        this(host, port, maxBodyBytes, shutdownGrace, connections, tls, AuthMode.OPEN);
+    }
 
     public ServerSettings(String host, int port, int maxBodyBytes, Duration shutdownGrace,
                           ConnectionLimits connections) {
@@ -32,20 +38,25 @@ public record ServerSettings(String host, int port, int maxBodyBytes, Duration s
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace, connections, tls);
+        return new ServerSettings(newHost, port, maxBodyBytes, shutdownGrace, connections, tls, auth);
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace, connections, tls);
+        return new ServerSettings(host, newPort, maxBodyBytes, shutdownGrace, connections, tls, auth);
     }
 
     public ServerSettings withTls(TlsSettings newTls) {
-        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, newTls);
+        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, newTls, auth);
     }
 
     /** TLS on {@code newTlsPort} (the command line's {@code --tls-port}), with the configured certificate if any. */
     public ServerSettings withTlsPort(int newTlsPort) {
-        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, tls.withPort(newTlsPort));
+        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, tls.withPort(newTlsPort),
+                auth);
+    }
+
+    public ServerSettings withAuth(AuthMode newAuth) {
+        return new ServerSettings(host, port, maxBodyBytes, shutdownGrace, connections, tls, newAuth);
     }
 
     /**

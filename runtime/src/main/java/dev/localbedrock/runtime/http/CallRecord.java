@@ -51,6 +51,9 @@ final class CallRecord {
     private Operation operation;
     private Map<String, String> pathParameters = Map.of();
     private String modelId;
+    private volatile String principalArn;
+    private volatile String accessKeyId;
+    private volatile String authorization;
     private int inputTokens = -1;
     private int outputTokens = -1;
     /** The stream's 200 headers went out (a stream refused before them answered a JSON error: not streamed). */
@@ -100,6 +103,14 @@ final class CallRecord {
         return requestId;
     }
 
+    String uri() {
+        return uri;
+    }
+
+    String sourceIp() {
+        return sourceIp;
+    }
+
     long startNanos() {
         return startNanos;
     }
@@ -124,6 +135,13 @@ final class CallRecord {
     }
 
     /** An invocation's request body, kept only when bodies are. */
+    /** Who the call is from, once the access gate let it through. */
+    void caller(String principal, String keyId, String allowedBy) {
+        this.principalArn = principal;
+        this.accessKeyId = keyId;
+        this.authorization = allowedBy;
+    }
+
     void requestBody(byte[] body) {
         if (keepBodies && isInvocation()) {
             this.requestBody = body;
@@ -229,7 +247,7 @@ final class CallRecord {
         Map<String, List<String>> query = q >= 0 ? new QueryStringDecoder(uri).parameters() : Map.of();
         return new CompletedCall(requestId, startTime, operation == null ? null : operation.service(),
                 operation == null ? null : operation.name(), method, path, pathParameters, query, modelId, sourceIp,
-                userAgent, status, errorCode, errorMessage, System.nanoTime() - startNanos, inputTokens, outputTokens, streamed,
-                requestBody, responseBody, chunks);
+                userAgent, status, errorCode, errorMessage, System.nanoTime() - startNanos, inputTokens, outputTokens,
+                streamed, requestBody, responseBody, chunks, principalArn, accessKeyId, authorization);
     }
 }

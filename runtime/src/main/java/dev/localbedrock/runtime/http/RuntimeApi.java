@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.runtime.ModelTarget;
+import dev.localbedrock.runtime.auth.AccessGate;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
@@ -38,6 +39,17 @@ public interface RuntimeApi {
     default dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
         return null;
     }
+
+    /**
+     * Who may call what: {@code auth: open} (nothing verified, the default here) unless the service enforces
+     * signatures and policies.
+     */
+    default AccessGate accessGate() {
+        return OPEN;
+    }
+
+    /** The open gate, for services that enforce nothing. */
+    AccessGate OPEN = AccessGate.open(ProvisionedThroughputService.ACCOUNT);
 
     /** True once a shutdown began: new requests get 503 ServiceUnavailableException while in-flight ones finish. */
     default boolean draining() {

@@ -7,19 +7,28 @@ import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import dev.localbedrock.runtime.auth.AccessGate;
+import dev.localbedrock.runtime.auth.SignedRequest;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -75,41 +84,18 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 offload(ctx, record, keepAlive, 0, () -> writeMetrics(ctx, record, keep));
                 return;
             }
-            if (call.operation().service().equals(Operation.BEDROCK)) {
-                // Control-plane calls may read and write the durable state: never on the event loop.
-                String uri = request.uri();
-                byte[] cpBody = ByteBufUtil.getBytes(request.content());
-                boolean keep = keepAlive;
-                offload(ctx, record, keepAlive, cpBody.length, () -> new ControlPlaneApi(api.foundationModels(),
-                        api.provisionedThroughput(), api.tagging(), api.invocationLogging())
-                        .handle(ctx, uri, cpBody, call, record, keep));
-                return;
-            }
-            if (call.operation().service().equals(Operation.LOCAL)) {
-                byte[] adminBody = ByteBufUtil.getBytes(request.content());
-                boolean keep = keepAlive;
-                offload(ctx, record, keepAlive, adminBody.length,
-                        () -> new AdminApi(api.modelAccess()).handle(ctx, call, adminBody, record, keep));
-                return;
-            }
-            boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
-                    || call.operation().equals(Operation.CONVERSE_STREAM);
-            ModelTarget target = api.resolve(call.pathParameter("modelId"));
-            record.model(target.model().entry().id());
-            ModelAccessService access = api.modelAccess();
-            // Provisioned throughput carries its own grant (revoking is refused while one uses the model).
-            if (access != null && target.capacityTag() == null && !access.granted(target.model().entry().id())) {
-                throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
-            }
-            checkContentType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            boolean converse = call.operation().equals(Operation.CONVERSE)
-                    || call.operation().equals(Operation.CONVERSE_STREAM);
+            // Everything else is gated: on a decode thread (verifying hashes the whole body), before the operation.
             byte[] body = ByteBufUtil.getBytes(request.content());
-            record.requestBody(body);
-            ModelInvoker invoker = converse ? ModelInvoker.converse(target.model()) : ModelInvoker.of(target.model());
-            Runnable admit = invoker.prepare(new ModelInvoker.Call(ctx, record, keepAlive, stream,
-                    target.capacityTag(), target.budget()), request.headers(), body);
-            offload(ctx, record, keepAlive, body.length, admit);
+            SignedRequest signed = signedRequest(request, body);
+            AccessGate.Call gateCall = new AccessGate.Call(signed, call.operation().service(),
+                    call.operation().name(), call.pathParameters(), record.sourceIp(), secure(ctx));
+            boolean keep = keepAlive;
+            HttpHeaders headers = request.headers();
+            offload(ctx, record, keepAlive, body.length, () -> {
+                AccessGate.Admitted admitted = api.accessGate().admit(gateCall);
+                record.caller(admitted.caller().principalArn(), admitted.caller().accessKeyId(), admitted.reason());
+                dispatch(ctx, call, headers, body, record, keep);
+            });
         } catch (UnknownOperationException e) {
             AwsResponses.sendError(ctx, record, 404, "UnknownOperationException", e.getMessage(), keepAlive);
         } catch (BedrockException e) {
@@ -117,6 +103,51 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         } catch (RuntimeException e) {
             internalError(ctx, record, keepAlive, e);
         }
+    }
+
+    /** Runs the admitted operation, on the decode thread the gate ran on. */
+    private void dispatch(ChannelHandlerContext ctx, ResolvedOperation call, HttpHeaders headers, byte[] body,
+                          CallRecord record, boolean keepAlive) {
+        if (call.operation().service().equals(Operation.BEDROCK)) {
+            new ControlPlaneApi(api.foundationModels(), api.provisionedThroughput(), api.tagging(),
+                    api.invocationLogging()).handle(ctx, record.uri(), body, call, record, keepAlive);
+            return;
+        }
+        if (call.operation().service().equals(Operation.LOCAL)) {
+            new AdminApi(api.modelAccess()).handle(ctx, call, body, record, keepAlive);
+            return;
+        }
+        boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
+                || call.operation().equals(Operation.CONVERSE_STREAM);
+        ModelTarget target = api.resolve(call.pathParameter("modelId"));
+        record.model(target.model().entry().id());
+        ModelAccessService access = api.modelAccess();
+        // Provisioned throughput carries its own grant (revoking is refused while one uses the model).
+        if (access != null && target.capacityTag() == null && !access.granted(target.model().entry().id())) {
+            throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
+        }
+        checkContentType(headers.get(HttpHeaderNames.CONTENT_TYPE));
+        boolean converse = call.operation().equals(Operation.CONVERSE)
+                || call.operation().equals(Operation.CONVERSE_STREAM);
+        record.requestBody(body);
+        ModelInvoker invoker = converse ? ModelInvoker.converse(target.model()) : ModelInvoker.of(target.model());
+        invoker.prepare(new ModelInvoker.Call(ctx, record, keepAlive, stream, target.capacityTag(), target.budget()),
+                headers, body).run();
+    }
+
+    /** The request as the signature covers it: method, target as sent, every header line, the body. */
+    private static SignedRequest signedRequest(FullHttpRequest request, byte[] body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>(1)).add(h.getValue());
+        }
+        return new SignedRequest(request.method().name(), request.uri(), headers, body);
+    }
+
+    /** Whether the request came over TLS ({@code aws:SecureTransport}); an HTTP/2 stream's connection is its parent. */
+    private static boolean secure(ChannelHandlerContext ctx) {
+        Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+        return connection.pipeline().get(SslHandler.class) != null;
     }
 
     /**

@@ -35,12 +35,29 @@ import java.util.Map;
  * @param responseBody     a unary invocation's response body under the same condition; else null
  * @param responseChunks   a streamed invocation's event payloads (the family's chunk JSON for InvokeModel streams, the
  *                         event JSON for ConverseStream) under the same condition; else empty
+ * @param principalArn     who called: the signing key's principal ({@code auth: sigv4}), the principal named after
+ *                         the claimed key ({@code auth: open}), {@code anonymous}, or null when the call ended before
+ *                         its caller was known (a malformed request, an authentication failure)
+ * @param accessKeyId      the access key the call was signed with (or claimed), or null
+ * @param authorization    the statement that allowed the call ({@code auth: sigv4}), or null
  */
 public record CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                             String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
                             String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
                             String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
-                            byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks) {
+                            byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks,
+                            String principalArn, String accessKeyId, String authorization) {
+    /** A call whose caller is not known. */
+    public CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
+                         String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
+                         String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
+                         String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
+                         byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks) {
+        this(requestId, startTime, service, operation, method, path, pathParameters, queryParameters, modelId,
+                sourceIp, userAgent, httpStatus, errorCode, errorMessage, latencyNanos, inputTokens, outputTokens,
+                streamed, requestBody, responseBody, responseChunks, null, null, null);
+    }
+
     public CompletedCall {
         pathParameters = pathParameters == null ? Map.of() : Map.copyOf(pathParameters);
         queryParameters = queryParameters == null ? Map.of() : Map.copyOf(queryParameters);
