@@ -20,7 +20,7 @@ public final class Main implements Runnable {
      * The command line with an error handler that prints what went wrong (a missing model directory, an unsupported
      * architecture) as one line instead of a stack trace; {@code LOG_LEVEL=DEBUG} logs the trace too.
      */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -90,17 +90,18 @@ class InvocationLoggingSdkEndToEndTest {
                 assertTrue(embedBody.length() > 100_000, "the body is over 100 KB: " + embedBody.length());
                 ids.add(runtime.invokeModel(r -> r.modelId(COHERE_EMBED).body(SdkBytes.fromUtf8String(embedBody)))
                         .responseMetadata().requestId());
+                // A call's record is handed to the logging once its last byte is written, which can be just after
+                // the client has the response: wait for both records to be delivered, not only for an empty queue.
                 long deadline = System.currentTimeMillis() + 60_000;
-                while (service.invocationLogging().pending() > 0 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
+                String metrics = scrape(service);
+                while (!(metrics.contains(delivered("s3")) && metrics.contains(delivered("cloudwatch")))
+                        && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                    metrics = scrape(service);
                 }
                 assertEquals(0, service.invocationLogging().pending(), "delivered within a minute");
-                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + service.address().getPort() + "/metrics")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 for (String destination : List.of("s3", "cloudwatch")) {
-                    assertTrue(metrics.contains("bedrock_model_invocation_logs_delivery_total{destination=\""
-                            + destination + "\",outcome=\"success\"} 2.0"), destination + " deliveries:\n" + metrics);
+                    assertTrue(metrics.contains(delivered(destination)), destination + " deliveries:\n" + metrics);
                 }
                 assertTrue(metrics.contains("bedrock_model_invocation_logs_dropped_total 0.0"), metrics);
             }
@@ -146,5 +147,16 @@ class InvocationLoggingSdkEndToEndTest {
                 assertEquals(96, body.get("texts").size(), "the whole body is in the large-data bucket");
             }
         }
+    }
+
+    private static String delivered(String destination) {
+        return "bedrock_model_invocation_logs_delivery_total{destination=\"" + destination
+                + "\",outcome=\"success\"} 2.0";
+    }
+
+    private static String scrape(BedrockService service) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + service.address().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 }
