@@ -343,6 +343,28 @@ class SigV4SdkEndToEndTest {
         }
     }
 
+    @Test
+    void theAccessCommandSignsWithTheCallersCredentials() {
+        String endpoint = http().toString();
+        try {
+            System.setProperty("aws.accessKeyId", bob.id);
+            System.setProperty("aws.secretAccessKey", bob.secret);
+            assertTrue(cli("access", "list", "--endpoint", endpoint).contains(TestServers.LLAMA_ID));
+            System.setProperty("aws.accessKeyId", dave.id);
+            System.setProperty("aws.secretAccessKey", dave.secret);
+            CommandLine cli = Main.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err, true));
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            assertEquals(1, cli.execute("access", "list", "--endpoint", endpoint));
+            assertTrue(err.toString().contains("403 AccessDeniedException"), err.toString());
+            assertTrue(err.toString().contains("bedrock:GetFoundationModelAvailability"), err.toString());
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
     private static Tag tag(String key, String value) {
         return Tag.builder().key(key).value(value).build();
     }

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * {@code bedrock-runtime access list|grant|revoke [MODEL_ID] --endpoint URL}: changes model access on a running
  * server through its admin endpoints, so the change is durable and takes effect at once. Prints the server's JSON
  * answer; a refusal (an unknown model, a revocation while provisioned throughput uses the model) exits 1 with the
- * server's message.
+ * server's message. Signed with the caller's AWS credentials when there are any (a server in {@code auth: sigv4}
+ * mode checks them against {@code bedrock:GetFoundationModelAvailability} / {@code PutFoundationModelEntitlement}).
  */
 @Command(name = "access", mixinStandardHelpOptions = true,
         description = "List, grant or revoke model access on a running server.")
@@ -41,17 +42,16 @@ final class AccessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HttpRequest.Builder request;
         switch (action) {
-            case "list" -> request = HttpRequest.newBuilder(endpoint.resolve("/local-bedrock/model-access")).GET();
+            case "list" -> request = AdminRequestSigner.request("GET", endpoint.resolve("/local-bedrock/model-access"),
+                    null);
             case "grant", "revoke" -> {
                 if (modelId == null) {
                     spec.commandLine().getErr().println("error: " + action + " needs a model id");
                     return 2;
                 }
                 String body = "{\"granted\": " + action.equals("grant") + "}";
-                request = HttpRequest.newBuilder(endpoint.resolve("/local-bedrock/model-access/"
-                                + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20")))
-                        .header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString(body));
+                request = AdminRequestSigner.request("PUT", endpoint.resolve("/local-bedrock/model-access/"
+                        + URLEncoder.encode(modelId, StandardCharsets.UTF_8).replace("+", "%20")), body);
             }
             default -> {
                 spec.commandLine().getErr().println("error: the action is list, grant or revoke, not '" + action
