@@ -365,6 +365,54 @@ class SigV4SdkEndToEndTest {
         }
     }
 
+    @Test
+    void theAuditTrailNamesTheCallerAllowedOrDenied() throws Exception {
+        String allowedId;
+        String deniedId;
+        try (BedrockRuntimeClient client = sync(http(), alice.credentials())) {
+            allowedId = client.invokeModel(r -> r.modelId(TestServers.LLAMA_ID).contentType("application/json")
+                    .body(SdkBytes.fromUtf8String(BODY))).responseMetadata().requestId();
+        }
+        try (BedrockRuntimeClient client = sync(http(), dave.credentials())) {
+            deniedId = assertThrows(AccessDeniedException.class, () -> invoke(client)).requestId();
+        }
+        JsonNode allowed = auditEvent(allowedId);
+        assertEquals("IAMUser", allowed.at("/userIdentity/type").asText());
+        assertEquals(alice.arn, allowed.at("/userIdentity/arn").asText());
+        assertEquals(alice.id, allowed.at("/userIdentity/accessKeyId").asText());
+        assertEquals("alice", allowed.at("/userIdentity/userName").asText());
+        assertTrue(allowed.at("/additionalEventData/authorization").asText().contains("MetaModels"),
+                allowed.toString());
+        JsonNode denied = auditEvent(deniedId);
+        assertEquals("AccessDeniedException", denied.get("errorCode").asText());
+        assertEquals(dave.arn, denied.at("/userIdentity/arn").asText(), "a denied call is recorded under its caller");
+        assertFalse(denied.toString().contains(dave.secret));
+    }
+
+    /** The audit event of {@code requestId}, once the trail's writer has flushed it. */
+    private static JsonNode auditEvent(String requestId) throws Exception {
+        Path dir = workDir.resolve(".local-bedrock/audit");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        for (String line : Files.readAllLines(f)) {
+                            if (line.contains(requestId) && line.endsWith("}")) { // not a line still being written
+                                JsonNode event = JSON.readTree(line);
+                                if (requestId.equals(event.path("requestID").asText())) {
+                                    return event;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no audit event for " + requestId);
+    }
+
     private static Tag tag(String key, String value) {
         return Tag.builder().key(key).value(value).build();
     }

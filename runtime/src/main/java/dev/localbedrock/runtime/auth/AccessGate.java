@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -91,10 +90,21 @@ public final class AccessGate {
      *     ExpiredToken (all 403), AccessDenied (403), or ValidationException for a body whose target is unreadable
      */
     public Admitted admit(Call call) {
+        return admit(call, caller -> { });
+    }
+
+    /**
+     * As {@link #admit(Call)}, telling {@code authenticated} who is calling as soon as the signature checked out, so
+     * a call the policies then deny is still recorded under its caller (as CloudTrail records an AccessDenied).
+     */
+    public Admitted admit(Call call, java.util.function.Consumer<VerifiedCaller> authenticated) {
         if (verifier == null) {
-            return new Admitted(open.identify(call.signed()), null);
+            VerifiedCaller caller = open.identify(call.signed());
+            authenticated.accept(caller);
+            return new Admitted(caller, null);
         }
         VerifiedCaller caller = verifier.verify(call.signed());
+        authenticated.accept(caller);
         if (!SIGNING_NAME.equals(caller.service()) && !IamActions.LOCAL.equals(call.service())) {
             throw new BedrockException(BedrockErrorType.INVALID_SIGNATURE,
                     "Credential should be scoped to correct service: '" + SIGNING_NAME + "'. ");
@@ -165,10 +175,5 @@ public final class AccessGate {
                 context.tagKey(key.asText());
             }
         }
-    }
-
-    /** The open-mode identity of a call, for the paths that are never gated (health checks, scrapes). */
-    public VerifiedCaller identify(SignedRequest signed) {
-        return Objects.requireNonNull(open).identify(signed);
     }
 }

@@ -92,7 +92,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             boolean keep = keepAlive;
             HttpHeaders headers = request.headers();
             offload(ctx, record, keepAlive, body.length, () -> {
-                AccessGate.Admitted admitted = api.accessGate().admit(gateCall);
+                AccessGate.Admitted admitted = api.accessGate().admit(gateCall,
+                        caller -> record.caller(caller.principalArn(), caller.accessKeyId(), null));
                 record.caller(admitted.caller().principalArn(), admitted.caller().accessKeyId(), admitted.reason());
                 dispatch(ctx, call, headers, body, record, keep);
             });
