@@ -69,6 +69,68 @@ class SigV4VerifierTest {
         }
     }
 
+    /**
+     * Whatever a client puts in the signature's places (random bytes, cut or repeated parts, stray separators, huge
+     * or non-ASCII values in the Authorization header, X-Amz-Date, the presigned query), the verifier answers with
+     * one of AWS's 403 signature errors: never another exception, which the server would turn into a 500.
+     */
+    @Test
+    void garbageInTheSignaturesPlacesIsAlwaysAnAws403() {
+        Random random = new Random(4);
+        java.util.Set<BedrockErrorType> signatureErrors = java.util.EnumSet.of(BedrockErrorType.INVALID_SIGNATURE,
+                BedrockErrorType.INCOMPLETE_SIGNATURE, BedrockErrorType.UNRECOGNIZED_CLIENT,
+                BedrockErrorType.MISSING_AUTHENTICATION_TOKEN, BedrockErrorType.EXPIRED_TOKEN);
+        String[] pieces = {"AWS4-HMAC-SHA256", "Credential=", "SignedHeaders=", "Signature=", ",", " ", "/", "=",
+                "aws4_request", "bedrock", "us-east-1", "20250314", "T", "Z", ";", "host", "x-amz-date",
+                ALICE.accessKeyId(), "é", "\u0000", "%", "%zz", "&", "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+                "X-Amz-Credential=", "X-Amz-Signature=", "X-Amz-Expires=", "-1", "99999999999999999999",
+                "X-Amz-SignedHeaders=", "X-Amz-Date=", "ffff", "20250314T150926Z"};
+        for (int i = 0; i < 5000; i++) {
+            byte[] body = randomBody(random);
+            boolean presign = random.nextInt(4) == 0;
+            SignedRequest good = SdkSigner.sign(randomRequest(random, body, presign), body, ALICE, NOW, "us-east-1",
+                    presign ? Duration.ofMinutes(5) : null);
+            Map<String, List<String>> headers = new LinkedHashMap<>(good.headers());
+            String target = good.target();
+            switch (random.nextInt(4)) {
+                case 0 -> headers.put("Authorization", List.of(garble(random, pieces,
+                        headers.getOrDefault("Authorization", List.of("")).get(0))));
+                case 1 -> headers.put("X-Amz-Date", List.of(garble(random, pieces,
+                        headers.getOrDefault("X-Amz-Date", List.of("")).get(0))));
+                case 2 -> target = target + (target.contains("?") ? "&" : "?") + garble(random, pieces, "");
+                default -> {
+                    headers.remove(random.nextBoolean() ? "Authorization" : "X-Amz-Date");
+                    headers.put("x-amz-content-sha256", List.of(garble(random, pieces, "")));
+                }
+            }
+            SignedRequest bad = new SignedRequest(good.method(), target, headers, body);
+            try {
+                verifier.verify(bad);
+            } catch (BedrockException e) {
+                assertTrue(signatureErrors.contains(e.type()), e.type() + ": " + e.getMessage() + " for " + bad);
+                assertTrue(e.getMessage() != null && !e.getMessage().isEmpty());
+            }
+        }
+    }
+
+    /** {@code original} cut, spliced and salted with signature-shaped pieces. */
+    private static String garble(Random random, String[] pieces, String original) {
+        StringBuilder b = new StringBuilder();
+        if (!original.isEmpty() && random.nextBoolean()) {
+            int from = random.nextInt(original.length());
+            b.append(original, 0, from);
+        }
+        int n = random.nextInt(8);
+        for (int k = 0; k < n; k++) {
+            b.append(random.nextInt(5) == 0 ? Character.toString((char) random.nextInt(0x3000))
+                    : pieces[random.nextInt(pieces.length)]);
+        }
+        if (!original.isEmpty() && random.nextBoolean()) {
+            b.append(original.substring(random.nextInt(original.length())));
+        }
+        return b.toString();
+    }
+
     private static SdkHttpRequest randomRequest(Random random, byte[] body, boolean presign) {
         SdkHttpMethod method = List.of(SdkHttpMethod.GET, SdkHttpMethod.POST, SdkHttpMethod.PUT,
                 SdkHttpMethod.DELETE).get(random.nextInt(4));
