@@ -128,7 +128,7 @@ public final class BedrockService implements AutoCloseable {
             state.close();
             throw e;
         }
-        gate.accessGate(security.gate());
+        gate.security(security.gate(), security.sessionTokens());
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
         dev.localbedrock.runtime.metrics.LogDeliveryMetrics.register(metrics.registry(), logging.counters());
         // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().

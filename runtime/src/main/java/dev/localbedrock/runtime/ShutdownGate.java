@@ -21,6 +21,7 @@ final class ShutdownGate implements RuntimeApi {
     private final dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging;
     private volatile boolean draining;
     private AccessGate accessGate = RuntimeApi.OPEN;
+    private dev.localbedrock.runtime.auth.SessionTokens sessionTokens;
 
     ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
                  TaggingService tagging) {
@@ -37,8 +38,14 @@ final class ShutdownGate implements RuntimeApi {
     }
 
     /** Set once at start, before the server takes its first request. */
-    void accessGate(AccessGate gate) {
+    void security(AccessGate gate, dev.localbedrock.runtime.auth.SessionTokens tokens) {
         this.accessGate = gate;
+        this.sessionTokens = tokens;
+    }
+
+    @Override
+    public dev.localbedrock.runtime.auth.SessionTokens sessionTokens() {
+        return sessionTokens;
     }
 
     @Override

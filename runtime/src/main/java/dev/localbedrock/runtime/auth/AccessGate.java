@@ -32,6 +32,8 @@ import java.util.function.Function;
 public final class AccessGate {
     /** Every Bedrock SDK signs both services with this signing name (the service models' {@code signingName}). */
     public static final String SIGNING_NAME = "bedrock";
+    /** STS signs with its own name. */
+    static final String STS = "sts";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the gate knows of one call. */
@@ -105,9 +107,10 @@ public final class AccessGate {
         }
         VerifiedCaller caller = verifier.verify(call.signed());
         authenticated.accept(caller);
-        if (!SIGNING_NAME.equals(caller.service()) && !IamActions.LOCAL.equals(call.service())) {
+        String signingName = STS.equals(call.service()) ? STS : SIGNING_NAME;
+        if (!signingName.equals(caller.service()) && !IamActions.LOCAL.equals(call.service())) {
             throw new BedrockException(BedrockErrorType.INVALID_SIGNATURE,
-                    "Credential should be scoped to correct service: '" + SIGNING_NAME + "'. ");
+                    "Credential should be scoped to correct service: '" + signingName + "'. ");
         }
         Map<String, String> parameters = new HashMap<>(call.pathParameters());
         RequestContext.Builder context = RequestContext.builder()

@@ -28,10 +28,12 @@ public final class ServerSecurity implements AutoCloseable {
     static final Duration PURGE = Duration.ofHours(1);
 
     private final AccessGate gate;
+    private final SessionTokens sessionTokens; // null in open mode
     private final ScheduledExecutorService timer; // null in open mode
 
-    private ServerSecurity(AccessGate gate, ScheduledExecutorService timer) {
+    private ServerSecurity(AccessGate gate, SessionTokens sessionTokens, ScheduledExecutorService timer) {
         this.gate = gate;
+        this.sessionTokens = sessionTokens;
         this.timer = timer;
     }
 
@@ -44,7 +46,7 @@ public final class ServerSecurity implements AutoCloseable {
                                        String account, UnaryOperator<String> provisionedArns,
                                        Function<String, Map<String, String>> resourceTags) {
         if (mode == AuthMode.OPEN) {
-            return new ServerSecurity(AccessGate.open(account), null);
+            return new ServerSecurity(AccessGate.open(account), null, null);
         }
         SecretSealer sealer = SecretSealer.forState(stateUrl);
         PrincipalDirectory directory = new PrincipalDirectory(state.security(), sealer);
@@ -62,11 +64,18 @@ public final class ServerSecurity implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> run("purge", () -> store.purgeExpiredTemporaryKeys(Duration.ofDays(1))),
                 0, PURGE.toMillis(), TimeUnit.MILLISECONDS);
         log.info("auth: sigv4 — signatures verified, identity policies enforced ({} access keys)", keys);
-        return new ServerSecurity(gate, timer);
+        SessionTokens tokens = (principalArn, duration) -> store.issueSessionToken(
+                principalArn.substring(principalArn.lastIndexOf('/') + 1), duration);
+        return new ServerSecurity(gate, tokens, timer);
     }
 
     public AccessGate gate() {
         return gate;
+    }
+
+    /** STS GetSessionToken's issuer, or null in open mode (where no principal exists to act as). */
+    public SessionTokens sessionTokens() {
+        return sessionTokens;
     }
 
     private static void run(String what, Runnable task) {

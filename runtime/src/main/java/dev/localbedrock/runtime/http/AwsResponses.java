@@ -84,6 +84,25 @@ final class AwsResponses {
         call.failed(status, errorType, message);
     }
 
+    /**
+     * Writes an awsQuery (XML) answer, as STS gives them, and ends {@code call}: a success when {@code errorCode} is
+     * null, else that error.
+     */
+    static void sendXml(ChannelHandlerContext ctx, CallRecord call, HttpResponseStatus status, byte[] body,
+                        String errorCode, String message, boolean keepAlive) {
+        FullHttpResponse response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, io.netty.buffer.Unpooled.wrappedBuffer(body));
+        response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, "text/xml")
+                .set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(REQUEST_ID, call.requestId());
+        write(ctx, response, keepAlive);
+        if (errorCode == null) {
+            call.succeeded(status.code());
+        } else {
+            call.failed(status.code(), errorCode, message);
+        }
+    }
+
     private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response);

@@ -37,6 +37,9 @@ record Operation(String service, String name) {
     static final Operation PUT_MODEL_ACCESS = new Operation(LOCAL, "PutModelAccess");
     /** The Prometheus scrape of this server's metrics (CloudWatch's runtime metrics by another road). */
     static final Operation GET_METRICS = new Operation(LOCAL, "GetMetrics");
+    /** STS's GetSessionToken (awsQuery: the action travels in the form body of a POST to {@code /}). */
+    static final String STS = "sts";
+    static final Operation GET_SESSION_TOKEN = new Operation(STS, "GetSessionToken");
 
     @Override
     public String toString() {

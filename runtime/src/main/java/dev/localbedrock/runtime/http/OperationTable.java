@@ -51,7 +51,9 @@ final class OperationTable {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
                 .unlisted(Operation.GET_METRICS, HttpMethod.GET, "/metrics")
                 .unlisted(Operation.LIST_MODEL_ACCESS, HttpMethod.GET, "/local-bedrock/model-access")
-                .unlisted(Operation.PUT_MODEL_ACCESS, HttpMethod.PUT, "/local-bedrock/model-access/{modelId}");
+                .unlisted(Operation.PUT_MODEL_ACCESS, HttpMethod.PUT, "/local-bedrock/model-access/{modelId}")
+                // STS's only action here; the form body's Action= is checked by StsApi.
+                .unlisted(Operation.GET_SESSION_TOKEN, HttpMethod.POST, "/");
     }
 
     /** The operations this server answers. */

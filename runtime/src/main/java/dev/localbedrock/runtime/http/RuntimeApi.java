@@ -48,6 +48,11 @@ public interface RuntimeApi {
         return OPEN;
     }
 
+    /** Temporary credentials for STS GetSessionToken, or null when the service issues none (open mode). */
+    default dev.localbedrock.runtime.auth.SessionTokens sessionTokens() {
+        return null;
+    }
+
     /** The open gate, for services that enforce nothing. */
     AccessGate OPEN = AccessGate.open(ProvisionedThroughputService.ACCOUNT);
 

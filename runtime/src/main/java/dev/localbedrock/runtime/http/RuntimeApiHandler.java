@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import dev.localbedrock.runtime.auth.AccessGate;
 import dev.localbedrock.runtime.auth.SignedRequest;
+import dev.localbedrock.runtime.auth.VerifiedCaller;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -92,10 +93,19 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             boolean keep = keepAlive;
             HttpHeaders headers = request.headers();
             offload(ctx, record, keepAlive, body.length, () -> {
-                AccessGate.Admitted admitted = api.accessGate().admit(gateCall,
-                        caller -> record.caller(caller.principalArn(), caller.accessKeyId(), null));
+                AccessGate.Admitted admitted;
+                try {
+                    admitted = api.accessGate().admit(gateCall,
+                            caller -> record.caller(caller.principalArn(), caller.accessKeyId(), null));
+                } catch (BedrockException e) {
+                    if (call.operation().service().equals(Operation.STS)) {
+                        StsApi.sendError(ctx, record, e, keep); // STS clients read only STS's XML errors
+                        return;
+                    }
+                    throw e;
+                }
                 record.caller(admitted.caller().principalArn(), admitted.caller().accessKeyId(), admitted.reason());
-                dispatch(ctx, call, headers, body, record, keep);
+                dispatch(ctx, call, headers, body, admitted.caller(), record, keep);
             });
         } catch (UnknownOperationException e) {
             AwsResponses.sendError(ctx, record, 404, "UnknownOperationException", e.getMessage(), keepAlive);
@@ -108,7 +118,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     /** Runs the admitted operation, on the decode thread the gate ran on. */
     private void dispatch(ChannelHandlerContext ctx, ResolvedOperation call, HttpHeaders headers, byte[] body,
-                          CallRecord record, boolean keepAlive) {
+                          VerifiedCaller caller, CallRecord record, boolean keepAlive) {
+        if (call.operation().service().equals(Operation.STS)) {
+            new StsApi(api.sessionTokens()).handle(ctx, body, caller, record, keepAlive);
+            return;
+        }
         if (call.operation().service().equals(Operation.BEDROCK)) {
             new ControlPlaneApi(api.foundationModels(), api.provisionedThroughput(), api.tagging(),
                     api.invocationLogging()).handle(ctx, record.uri(), body, call, record, keepAlive);

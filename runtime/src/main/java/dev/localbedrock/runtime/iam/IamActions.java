@@ -85,6 +85,8 @@ public final class IamActions {
             case LOCAL + ":PutModelAccess" -> everywhere("bedrock:PutFoundationModelEntitlement");
             case LOCAL + ":GetMetrics" -> everywhere("local-bedrock:GetMetrics");
             case LOCAL + ":Ping" -> Optional.empty();
+            // IAM asks no permission for GetSessionToken: any long-term key may turn itself into a session.
+            case "sts:GetSessionToken" -> Optional.empty();
             default -> throw new UnmappedOperationException("No IAM action for operation " + service + ":"
                     + operation);
         };
