@@ -33,13 +33,22 @@ final class CanonicalRequest {
         out.append('\n');
         for (String name : signedHeaders) {
             out.append(name).append(':');
-            appendHeaderValues(out, request.headerValues(name));
+            appendHeaderValues(out, signedValues(request, name));
             out.append('\n');
         }
         out.append('\n');
         out.append(String.join(";", signedHeaders)).append('\n');
         out.append(payloadHash);
         return out.toString();
+    }
+
+    /**
+     * A signed header's values. The JavaScript SDK signs HTTP/2 requests with the {@code :authority} pseudo-header,
+     * which the HTTP/2-to-HTTP/1 conversion turns into {@code Host} (RFC 9113 section 8.3.1): its value is Host's.
+     */
+    private static List<String> signedValues(SignedRequest request, String name) {
+        List<String> values = request.headerValues(name);
+        return values.isEmpty() && name.equals(":authority") ? request.headerValues("host") : values;
     }
 
     /** The path with dot segments and empty segments removed (as all three SDKs normalize for non-S3 services). */
