@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.AccessDeniedExceptio
 import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelWithResponseStreamRequest;
 import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelWithResponseStreamResponseHandler;
 import software.amazon.awssdk.services.bedrockruntime.model.PayloadPart;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
+import software.amazon.awssdk.services.sts.model.StsException;
 
 import javax.net.ssl.TrustManagerFactory;
 import java.io.InputStream;
@@ -266,6 +269,43 @@ class SigV4SdkEndToEndTest {
         Refusal r = eventuallyRefused(signed(old.accessKeyId(), old.secretAccessKey(), old.sessionToken(),
                 Instant.now(), body -> body, UnaryOperator.identity()), "ExpiredTokenException");
         assertEquals("The security token included in the request is expired", r.message);
+    }
+
+    @Test
+    void stsGetSessionTokenTurnsAKeyIntoTemporaryCredentials() throws Exception {
+        try (StsClient sts = StsClient.builder().endpointOverride(http()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(alice.credentials())).build()) {
+            Credentials issued = sts.getSessionToken(r -> r.durationSeconds(900)).credentials();
+            assertTrue(issued.accessKeyId().startsWith("ASIA"));
+            assertTrue(issued.expiration().isAfter(Instant.now().plusSeconds(800)));
+            AwsSessionCredentials session = AwsSessionCredentials.create(issued.accessKeyId(),
+                    issued.secretAccessKey(), issued.sessionToken());
+            String text = eventually(() -> {
+                try (BedrockRuntimeClient client = sync(http(), session)) {
+                    return invoke(client);
+                }
+            });
+            assertFalse(text.isEmpty());
+            // STS's own rules: session credentials cannot make another session; durations within 900–129600 s.
+            try (StsClient fromSession = StsClient.builder().endpointOverride(http()).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(session)).build()) {
+                StsException refused = assertThrows(StsException.class, () -> fromSession.getSessionToken());
+                assertEquals("AccessDenied", refused.awsErrorDetails().errorCode());
+                assertEquals("Cannot call GetSessionToken with session credentials",
+                        refused.awsErrorDetails().errorMessage());
+            }
+            StsException tooShort = assertThrows(StsException.class,
+                    () -> sts.getSessionToken(r -> r.durationSeconds(60)));
+            assertEquals("ValidationError", tooShort.awsErrorDetails().errorCode());
+            assertEquals(400, tooShort.statusCode());
+        }
+        try (StsClient wrong = StsClient.builder().endpointOverride(http()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(alice.id,
+                        alice.secret + "x"))).build()) {
+            StsException refused = assertThrows(StsException.class, () -> wrong.getSessionToken());
+            assertEquals("SignatureDoesNotMatch", refused.awsErrorDetails().errorCode());
+            assertEquals(403, refused.statusCode());
+        }
     }
 
     private static SecurityStore store(Clock clock) {

@@ -39,7 +39,9 @@ class OperationTableTest {
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/chat"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/model/x/invoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/a/b/invoke"));
-        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/"));
+        assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/"));
+        // POST / is STS's awsQuery endpoint (its Action travels in the form body).
+        assertEquals(Operation.GET_SESSION_TOKEN, parse(HttpMethod.POST, "/").operation());
     }
 
     @Test
