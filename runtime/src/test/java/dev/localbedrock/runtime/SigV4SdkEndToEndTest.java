@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.localbedrock.runtime.auth.IssuedCredentials;
 import dev.localbedrock.runtime.auth.SecretSealer;
 import dev.localbedrock.runtime.auth.SecurityStore;
-import dev.localbedrock.runtime.cli.Main;
+import dev.localbedrock.runtime.cli.InProcessCli;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -43,10 +42,6 @@ import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.Credentials;
 import software.amazon.awssdk.services.sts.model.StsException;
 
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,8 +49,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,14 +148,9 @@ class SigV4SdkEndToEndTest {
     }
 
     private static String cli(String... args) {
-        CommandLine cli = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        assertEquals(0, exit, () -> String.join(" ", args) + " failed: " + err);
-        return out.toString();
+        InProcessCli.Run run = InProcessCli.run(args);
+        assertEquals(0, run.exit(), () -> String.join(" ", args) + " failed: " + run.err());
+        return run.out();
     }
 
     // --- real clients ----------------------------------------------------------------------------------------------
@@ -219,19 +207,7 @@ class SigV4SdkEndToEndTest {
     }
 
     private static TlsTrustManagersProvider trustingTheCertificate() {
-        return () -> {
-            try (InputStream in = Files.newInputStream(workDir.resolve(".local-bedrock/tls/cert.pem"))) {
-                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                store.setCertificateEntry("local-bedrock", CertificateFactory.getInstance("X.509")
-                        .generateCertificate(in));
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(store);
-                return tmf.getTrustManagers();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        return TestServers.trusting(workDir.resolve(".local-bedrock/tls/cert.pem"));
     }
 
     @Test
@@ -392,13 +368,10 @@ class SigV4SdkEndToEndTest {
             assertTrue(cli("access", "list", "--endpoint", endpoint).contains(TestServers.LLAMA_ID));
             System.setProperty("aws.accessKeyId", dave.id);
             System.setProperty("aws.secretAccessKey", dave.secret);
-            CommandLine cli = Main.commandLine();
-            StringWriter err = new StringWriter();
-            cli.setErr(new PrintWriter(err, true));
-            cli.setOut(new PrintWriter(new StringWriter(), true));
-            assertEquals(1, cli.execute("access", "list", "--endpoint", endpoint));
-            assertTrue(err.toString().contains("403 AccessDeniedException"), err.toString());
-            assertTrue(err.toString().contains("bedrock:GetFoundationModelAvailability"), err.toString());
+            InProcessCli.Run denied = InProcessCli.run("access", "list", "--endpoint", endpoint);
+            assertEquals(1, denied.exit());
+            assertTrue(denied.err().contains("403 AccessDeniedException"), denied.err());
+            assertTrue(denied.err().contains("bedrock:GetFoundationModelAvailability"), denied.err());
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");

@@ -132,6 +132,25 @@ public final class TestServers {
                 .credentialsProvider(credentials()).build();
     }
 
+    /** Trust managers that trust only the PEM certificate {@code cert} (the server's self-signed one, in tests). */
+    public static software.amazon.awssdk.http.TlsTrustManagersProvider trusting(Path cert) {
+        return () -> {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(cert)) {
+                java.security.KeyStore store = java.security.KeyStore.getInstance(
+                        java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                store.setCertificateEntry("local-bedrock", java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(in));
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(store);
+                return tmf.getTrustManagers();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
     /** Closes what was opened, skipping what never got created. */
     static void closeAll(AutoCloseable... resources) throws Exception {
         for (AutoCloseable r : resources) {

@@ -22,14 +22,10 @@ import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelWithRespo
 import software.amazon.awssdk.services.bedrockruntime.model.PayloadPart;
 
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -71,19 +67,7 @@ class TlsSdkEndToEndTest {
     }
 
     private static TlsTrustManagersProvider trustingTheCertificate() {
-        return () -> {
-            try (InputStream in = Files.newInputStream(certFile)) {
-                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                store.setCertificateEntry("local-bedrock", CertificateFactory.getInstance("X.509")
-                        .generateCertificate(in));
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(store);
-                return tmf.getTrustManagers();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        return TestServers.trusting(certFile);
     }
 
     private static StaticCredentialsProvider credentials() {
