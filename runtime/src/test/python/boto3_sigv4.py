@@ -3,11 +3,13 @@
 Usage: python3 boto3_sigv4.py HTTP_ENDPOINT HTTPS_ENDPOINT CERT_PEM MODEL_ID
 Environment: KEY_ID, SECRET (a key allowed to invoke MODEL_ID, both ways); DENIED_KEY_ID, DENIED_SECRET,
 DENIED_PRINCIPAL_ARN (a key whose policies do not allow MODEL_ID).
+Also turns the key into temporary credentials with boto3's STS client (GetSessionToken) and invokes with them.
 Prints `generation: <JSON string>` per endpoint and exits non-zero on the first broken expectation.
 """
 import json
 import os
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -61,5 +63,27 @@ for endpoint in (http_endpoint, https_endpoint):
                     + " on resource: " + MODEL_ARN)
         assert message.startswith(expected), (expected, message)
     print("generation: " + json.dumps(unary["generation"]))
+
+# STS through boto3's own client: temporary credentials from GetSessionToken invoke as the same principal.
+sts = boto3.client("sts", region_name="us-east-1", endpoint_url=http_endpoint, aws_access_key_id=os.environ["KEY_ID"],
+                   aws_secret_access_key=os.environ["SECRET"], config=Config(retries={"max_attempts": 1}))
+credentials = sts.get_session_token(DurationSeconds=900)["Credentials"]
+assert credentials["AccessKeyId"].startswith("ASIA"), credentials["AccessKeyId"]
+session = boto3.client("bedrock-runtime", region_name="us-east-1", endpoint_url=http_endpoint,
+                       aws_access_key_id=credentials["AccessKeyId"],
+                       aws_secret_access_key=credentials["SecretAccessKey"],
+                       aws_session_token=credentials["SessionToken"], config=Config(retries={"max_attempts": 1}))
+deadline = time.time() + 10  # a new key reaches the server's cache within its one-second poll
+while True:
+    try:
+        session_text = json.loads(session.invoke_model(modelId=model_id, body=BODY,
+                                                       contentType="application/json")["body"].read())["generation"]
+        break
+    except ClientError as e:
+        if time.time() > deadline or e.response["ResponseMetadata"]["HTTPStatusCode"] != 403:
+            raise
+        time.sleep(0.2)
+assert session_text == unary["generation"], (session_text, unary["generation"])
+print("sts session: ok")
 
 print("boto3 sigv4: all checks passed over http and https")

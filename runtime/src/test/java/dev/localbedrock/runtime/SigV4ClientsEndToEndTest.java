@@ -138,6 +138,7 @@ class SigV4ClientsEndToEndTest {
                 certFile.toAbsolutePath().toString(), TestServers.LLAMA_ID), env, workDir);
         assertEquals(0, python.exit(), "boto3_sigv4.py failed:\n" + python.output());
         assertTrue(python.stdout().contains("all checks passed"), python.output());
+        assertTrue(python.stdout().contains("sts session: ok"), "boto3's STS client: " + python.output());
         List<String> generations = generations(python);
         assertEquals(2, generations.size(), python.output());
         assertEquals(generations.get(0), generations.get(1), "the same greedy text over HTTP and HTTPS");
