@@ -46,6 +46,8 @@ public final class ServerSecurity implements AutoCloseable {
                                        String account, UnaryOperator<String> provisionedArns,
                                        Function<String, Map<String, String>> resourceTags) {
         if (mode == AuthMode.OPEN) {
+            log.info("auth: open — signatures are not checked and no policy applies (server.auth: sigv4 enforces"
+                    + " both; docs/security.md)");
             return new ServerSecurity(AccessGate.open(account), null, null);
         }
         SecretSealer sealer = SecretSealer.forState(stateUrl);
