@@ -460,6 +460,56 @@ class SigV4SdkEndToEndTest {
         assertEquals(before, invocations(), "a refused call must not reach the model");
     }
 
+    /**
+     * Hostile signatures through the whole server, HTTP/1.1 and HTTP/2: a valid request's signing headers cut,
+     * spliced, swapped for noise or blown up to kilobytes. Every answer is an AWS-shaped 4xx, none a 5xx or a hang,
+     * nothing reaches the model, and a valid request is served afterwards.
+     */
+    @Test
+    void hostileSignatureHeadersAreAlways4xxOverBothProtocols() throws Exception {
+        double before = invocations();
+        java.util.Random random = new java.util.Random(18);
+        String[] noise = {"AWS4-HMAC-SHA256 ", "Credential=", alice.id, "/20250314/us-east-1/bedrock/aws4_request",
+                ", SignedHeaders=", "host;x-amz-date", ", Signature=", "ab12", "=", ",", ";", "/", " ", "Bearer x",
+                "AWS4-ECDSA-P256-SHA256", "20261207T000000Z", "99999999T999999Z", "%00", "\u00e9", "A".repeat(3000)};
+        HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        h2.send(HttpRequest.newBuilder(http().resolve("/ping")).build(), HttpResponse.BodyHandlers.discarding());
+        for (int i = 0; i < 200; i++) {
+            HttpRequest.Builder valid = signed(alice.id, alice.secret, null, Instant.now(), b -> b,
+                    UnaryOperator.identity());
+            HttpRequest template = valid.build();
+            HttpRequest.Builder hostile = HttpRequest.newBuilder(template.uri()).POST(
+                    HttpRequest.BodyPublishers.ofString(BODY)).timeout(Duration.ofSeconds(30));
+            String target = List.of("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "x-amz-content-sha256")
+                    .get(random.nextInt(4));
+            template.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase(target)) {
+                    values.forEach(v -> hostile.header(name, v));
+                }
+            });
+            boolean present = template.headers().firstValue(target).isPresent();
+            if (!present || random.nextInt(6) != 0) { // else: a header the signature covers is simply missing
+                String original = template.headers().firstValue(target).orElse("");
+                StringBuilder v = new StringBuilder(original.substring(0, random.nextInt(original.length() + 1)));
+                for (int k = random.nextInt(6); k > 0; k--) {
+                    v.append(noise[random.nextInt(noise.length)]);
+                }
+                String value = v.toString().strip();
+                hostile.header(target, value.isEmpty() || value.equals(original) ? value + "x" : value);
+            }
+            HttpResponse<String> r = (i % 2 == 0 ? h1 : h2).send(hostile.build(), HttpResponse.BodyHandlers.ofString());
+            int status = r.statusCode();
+            assertTrue(status >= 400 && status < 500, () -> "status " + status + " for hostile " + target + ": "
+                    + r.body());
+            assertTrue(r.headers().firstValue("x-amzn-ErrorType").isPresent(), () -> "no error type: " + r.body());
+        }
+        assertEquals(before, invocations(), "a refused call must not reach the model");
+        try (BedrockRuntimeClient client = sync(http(), alice.credentials())) {
+            assertFalse(invoke(client).isEmpty());
+        }
+    }
+
     @Test
     void aDisabledKeyIsRefusedWithinSecondsAndWorksAgainOnceEnabled() throws Exception {
         Key erin = createKey("erin", ALICE);
