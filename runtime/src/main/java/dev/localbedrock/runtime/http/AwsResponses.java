@@ -95,6 +95,11 @@ final class AwsResponses {
         response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, "text/xml")
                 .set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(REQUEST_ID, call.requestId());
+        if (errorCode != null) {
+            // STS's clients read the code from the XML; the header is what every other answer here carries, so
+            // tools that sort answers by it (and the wire fuzz) see an AWS error either way.
+            response.headers().set(ERROR_TYPE, errorCode);
+        }
         write(ctx, response, keepAlive);
         if (errorCode == null) {
             call.succeeded(status.code());

@@ -69,6 +69,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
             ResolvedOperation call = OPERATIONS.resolve(request.method(), request.uri());
+            if (call.operation().equals(Operation.GET_SESSION_TOKEN) && !formEncoded(request)) {
+                // POST / is STS only as its clients send it: a form. Anything else there is no operation at all.
+                throw new UnknownOperationException("No operation matches POST / with this content type; STS's"
+                        + " GetSessionToken is a form-encoded POST"
+                        + " (Content-Type: application/x-www-form-urlencoded).");
+            }
             record.operation(call);
             if (api.draining()) {
                 keepAlive = false; // the client should reconnect, to another instance
@@ -157,6 +163,11 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>(1)).add(h.getValue());
         }
         return new SignedRequest(request.method().name(), request.uri(), headers, body);
+    }
+
+    private static boolean formEncoded(FullHttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && ModelInvoker.mediaType(type).equals("application/x-www-form-urlencoded");
     }
 
     /** Whether the request came over TLS ({@code aws:SecureTransport}); an HTTP/2 stream's connection is its parent. */
