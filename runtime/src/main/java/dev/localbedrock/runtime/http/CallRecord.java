@@ -107,6 +107,12 @@ final class CallRecord {
         return uri;
     }
 
+    /** The service of the operation the request named, or null before (or without) one. */
+    String service() {
+        Operation op = operation;
+        return op == null ? null : op.service();
+    }
+
     String sourceIp() {
         return sourceIp;
     }

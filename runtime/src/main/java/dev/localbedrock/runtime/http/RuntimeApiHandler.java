@@ -4,12 +4,12 @@ import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.runtime.ModelTarget;
-import dev.localbedrock.runtime.controlplane.ModelAccessService;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import dev.localbedrock.runtime.auth.AccessGate;
 import dev.localbedrock.runtime.auth.SignedRequest;
 import dev.localbedrock.runtime.auth.VerifiedCaller;
+import dev.localbedrock.runtime.controlplane.ModelAccessService;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -99,17 +99,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             boolean keep = keepAlive;
             HttpHeaders headers = request.headers();
             offload(ctx, record, keepAlive, body.length, () -> {
-                AccessGate.Admitted admitted;
-                try {
-                    admitted = api.accessGate().admit(gateCall,
-                            caller -> record.caller(caller.principalArn(), caller.accessKeyId(), null));
-                } catch (BedrockException e) {
-                    if (call.operation().service().equals(Operation.STS)) {
-                        StsApi.sendError(ctx, record, e, keep); // STS clients read only STS's XML errors
-                        return;
-                    }
-                    throw e;
-                }
+                AccessGate.Admitted admitted = api.accessGate().admit(gateCall,
+                        caller -> record.caller(caller.principalArn(), caller.accessKeyId(), null));
                 record.caller(admitted.caller().principalArn(), admitted.caller().accessKeyId(), admitted.reason());
                 dispatch(ctx, call, headers, body, admitted.caller(), record, keep);
             });
@@ -183,7 +174,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private void offload(ChannelHandlerContext ctx, CallRecord record, boolean keepAlive, long bodyBytes,
                          Runnable admit) {
         if (!bodies.tryReserve(bodyBytes)) {
-            AwsResponses.sendError(ctx, record, new BedrockException(BedrockErrorType.THROTTLING,
+            refuse(ctx, record, new BedrockException(BedrockErrorType.THROTTLING,
                     "The server is holding as many request bodies as it can; retry shortly."), keepAlive);
             return;
         }
@@ -192,7 +183,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 try {
                     admit.run();
                 } catch (BedrockException e) {
-                    AwsResponses.sendError(ctx, record, e, keepAlive);
+                    refuse(ctx, record, e, keepAlive);
                 } catch (InferenceFailure e) { // the workers refuse in neutral terms
                     AwsResponses.sendError(ctx, record, InferenceErrors.toAws(e), keepAlive);
                 } catch (RuntimeException e) {
@@ -209,7 +200,16 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                             "The server is shutting down and accepts no new requests; retry on another instance.")
                     : new BedrockException(BedrockErrorType.THROTTLING,
                             "Too many requests are waiting to be read; retry shortly.");
-            AwsResponses.sendError(ctx, record, refusal, api.draining() ? false : keepAlive);
+            refuse(ctx, record, refusal, api.draining() ? false : keepAlive);
+        }
+    }
+
+    /** An error in the protocol of the call's service: STS clients read only STS's XML, everything else JSON. */
+    private static void refuse(ChannelHandlerContext ctx, CallRecord record, BedrockException e, boolean keepAlive) {
+        if (Operation.STS.equals(record.service())) {
+            StsApi.sendError(ctx, record, e, keepAlive);
+        } else {
+            AwsResponses.sendError(ctx, record, e, keepAlive);
         }
     }
 
