@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * call with a 1 KB body — the SigV4 verification (body hash, canonical request, HMAC with the cached signing key)
  * and the policy decision (the key's principal and policies from the directory's cache, a five-statement policy,
  * decision cache hit) — over a real state database with a key created by the store, as the CLI creates them.
- * Budget: under 30 µs together.
+ * Budget: under 30 µs together. {@code openAdmit}: the same call through the default {@code auth: open} gate.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,6 +53,7 @@ public class AccessGateBenchmark {
     private Path dir;
     private StateStore state;
     private AccessGate gate;
+    private final AccessGate openGate = AccessGate.open("000000000000");
     private AccessGate.Call call;
 
     @Setup
@@ -91,6 +92,12 @@ public class AccessGateBenchmark {
     @Benchmark
     public AccessGate.Admitted admit() {
         return gate.admit(call);
+    }
+
+    /** {@code auth: open}, the default: the caller named from the claimed key, nothing verified. */
+    @Benchmark
+    public AccessGate.Admitted openAdmit() {
+        return openGate.admit(call);
     }
 
     @TearDown
