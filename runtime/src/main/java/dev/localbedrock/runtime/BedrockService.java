@@ -2,6 +2,10 @@ package dev.localbedrock.runtime;
 
 import dev.localbedrock.runtime.audit.AuditTrail;
 import dev.localbedrock.runtime.catalog.Catalog;
+import dev.localbedrock.runtime.customization.CustomModels;
+import dev.localbedrock.runtime.customization.CustomizationJobEvents;
+import dev.localbedrock.runtime.customization.FineTuningRunner;
+import dev.localbedrock.runtime.customization.ModelCustomizationService;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
@@ -41,6 +45,7 @@ public final class BedrockService implements AutoCloseable {
     private final ObjectStore storage;
     private final InvocationLogging invocationLogging;
     private final ServerSecurity security;
+    private final ModelCustomizationService customization;
     private final Observers observers;
     private final CallListeners callListeners;
     private final RuntimeMetrics metrics;
@@ -49,7 +54,9 @@ public final class BedrockService implements AutoCloseable {
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, Observers observers,
                            CallListeners callListeners, RuntimeMetrics metrics, ObjectStore storage,
-                           InvocationLogging invocationLogging, ServerSecurity security) {
+                           InvocationLogging invocationLogging, ServerSecurity security,
+                           ModelCustomizationService customization) {
+        this.customization = customization;
         this.security = security;
         this.storage = storage;
         this.invocationLogging = invocationLogging;
@@ -115,12 +122,16 @@ public final class BedrockService implements AutoCloseable {
         InvocationLogging logging = invocationLogging(catalog, state, storage, registry);
         TaggingService tagging = new TaggingService(state.tags(), state.provisionedModels());
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned, tagging, logging.service());
+        ModelCustomizationService customization = customization(catalog, state, storage, registry, access,
+                provisioned, observers.events());
+        gate.customization(customization);
         ServerSecurity security;
         try {
             security = ServerSecurity.start(catalog.server().auth(), state, catalog.state().url(),
                     ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, name -> provisionedArn(provisioned,
                             name), tagging::list);
         } catch (RuntimeException e) {
+            customization.close();
             logging.close();
             storage.close();
             registry.close();
@@ -138,8 +149,9 @@ public final class BedrockService implements AutoCloseable {
                 new ServerObservers(listeners, metrics::scrape));
         try {
             return new BedrockService(catalog, registry, gate, server, server.start(), state, observers, listeners,
-                    metrics, storage, logging, security);
+                    metrics, storage, logging, security, customization);
         } catch (InterruptedException | RuntimeException e) {
+            customization.close();
             security.close();
             logging.close();
             storage.close();
@@ -149,6 +161,28 @@ public final class BedrockService implements AutoCloseable {
             state.close();
             throw e;
         }
+    }
+
+    /**
+     * Fine-tuning over the state and the object store, its custom models served through provisioned throughput (a
+     * custom model's weights load for its first provisioned model).
+     */
+    static ModelCustomizationService customization(Catalog catalog, StateStore state, ObjectStore storage,
+                                                   ModelRegistry registry, ModelAccessService access,
+                                                   ProvisionedThroughputService provisioned, EventPublisher events) {
+        CustomModels models = new CustomModels(state.customization());
+        ModelCustomizationService service = new ModelCustomizationService(state.customization(),
+                new CustomizationBases(registry.directory(), registry.foundationModels(), models::find), access,
+                state.provisionedModels(), new FineTuningRunner(storage, catalog.customization()),
+                new CustomizationJobEvents(events), catalog.customization(), ModelRegistry.REGION,
+                ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
+        provisioned.customModels(new CustomModelHost(registry, models::find));
+        return service;
+    }
+
+    /** Fine-tuning jobs and custom models. */
+    public ModelCustomizationService customization() {
+        return customization;
     }
 
     /** A provisioned model's ARN from its name, for IAM's resource; null when no such model exists. */
@@ -254,6 +288,7 @@ public final class BedrockService implements AutoCloseable {
                 graceMillis);
         gate.beginDrain();
         long start = System.currentTimeMillis();
+        customization.shutdown(Math.min(graceMillis, 10_000)); // training ends Failed: a job cannot resume
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
         registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();

@@ -21,6 +21,15 @@ interface Modality {
      */
     ServedModel load(ModelEntry entry);
 
+    /**
+     * Stops serving one entry loaded at run time (a custom model whose last provisioned throughput was deleted):
+     * its worker drains for up to {@code graceMillis} and its weights are freed. Only an entry whose source no other
+     * entry shares may be unloaded.
+     */
+    default void unload(ModelEntry entry, long graceMillis) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot unload models");
+    }
+
     /** Lets accepted work finish until {@code deadlineMillis} (epoch), then frees everything this modality loaded. */
     void shutdown(long deadlineMillis);
 

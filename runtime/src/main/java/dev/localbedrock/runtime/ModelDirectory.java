@@ -32,6 +32,12 @@ public final class ModelDirectory {
      */
     public ModelTarget resolve(String modelId) {
         ModelTarget added = modelId == null ? null : runtime.get(modelId);
+        if (added == null && modelId != null && modelId.contains(":custom-model/")) {
+            // The guide: a custom model is served only through provisioned throughput.
+            throw dev.localbedrock.codecs.BedrockException.validation("Invocation of model ID " + modelId
+                    + " with on-demand throughput isn't supported. Create provisioned throughput for the custom model"
+                    + " (CreateProvisionedModelThroughput) and invoke its ARN.");
+        }
         return added != null ? added : ModelTarget.onDemand(catalogue.resolve(modelId));
     }
 

@@ -83,6 +83,19 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         return served;
     }
 
+    /**
+     * Loads an entry at run time (a custom model served through provisioned throughput); it is not among the
+     * catalogue's ids: the caller registers the identifiers that reach it.
+     */
+    public ServedModel loadAdditional(ModelEntry entry) {
+        return modalityOf(modalities, entry).load(entry);
+    }
+
+    /** Frees an entry {@link #loadAdditional} loaded, letting its running work finish for up to the grace period. */
+    public void unloadAdditional(ModelEntry entry, long graceMillis) {
+        modalityOf(modalities, entry).unload(entry, graceMillis);
+    }
+
     /** Lets running generations and queued embeddings finish within the grace period, then frees every model. */
     public void shutdown(long graceMillis) {
         long deadline = System.currentTimeMillis() + graceMillis;

@@ -22,6 +22,7 @@ final class ShutdownGate implements RuntimeApi {
     private volatile boolean draining;
     private AccessGate accessGate = RuntimeApi.OPEN;
     private dev.localbedrock.runtime.auth.SessionTokens sessionTokens;
+    private dev.localbedrock.runtime.customization.ModelCustomizationService customization;
 
     ShutdownGate(RuntimeApi models, ModelAccessService access, ProvisionedThroughputService provisioned,
                  TaggingService tagging) {
@@ -41,6 +42,16 @@ final class ShutdownGate implements RuntimeApi {
     void security(AccessGate gate, dev.localbedrock.runtime.auth.SessionTokens tokens) {
         this.accessGate = gate;
         this.sessionTokens = tokens;
+    }
+
+    /** Set once at start, before the server takes its first request. */
+    void customization(dev.localbedrock.runtime.customization.ModelCustomizationService service) {
+        this.customization = service;
+    }
+
+    @Override
+    public dev.localbedrock.runtime.customization.ModelCustomizationService customization() {
+        return customization;
     }
 
     @Override

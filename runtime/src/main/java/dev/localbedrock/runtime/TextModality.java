@@ -43,7 +43,7 @@ final class TextModality implements Modality {
     }
 
     @Override
-    public ServedModel load(ModelEntry configured) {
+    public synchronized ServedModel load(ModelEntry configured) {
         Path dir = directoryOf(configured.source());
         // The context (and the KV budget sized by it) follows the model unless models.yaml sets it.
         ModelEntry entry = configured.withModelContext(DecoderModels.defaultContextTokens(dir));
@@ -103,7 +103,22 @@ final class TextModality implements Modality {
     }
 
     @Override
-    public void shutdown(long deadlineMillis) {
+    public synchronized void unload(ModelEntry entry, long graceMillis) {
+        ModelWorker worker = workers.remove(Modality.sharingKey(entry));
+        if (worker == null) {
+            return;
+        }
+        worker.shutdown(Math.max(1, graceMillis));
+        models.remove(worker.model());
+        try {
+            worker.model().close();
+        } catch (RuntimeException e) {
+            log.warn("closing {} failed", entry.id(), e);
+        }
+    }
+
+    @Override
+    public synchronized void shutdown(long deadlineMillis) {
         for (ModelWorker worker : workers.values()) {
             worker.shutdown(Math.max(1, deadlineMillis - System.currentTimeMillis()));
         }

@@ -13,18 +13,25 @@ import java.util.List;
  * @param storage where objects go (S3 endpoint or local folder), for invocation logs and other data
  */
 public record Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
-                      EventSettings events, StorageSettings storage) {
+                      EventSettings events, StorageSettings storage, CustomizationSettings customization) {
     public Catalog {
         models = List.copyOf(models);
     }
 
+    /** A catalogue with customization's defaults (custom models under the storage's parent folder). */
+    public Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
+                   EventSettings events, StorageSettings storage) {
+        this(server, models, state, audit, events, storage,
+                CustomizationSettings.under(storage.localDir().toAbsolutePath().getParent()));
+    }
+
     /** The same catalogue with other server settings (the command line's overrides). */
     public Catalog withServer(ServerSettings settings) {
-        return new Catalog(settings, models, state, audit, events, storage);
+        return new Catalog(settings, models, state, audit, events, storage, customization);
     }
 
     /** The same catalogue serving only {@code entries} (a command that loads one model). */
     public Catalog withModels(List<ModelEntry> entries) {
-        return new Catalog(server, entries, state, audit, events, storage);
+        return new Catalog(server, entries, state, audit, events, storage, customization);
     }
 }

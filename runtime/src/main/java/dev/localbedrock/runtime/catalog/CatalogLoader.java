@@ -27,7 +27,7 @@ public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
     private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events",
-            "storage");
+            "storage", "customization");
 
     private CatalogLoader() {
     }
@@ -56,6 +56,8 @@ public final class CatalogLoader {
                 where + ": storage");
         AuditSettings audit = ObservabilitySectionParser.audit(root.get("audit"), base, cacheDir, where + ": audit");
         EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
+        CustomizationSettings customization = CustomizationSectionParser.parse(root.get("customization"), base,
+                cacheDir, where + ": customization");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");
@@ -72,7 +74,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state, audit, events, storage);
+        return new Catalog(server, entries, state, audit, events, storage, customization);
     }
 
     private static List<String> allIds(ModelEntry entry) {

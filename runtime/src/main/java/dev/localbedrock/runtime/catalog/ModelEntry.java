@@ -63,6 +63,17 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
     }
 
     /**
+     * A custom model trained from this entry: served under {@code id} (its ARN) with the weights in {@code weights},
+     * and every other setting (family, engine, device, batching, model unit) this entry's, as the guide says a custom
+     * model uses its base model's inference parameters. It has no aliases and needs no access of its own.
+     */
+    public ModelEntry customModel(String customId, String customName, Path weights) {
+        return new ModelEntry(customId, customName, family, new Directory(weights), engine, device, maxContextTokens,
+                maxQueue, requestTimeout, intraOpThreads, seed, List.of(), batching, onnx, wire, quota, true,
+                modelUnit, chatTemplate);
+    }
+
+    /**
      * How the ONNX Runtime engine builds its graph from a Hugging Face checkpoint (docs/models-yaml.md).
      *
      * @param quantize  {@code none}/{@code int8}, or null: use an exported graph when the directory has one

@@ -58,6 +58,7 @@ public final class ProvisionedThroughputService {
     /** By ARN: a rename keeps the budget's levels, so renaming cannot refill it. */
     private final Map<String, ProvisionedBudget> budgets = new ConcurrentHashMap<>();
     private final ProvisionedModelEvents events;
+    private volatile CustomModelServing custom = CustomModelServing.none();
 
     public ProvisionedThroughputService(ProvisionedModelRepository repository, ModelDirectory directory,
                                         ModelAccessService access, FoundationModels foundation, String region,
@@ -89,15 +90,19 @@ public final class ProvisionedThroughputService {
         if (stored.status() != ProvisionedModelStatus.IN_SERVICE) {
             return;
         }
+        if (isCustom(stored.modelId()) && custom == CustomModelServing.none()) {
+            return; // restored once custom models can be served (customModels)
+        }
         ServedModel base;
         try {
-            base = directory.resolve(stored.modelId()).model();
-        } catch (BedrockException notServed) {
+            base = baseOf(stored.modelId(), stored.arn()).model();
+        } catch (RuntimeException notServed) {
             log.warn("provisioned model {} ({}) serves {}, which models.yaml no longer serves; it is not invocable "
                     + "until the model is served again", stored.name(), stored.arn(), stored.modelId());
             return;
         }
         if (!reserve(stored.arn(), stored.modelUnits(), base)) {
+            releaseCustom(stored.modelId(), stored.arn());
             String reason = "Its " + stored.modelUnits() + " model unit(s) need " + sequences(stored.modelUnits(), base)
                     + " batch slots on " + stored.modelId() + ", more than its scheduler can now reserve ("
                     + reservable(base) + ").";
@@ -167,23 +172,48 @@ public final class ProvisionedThroughputService {
                     + "'commitmentDuration' failed to satisfy constraint: Member must satisfy enum value set: "
                     + COMMITMENTS);
         }
-        ModelTarget base = directory.resolve(modelId);
-        if (base.capacityTag() != null) {
-            throw BedrockException.validation("The model " + modelId + " is itself a provisioned model; name a "
-                    + "foundation model.");
-        }
-        String entryId = base.model().entry().id();
-        if (!access.granted(entryId)) {
-            throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
-        }
         if (repository.findByName(name).isPresent()) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "A provisioned model named " + name
                     + " already exists.");
         }
+        String arn = newArn();
+        java.util.Optional<String> customArn = custom.arnOf(modelId);
+        ModelTarget base;
+        String entryId;
+        if (customArn.isPresent()) {
+            // A custom model: the access check is its foundation model's; its weights load now.
+            CustomModelServing.Loaded loaded = custom.acquire(customArn.get(), arn);
+            if (!access.granted(loaded.foundationId())) {
+                custom.release(customArn.get(), arn);
+                throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
+            }
+            base = ModelTarget.onDemand(loaded.model());
+            entryId = customArn.get();
+        } else {
+            base = directory.resolve(modelId);
+            if (base.capacityTag() != null) {
+                throw BedrockException.validation("The model " + modelId + " is itself a provisioned model; name a "
+                        + "foundation model or a custom model.");
+            }
+            entryId = base.model().entry().id();
+            if (!access.granted(entryId)) {
+                throw new BedrockException(BedrockErrorType.ACCESS_DENIED, ModelAccessService.NO_ACCESS);
+            }
+        }
+        try {
+            return create(arn, name, entryId, base, modelUnits, commitment, clientRequestToken, tags);
+        } catch (RuntimeException e) {
+            releaseCustom(entryId, arn);
+            throw e;
+        }
+    }
+
+    private ProvisionedModel create(String arn, String name, String entryId, ModelTarget base, int modelUnits,
+                                    String commitment, String clientRequestToken, Map<String, String> tags) {
         Instant now = clock.instant();
         Instant expires = commitment == null ? null
                 : now.atOffset(ZoneOffset.UTC).plusMonths(commitment.equals("OneMonth") ? 1 : 6).toInstant();
-        ProvisionedModel model = new ProvisionedModel(newArn(), name, entryId, modelUnits, entryId, modelUnits,
+        ProvisionedModel model = new ProvisionedModel(arn, name, entryId, modelUnits, entryId, modelUnits,
                 ProvisionedModelStatus.IN_SERVICE, commitment, expires, null, now, now, clientRequestToken);
         // Capacity first, as Bedrock checks availability before it accepts: nothing is written when it is short.
         if (!reserve(model.arn(), modelUnits, base.model())) {
@@ -315,12 +345,52 @@ public final class ProvisionedThroughputService {
         if (registered != null) {
             release(model.arn(), registered.model());
         }
+        releaseCustom(model.modelId(), model.arn());
         events.deleted(model);
     }
 
     /** The foundation-model ARN of a provisioned model's base. */
     public String foundationArn(ProvisionedModel model) {
-        return foundation.arn(model.modelId());
+        String id = model.modelId();
+        return foundation.arn(isCustom(id) ? foundationOfCustom(id) : id);
+    }
+
+    /** The ARN of the model a provisioned model serves: the custom model's own, or its foundation model's. */
+    public String modelArn(String modelId) {
+        return isCustom(modelId) ? modelId : foundation.arn(modelId);
+    }
+
+    /** Lets provisioned throughput serve custom models (set once at start, before the first request). */
+    public void customModels(CustomModelServing serving) {
+        this.custom = serving;
+        for (ProvisionedModel stored : repository.list()) {
+            if (isCustom(stored.modelId())) {
+                restore(stored);
+            }
+        }
+    }
+
+    private static boolean isCustom(String modelId) {
+        return modelId.contains(":custom-model/");
+    }
+
+    private static String foundationOfCustom(String customArn) {
+        String path = customArn.substring(customArn.indexOf(":custom-model/") + ":custom-model/".length());
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+
+    /** The model a provisioned model serves: a custom model (loaded for it) or a catalogue model. */
+    private ModelTarget baseOf(String modelId, String provisionedArn) {
+        if (isCustom(modelId)) {
+            return ModelTarget.onDemand(custom.acquire(modelId, provisionedArn).model());
+        }
+        return directory.resolve(modelId);
+    }
+
+    private void releaseCustom(String modelId, String provisionedArn) {
+        if (isCustom(modelId)) {
+            custom.release(modelId, provisionedArn);
+        }
     }
 
     private Optional<ProvisionedModel> find(String nameOrArn) {
@@ -328,7 +398,7 @@ public final class ProvisionedThroughputService {
     }
 
     private void register(ProvisionedModel model) {
-        ModelTarget base = directory.resolve(model.modelId());
+        ModelTarget base = baseOf(model.modelId(), model.arn());
         ProvisionedBudget budget = budgets.computeIfAbsent(model.arn(), arn -> new ProvisionedBudget(model.arn(),
                 model.modelUnits(), base.model().entry().modelUnit(), System::nanoTime));
         ModelTarget reserved = new ModelTarget(base.model(), model.arn(), budget);

@@ -10,6 +10,7 @@ import dev.localbedrock.codecs.RequestBodyReader;
 import dev.localbedrock.runtime.controlplane.FoundationModels;
 import dev.localbedrock.runtime.controlplane.ProvisionedThroughputService;
 import dev.localbedrock.runtime.controlplane.TaggingService;
+import dev.localbedrock.runtime.customization.ModelCustomizationService;
 import dev.localbedrock.runtime.state.ProvisionedModel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -63,17 +64,46 @@ final class ControlPlaneApi {
             Map.entry(Operation.LIST_TAGS, ControlPlaneApi::listTags),
             Map.entry(Operation.PUT_LOGGING, (api, r) -> InvocationLoggingApi.put(api.logging, r.body())),
             Map.entry(Operation.GET_LOGGING, (api, r) -> InvocationLoggingApi.get(api.logging)),
-            Map.entry(Operation.DELETE_LOGGING, (api, r) -> InvocationLoggingApi.delete(api.logging)));
-    private static final Set<Operation> CREATED = Set.of(Operation.CREATE_PROVISIONED);
+            Map.entry(Operation.DELETE_LOGGING, (api, r) -> InvocationLoggingApi.delete(api.logging)),
+            Map.entry(Operation.CREATE_CUSTOMIZATION_JOB, (api, r) -> CustomizationApi.create(api.customization(),
+                    r.body())),
+            Map.entry(Operation.GET_CUSTOMIZATION_JOB, (api, r) -> CustomizationApi.get(api.customization(),
+                    r.call().pathParameter("jobIdentifier"))),
+            Map.entry(Operation.LIST_CUSTOMIZATION_JOBS, (api, r) -> CustomizationApi.list(api.customization(),
+                    r.query())),
+            Map.entry(Operation.STOP_CUSTOMIZATION_JOB, (api, r) -> CustomizationApi.stop(api.customization(),
+                    r.call().pathParameter("jobIdentifier"))),
+            Map.entry(Operation.LIST_CUSTOM_MODELS, (api, r) -> CustomizationApi.listModels(api.customization(),
+                    r.query(), arn -> api.foundationModels.arn(CustomizationApi.foundationOf(arn)))),
+            Map.entry(Operation.GET_CUSTOM_MODEL, (api, r) -> CustomizationApi.getModel(api.customization(),
+                    r.call().pathParameter("modelIdentifier"))),
+            Map.entry(Operation.DELETE_CUSTOM_MODEL, (api, r) -> CustomizationApi.deleteModel(api.customization(),
+                    r.call().pathParameter("modelIdentifier"))));
+    private static final Set<Operation> CREATED = Set.of(Operation.CREATE_PROVISIONED,
+            Operation.CREATE_CUSTOMIZATION_JOB);
 
     private final FoundationModels foundationModels;
     private final ProvisionedThroughputService provisioned;
     private final TaggingService tagging;
     private final dev.localbedrock.runtime.invocationlog.InvocationLoggingService logging;
+    private ModelCustomizationService customization;
 
     ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned,
                     TaggingService tagging) {
         this(foundationModels, provisioned, tagging, null);
+    }
+
+    /** With model customization (jobs and custom models); without it those operations answer not found. */
+    ControlPlaneApi customization(ModelCustomizationService service) {
+        this.customization = service;
+        return this;
+    }
+
+    private ModelCustomizationService customization() {
+        if (customization == null) {
+            throw BedrockException.notFound("Model customization is not offered by this server.");
+        }
+        return customization;
     }
 
     ControlPlaneApi(FoundationModels foundationModels, ProvisionedThroughputService provisioned,
@@ -104,15 +134,15 @@ final class ControlPlaneApi {
     }
 
     private ObjectNode listFoundationModels(Map<String, List<String>> query) {
-        String provider = single(query, "byProvider");
+        String provider = ListQuery.single(query, "byProvider");
         if (provider != null && !PROVIDER.matcher(provider).matches()) {
-            throw BedrockException.validation("1 validation error detected: Value '" + clip(provider)
+            throw BedrockException.validation("1 validation error detected: Value '" + ListQuery.clip(provider)
                     + "' at 'byProvider' failed to satisfy constraint: Member must satisfy regular expression "
                     + "pattern: [A-Za-z0-9- ]{1,63}");
         }
-        String customization = oneOf(query, "byCustomizationType", CUSTOMIZATION_TYPES);
-        String modality = oneOf(query, "byOutputModality", MODALITIES);
-        String inference = oneOf(query, "byInferenceType", INFERENCE_TYPES);
+        String customization = ListQuery.oneOf(query, "byCustomizationType", CUSTOMIZATION_TYPES);
+        String modality = ListQuery.oneOf(query, "byOutputModality", MODALITIES);
+        String inference = ListQuery.oneOf(query, "byInferenceType", INFERENCE_TYPES);
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode summaries = body.putArray("modelSummaries");
         for (FoundationModel m : foundationModels.list(provider, customization, modality, inference)) {
@@ -190,63 +220,20 @@ final class ControlPlaneApi {
         return body;
     }
 
-    /** A timestamp query parameter: ISO-8601, as the SDKs write timestamps in a query string. */
-    private static java.time.Instant instant(Map<String, List<String>> query, String key) {
-        String value = single(query, key);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw BedrockException.validation("1 validation error detected: Value '" + clip(value) + "' at '" + key
-                    + "' failed to satisfy constraint: Member must be an ISO-8601 timestamp such as "
-                    + "2024-01-31T12:00:00Z");
-        }
-    }
-
     private ObjectNode listProvisioned(Map<String, List<String>> query) {
-        String status = oneOf(query, "statusEquals", List.of("Creating", "InService", "Updating", "Failed"));
-        String nameContains = single(query, "nameContains");
-        String modelArn = single(query, "modelArnEquals");
-        java.time.Instant after = instant(query, "creationTimeAfter");
-        java.time.Instant before = instant(query, "creationTimeBefore");
-        String order = oneOf(query, "sortOrder", List.of("Ascending", "Descending"));
-        oneOf(query, "sortBy", List.of("CreationTime"));
-        String max = single(query, "maxResults");
-        int maxResults = 1000;
-        if (max != null) {
-            try {
-                maxResults = Integer.parseInt(max);
-            } catch (NumberFormatException e) {
-                maxResults = -1;
-            }
-            if (maxResults < 1 || maxResults > 1000) {
-                throw BedrockException.validation("1 validation error detected: Value '" + clip(max) + "' at "
-                        + "'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000");
-            }
-        }
-        List<ProvisionedModel> all = new java.util.ArrayList<>(provisioned().list().stream()
-                .filter(p -> status == null || p.status().wire().equals(status))
-                .filter(p -> nameContains == null || p.name().contains(nameContains))
-                .filter(p -> modelArn == null || provisioned().foundationArn(p).equals(modelArn))
-                .filter(p -> after == null || p.createdAt().isAfter(after))
-                .filter(p -> before == null || p.createdAt().isBefore(before))
-                .toList());
-        if ("Descending".equals(order)) {
-            java.util.Collections.reverse(all);
-        }
-        int from = PageToken.decode(single(query, "nextToken"), all.size());
-        int to = Math.min(all.size(), from + maxResults);
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        if (to < all.size()) {
-            body.put("nextToken", PageToken.encode(to));
-        }
-        ArrayNode summaries = body.putArray("provisionedModelSummaries");
-        for (ProvisionedModel p : all.subList(from, to)) {
-            summaries.add(describe(p, false));
-        }
-        return body;
+        String status = ListQuery.oneOf(query, "statusEquals", List.of("Creating", "InService", "Updating",
+                "Failed"));
+        String nameContains = ListQuery.single(query, "nameContains");
+        String modelArn = ListQuery.single(query, "modelArnEquals");
+        java.time.Instant after = ListQuery.instant(query, "creationTimeAfter");
+        java.time.Instant before = ListQuery.instant(query, "creationTimeBefore");
+        return ListQuery.page(query, provisioned().list(), p -> (status == null || p.status().wire().equals(status))
+                        && (nameContains == null || p.name().contains(nameContains))
+                        && (modelArn == null || provisioned().foundationArn(p).equals(modelArn)
+                        || provisioned().modelArn(p.modelId()).equals(modelArn))
+                        && (after == null || p.createdAt().isAfter(after))
+                        && (before == null || p.createdAt().isBefore(before)),
+                "provisionedModelSummaries", p -> describe(p, false));
     }
 
     /** A provisioned model as Get (details) or List (summary) describes it; timestamps as ISO-8601 strings. */
@@ -255,8 +242,8 @@ final class ControlPlaneApi {
         String foundationArn = provisioned().foundationArn(p);
         n.put("provisionedModelName", p.name());
         n.put("provisionedModelArn", p.arn());
-        n.put("modelArn", foundationArn);
-        n.put("desiredModelArn", foundationModels.arn(p.desiredModelId()));
+        n.put("modelArn", provisioned().modelArn(p.modelId()));
+        n.put("desiredModelArn", provisioned().modelArn(p.desiredModelId()));
         n.put("foundationModelArn", foundationArn);
         n.put("modelUnits", p.modelUnits());
         n.put("desiredModelUnits", p.desiredModelUnits());
@@ -275,7 +262,7 @@ final class ControlPlaneApi {
 
     private ObjectNode getFoundationModel(String identifier) {
         FoundationModel model = foundationModels.get(identifier).orElseThrow(() -> BedrockException.notFound(
-                "The model identifier " + clip(identifier) + " is not found. List the served models with "
+                "The model identifier " + ListQuery.clip(identifier) + " is not found. List the served models with "
                         + "ListFoundationModels."));
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.set("modelDetails", describe(model));
@@ -295,31 +282,5 @@ final class ControlPlaneApi {
         m.inferenceTypesSupported().forEach(n.putArray("inferenceTypesSupported")::add);
         n.putObject("modelLifecycle").put("status", m.lifecycleStatus());
         return n;
-    }
-
-    /** A query parameter given at most once (repeating one is an error, as the SDKs never do it). */
-    private static String single(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw BedrockException.validation("The query parameter '" + name + "' is given " + values.size()
-                    + " times; give it once.");
-        }
-        return values.get(0);
-    }
-
-    private static String oneOf(Map<String, List<String>> query, String name, List<String> allowed) {
-        String value = single(query, name);
-        if (value != null && !allowed.contains(value)) {
-            throw BedrockException.validation("1 validation error detected: Value '" + clip(value) + "' at '" + name
-                    + "' failed to satisfy constraint: Member must satisfy enum value set: " + allowed);
-        }
-        return value;
-    }
-
-    private static String clip(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 }

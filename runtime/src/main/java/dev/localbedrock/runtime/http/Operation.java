@@ -26,6 +26,13 @@ record Operation(String service, String name) {
     static final Operation PUT_LOGGING = new Operation(BEDROCK, "PutModelInvocationLoggingConfiguration");
     static final Operation GET_LOGGING = new Operation(BEDROCK, "GetModelInvocationLoggingConfiguration");
     static final Operation DELETE_LOGGING = new Operation(BEDROCK, "DeleteModelInvocationLoggingConfiguration");
+    static final Operation CREATE_CUSTOMIZATION_JOB = new Operation(BEDROCK, "CreateModelCustomizationJob");
+    static final Operation GET_CUSTOMIZATION_JOB = new Operation(BEDROCK, "GetModelCustomizationJob");
+    static final Operation LIST_CUSTOMIZATION_JOBS = new Operation(BEDROCK, "ListModelCustomizationJobs");
+    static final Operation STOP_CUSTOMIZATION_JOB = new Operation(BEDROCK, "StopModelCustomizationJob");
+    static final Operation LIST_CUSTOM_MODELS = new Operation(BEDROCK, "ListCustomModels");
+    static final Operation GET_CUSTOM_MODEL = new Operation(BEDROCK, "GetCustomModel");
+    static final Operation DELETE_CUSTOM_MODEL = new Operation(BEDROCK, "DeleteCustomModel");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -43,7 +43,16 @@ final class OperationTable {
                 .operation(Operation.LIST_TAGS, HttpMethod.POST, "/listTagsForResource")
                 .operation(Operation.PUT_LOGGING, HttpMethod.PUT, "/logging/modelinvocations")
                 .operation(Operation.GET_LOGGING, HttpMethod.GET, "/logging/modelinvocations")
-                .operation(Operation.DELETE_LOGGING, HttpMethod.DELETE, "/logging/modelinvocations");
+                .operation(Operation.DELETE_LOGGING, HttpMethod.DELETE, "/logging/modelinvocations")
+                .operation(Operation.CREATE_CUSTOMIZATION_JOB, HttpMethod.POST, "/model-customization-jobs")
+                .operation(Operation.GET_CUSTOMIZATION_JOB, HttpMethod.GET,
+                        "/model-customization-jobs/{jobIdentifier}")
+                .operation(Operation.LIST_CUSTOMIZATION_JOBS, HttpMethod.GET, "/model-customization-jobs")
+                .operation(Operation.STOP_CUSTOMIZATION_JOB, HttpMethod.POST,
+                        "/model-customization-jobs/{jobIdentifier}/stop")
+                .operation(Operation.LIST_CUSTOM_MODELS, HttpMethod.GET, "/custom-models")
+                .operation(Operation.GET_CUSTOM_MODEL, HttpMethod.GET, "/custom-models/{modelIdentifier}")
+                .operation(Operation.DELETE_CUSTOM_MODEL, HttpMethod.DELETE, "/custom-models/{modelIdentifier}");
     }
 
     /** This server's own endpoints, which no AWS SDK calls. */

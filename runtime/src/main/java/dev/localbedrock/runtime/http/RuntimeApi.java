@@ -35,6 +35,11 @@ public interface RuntimeApi {
         return null;
     }
 
+    /** Fine-tuning jobs and custom models, or null when this service offers none. */
+    default dev.localbedrock.runtime.customization.ModelCustomizationService customization() {
+        return null;
+    }
+
     /** Model invocation logging's configuration, or null when this service keeps none. */
     default dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
         return null;

@@ -122,7 +122,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         if (call.operation().service().equals(Operation.BEDROCK)) {
             new ControlPlaneApi(api.foundationModels(), api.provisionedThroughput(), api.tagging(),
-                    api.invocationLogging()).handle(ctx, record.uri(), body, call, record, keepAlive);
+                    api.invocationLogging()).customization(api.customization())
+                    .handle(ctx, record.uri(), body, call, record, keepAlive);
             return;
         }
         if (call.operation().service().equals(Operation.LOCAL)) {

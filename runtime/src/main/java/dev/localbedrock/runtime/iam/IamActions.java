@@ -76,6 +76,15 @@ public final class IamActions {
             case BEDROCK + ":ListProvisionedModelThroughputs" -> everywhere("bedrock:ListProvisionedModelThroughputs");
             case BEDROCK + ":TagResource", BEDROCK + ":UntagResource", BEDROCK + ":ListTagsForResource" ->
                     Optional.of(new Target("bedrock:" + operation, param(parameters, "resourceARN")));
+            case BEDROCK + ":CreateModelCustomizationJob" -> Optional.of(new Target(
+                    "bedrock:CreateModelCustomizationJob", arnPrefix() + "model-customization-job/*"));
+            case BEDROCK + ":GetModelCustomizationJob", BEDROCK + ":StopModelCustomizationJob" -> Optional.of(
+                    new Target("bedrock:" + operation, named(param(parameters, "jobIdentifier"),
+                            "model-customization-job/")));
+            case BEDROCK + ":ListModelCustomizationJobs", BEDROCK + ":ListCustomModels" ->
+                    everywhere("bedrock:" + operation);
+            case BEDROCK + ":GetCustomModel", BEDROCK + ":DeleteCustomModel" -> Optional.of(new Target(
+                    "bedrock:" + operation, named(param(parameters, "modelIdentifier"), "custom-model/")));
             case BEDROCK + ":PutModelInvocationLoggingConfiguration",
                     BEDROCK + ":GetModelInvocationLoggingConfiguration",
                     BEDROCK + ":DeleteModelInvocationLoggingConfiguration" -> everywhere("bedrock:" + operation);
@@ -118,6 +127,14 @@ public final class IamActions {
         // An id, or a name that names nothing: authorize against the ARN it would have, so an unknown name is
         // denied or answered "not found" exactly as an unknown id is.
         return arnPrefix() + "provisioned-model/" + identifier;
+    }
+
+    /**
+     * A job's or custom model's ARN when the caller gave one; for a name, the ARN with the name where the id goes
+     * ({@code …:custom-model/NAME}), which a policy's {@code custom-model/*} matches as it matches the real ARN.
+     */
+    private String named(String identifier, String type) {
+        return identifier.startsWith("arn:") ? identifier : arnPrefix() + type + identifier;
     }
 
     private String arnPrefix() {

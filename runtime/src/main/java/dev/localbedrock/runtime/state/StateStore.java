@@ -24,6 +24,7 @@ public final class StateStore implements AutoCloseable {
     private final TagRepository tags;
     private final InvocationLoggingRepository invocationLogging;
     private final SecurityRepository security;
+    private final CustomizationRepository customization;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
@@ -32,6 +33,7 @@ public final class StateStore implements AutoCloseable {
         this.tags = new JdbcTagRepository(tx);
         this.invocationLogging = new JdbcInvocationLoggingRepository(tx, java.time.Clock.systemUTC());
         this.security = new JdbcSecurityRepository(tx);
+        this.customization = new JdbcCustomizationRepository(tx);
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -113,6 +115,11 @@ public final class StateStore implements AutoCloseable {
     /** Principals, access keys and attached policies. */
     public SecurityRepository security() {
         return security;
+    }
+
+    /** Model customization jobs and the custom models they made. */
+    public CustomizationRepository customization() {
+        return customization;
     }
 
     @Override

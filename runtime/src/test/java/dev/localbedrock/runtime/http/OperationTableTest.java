@@ -72,7 +72,10 @@ class OperationTableTest {
                 + "PATCH /provisioned-model-throughput/{provisionedModelId}, "
                 + "DELETE /provisioned-model-throughput/{provisionedModelId}, GET /provisioned-model-throughputs, "
                 + "POST /tagResource, POST /untagResource, POST /listTagsForResource, PUT /logging/modelinvocations, "
-                + "GET /logging/modelinvocations, DELETE /logging/modelinvocations.";
+                + "GET /logging/modelinvocations, DELETE /logging/modelinvocations, POST /model-customization-jobs, "
+                + "GET /model-customization-jobs/{jobIdentifier}, GET /model-customization-jobs, "
+                + "POST /model-customization-jobs/{jobIdentifier}/stop, GET /custom-models, "
+                + "GET /custom-models/{modelIdentifier}, DELETE /custom-models/{modelIdentifier}.";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
