@@ -120,7 +120,7 @@ public final class BedrockService implements AutoCloseable {
         }
         ObjectStore storage = ObjectStores.open(catalog.storage());
         InvocationLogging logging = invocationLogging(catalog, state, storage, registry);
-        TaggingService tagging = new TaggingService(state.tags(), state.provisionedModels());
+        TaggingService tagging = new TaggingService(state.tags(), state.provisionedModels(), state.customization());
         ShutdownGate gate = new ShutdownGate(registry, access, provisioned, tagging, logging.service());
         ModelCustomizationService customization = customization(catalog, state, storage, registry, access,
                 provisioned, observers.events());

@@ -2,6 +2,7 @@ package dev.localbedrock.runtime.controlplane;
 
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.runtime.state.CustomizationRepository;
 import dev.localbedrock.runtime.state.ProvisionedModelRepository;
 import dev.localbedrock.runtime.state.TagLimitExceededException;
 import dev.localbedrock.runtime.state.TagRepository;
@@ -11,8 +12,8 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * TagResource, UntagResource and ListTagsForResource on the control plane's resources (provisioned models today;
- * custom models and customization jobs when they exist), with AWS's tag limits: at most 50 tags per resource, keys of
+ * TagResource, UntagResource and ListTagsForResource on the control plane's resources (provisioned models, custom
+ * models and model customization jobs), with AWS's tag limits: at most 50 tags per resource, keys of
  * 1 to 128 characters, values of at most 256, and the {@code aws:} prefix reserved. Blocks on the state.
  */
 public final class TaggingService {
@@ -22,10 +23,13 @@ public final class TaggingService {
 
     private final TagRepository tags;
     private final ProvisionedModelRepository provisioned;
+    private final CustomizationRepository customization;
 
-    public TaggingService(TagRepository tags, ProvisionedModelRepository provisioned) {
+    public TaggingService(TagRepository tags, ProvisionedModelRepository provisioned,
+                          CustomizationRepository customization) {
         this.tags = tags;
         this.provisioned = provisioned;
+        this.customization = customization;
     }
 
     /**
@@ -63,7 +67,9 @@ public final class TaggingService {
     }
 
     private void checkExists(String resourceArn) {
-        if (resourceArn == null || provisioned.findByArn(resourceArn).isEmpty()) {
+        if (resourceArn == null || provisioned.findByArn(resourceArn).isEmpty()
+                && customization.findModelByArn(resourceArn).isEmpty()
+                && customization.findJobByArn(resourceArn).isEmpty()) {
             throw BedrockException.notFound("The resource " + resourceArn + " is not found.");
         }
     }
