@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.controlplane.CustomModelServing;
@@ -40,7 +41,7 @@ final class CustomModelHost implements CustomModelServing {
     @Override
     public Optional<String> arnOf(String identifier) {
         if (identifier == null || identifier.isEmpty()
-                || identifier.startsWith("arn:") && !identifier.contains(":custom-model/")) {
+                || identifier.startsWith("arn:") && !CustomModelArn.is(identifier)) {
             return Optional.empty();
         }
         return models.apply(identifier).map(CustomModel::arn);
@@ -52,7 +53,7 @@ final class CustomModelHost implements CustomModelServing {
         if (h == null) {
             CustomModel model = models.apply(customModelArn).orElseThrow(() -> BedrockException.notFound(
                     "The custom model " + customModelArn + " is not found."));
-            String foundationId = CustomizationBases.foundationOf(model.arn());
+            String foundationId = CustomModelArn.foundationId(model.arn());
             ServedModel base = registry.directory().resolve(foundationId).model();
             ModelEntry entry = base.entry().customModel(model.arn(), model.name(), model.weights());
             log.info("loading custom model {} ({}) from {}", model.name(), model.arn(), model.weights());

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.engines.DecoderModel;
 import dev.localbedrock.runtime.catalog.GeneratedModels;
@@ -35,15 +36,15 @@ final class CustomizationBases implements TrainableBase.Resolver {
             throw BedrockException.validation("1 validation error detected: Value null at 'baseModelIdentifier' "
                     + "failed to satisfy constraint: Member must not be null");
         }
-        Optional<CustomModel> custom = identifier.contains(":custom-model/") || !identifier.startsWith("arn:")
+        Optional<CustomModel> custom = CustomModelArn.is(identifier) || !identifier.startsWith("arn:")
                 ? customModels.apply(identifier) : Optional.empty();
         if (custom.isPresent()) {
             CustomModel m = custom.get();
-            String foundationId = foundationOf(m.arn());
+            String foundationId = CustomModelArn.foundationId(m.arn());
             ServedModel.Text text = text(directory.resolve(foundationId), identifier);
             return base(m.arn(), foundationId, m.arn(), m.weights(), text);
         }
-        if (identifier.contains(":custom-model/")) {
+        if (CustomModelArn.is(identifier)) {
             throw BedrockException.notFound("The custom model " + identifier + " is not found.");
         }
         ModelTarget target = directory.resolve(identifier);
@@ -54,12 +55,6 @@ final class CustomizationBases implements TrainableBase.Resolver {
         ServedModel.Text text = text(target, identifier);
         String id = text.entry().id();
         return base(id, id, foundation.arn(id), checkpointOf(text.entry()), text);
-    }
-
-    /** The foundation model id in a custom model's ARN ({@code …:custom-model/FOUNDATION-ID/ID}). */
-    static String foundationOf(String customModelArn) {
-        String path = customModelArn.substring(customModelArn.indexOf(":custom-model/") + ":custom-model/".length());
-        return path.substring(0, path.lastIndexOf('/'));
     }
 
     private static TrainableBase base(String id, String foundationId, String arn, Path checkpoint,

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.catalog.ModelIdResolver;
 
@@ -32,7 +33,7 @@ public final class ModelDirectory {
      */
     public ModelTarget resolve(String modelId) {
         ModelTarget added = modelId == null ? null : runtime.get(modelId);
-        if (added == null && modelId != null && modelId.contains(":custom-model/")) {
+        if (added == null && CustomModelArn.is(modelId)) {
             // The guide: a custom model is served only through provisioned throughput.
             throw dev.localbedrock.codecs.BedrockException.validation("Invocation of model ID " + modelId
                     + " with on-demand throughput isn't supported. Create provisioned throughput for the custom model"

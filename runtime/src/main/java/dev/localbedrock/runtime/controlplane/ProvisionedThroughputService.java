@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.controlplane;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.ModelDirectory;
@@ -352,7 +353,7 @@ public final class ProvisionedThroughputService {
     /** The foundation-model ARN of a provisioned model's base. */
     public String foundationArn(ProvisionedModel model) {
         String id = model.modelId();
-        return foundation.arn(isCustom(id) ? foundationOfCustom(id) : id);
+        return foundation.arn(isCustom(id) ? CustomModelArn.foundationId(id) : id);
     }
 
     /** The ARN of the model a provisioned model serves: the custom model's own, or its foundation model's. */
@@ -371,12 +372,7 @@ public final class ProvisionedThroughputService {
     }
 
     private static boolean isCustom(String modelId) {
-        return modelId.contains(":custom-model/");
-    }
-
-    private static String foundationOfCustom(String customArn) {
-        String path = customArn.substring(customArn.indexOf(":custom-model/") + ":custom-model/".length());
-        return path.substring(0, path.lastIndexOf('/'));
+        return CustomModelArn.is(modelId);
     }
 
     /** The model a provisioned model serves: a custom model (loaded for it) or a catalogue model. */

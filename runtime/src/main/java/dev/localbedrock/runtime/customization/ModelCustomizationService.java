@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.customization;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.catalog.CustomizationSettings;
@@ -267,10 +268,12 @@ public final class ModelCustomizationService implements AutoCloseable {
         try {
             outcome = training.run(job, base, control);
         } catch (DatasetException e) {
+            deleteTree(control.modelDirectory());
             finish(job.jobArn(), JobStatus.Failed, e.getMessage(), null);
             return;
         } catch (Throwable e) {
             log.error("customization job {} failed", job.jobName(), e);
+            deleteTree(control.modelDirectory()); // whatever a failed run wrote is no model
             finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
             return;
         }
@@ -281,9 +284,14 @@ public final class ModelCustomizationService implements AutoCloseable {
         } else if (outcome == JobTraining.Outcome.STOPPED) {
             deleteTree(control.modelDirectory());
             finish(job.jobArn(), JobStatus.Stopped, null, null);
+        } else if (outcome != JobTraining.Outcome.COMPLETED || !Files.isDirectory(control.modelDirectory())) {
+            // A training that reports no outcome, or Completed without weights, must not make a model that cannot load.
+            log.error("customization job {} ended as {} without weights in {}", job.jobName(), outcome,
+                    control.modelDirectory());
+            deleteTree(control.modelDirectory());
+            finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
         } else {
-            String modelArn = "arn:aws:bedrock:" + region + ":" + account + ":custom-model/" + base.foundationId()
-                    + "/" + modelId;
+            String modelArn = CustomModelArn.of(region, account, base.foundationId(), modelId);
             finish(job.jobArn(), JobStatus.Completed, null, new StoredCustomModel(modelArn, job.outputModelName(),
                     job.jobArn(), control.modelDirectory().toAbsolutePath().toString(), clock.instant()));
         }

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.http;
 
+import dev.localbedrock.runtime.catalog.CustomModelArn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -74,7 +75,7 @@ final class ControlPlaneApi {
             Map.entry(Operation.STOP_CUSTOMIZATION_JOB, (api, r) -> CustomizationApi.stop(api.customization(),
                     r.call().pathParameter("jobIdentifier"))),
             Map.entry(Operation.LIST_CUSTOM_MODELS, (api, r) -> CustomizationApi.listModels(api.customization(),
-                    r.query(), arn -> api.foundationModels.arn(CustomizationApi.foundationOf(arn)))),
+                    r.query(), arn -> api.foundationModels.arn(CustomModelArn.foundationId(arn)))),
             Map.entry(Operation.GET_CUSTOM_MODEL, (api, r) -> CustomizationApi.getModel(api.customization(),
                     r.call().pathParameter("modelIdentifier"))),
             Map.entry(Operation.DELETE_CUSTOM_MODEL, (api, r) -> CustomizationApi.deleteModel(api.customization(),

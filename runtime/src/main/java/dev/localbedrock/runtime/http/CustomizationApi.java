@@ -250,12 +250,6 @@ final class CustomizationApi {
         return n;
     }
 
-    /** The foundation model id in a custom model's ARN ({@code …:custom-model/FOUNDATION-ID/ID}). */
-    static String foundationOf(String customModelArn) {
-        String path = customModelArn.substring(customModelArn.indexOf(":custom-model/") + ":custom-model/".length());
-        return path.substring(0, path.lastIndexOf('/'));
-    }
-
     static ObjectNode deleteModel(ModelCustomizationService service, String identifier) {
         service.deleteModel(identifier);
         return Json.MAPPER.createObjectNode();
