@@ -38,7 +38,8 @@ public final class PtRuntime {
 
     /**
      * Sets libtorch's intra-op thread count: {@code threads} when positive, else {@code OMP_NUM_THREADS} when set,
-     * else libtorch's own default (one per core). The setting is global to the process.
+     * else libtorch's own default (one per core), for the calling thread and as the default of threads that have not
+     * used libtorch yet (see {@link #applyIntraOpThreadsToThisThread}).
      */
     public static synchronized void applyIntraOpThreads(int threads) {
         engine();
@@ -57,6 +58,55 @@ public final class PtRuntime {
             JniUtils.setNumThreads(n);
             log.info("libtorch intra-op threads: {}", n);
         }
+    }
+
+    /**
+     * Sets libtorch's intra-op thread count for the calling thread only, leaving every other thread's count and the
+     * process default (what a thread gets the first time it calls libtorch) as they were.
+     *
+     * <p>libtorch (OpenMP build) keeps the count per thread: {@code at::set_num_threads} sets the caller's OpenMP
+     * count and the process default, and a thread copies the default the first time it reads the count (any parallel
+     * op does). So a trainer that set its count the plain way would change the count of every serving thread started
+     * after it. Here the default is read on a fresh thread before and written back from another fresh thread after,
+     * so only the caller keeps {@code threads}.
+     */
+    public static synchronized void applyIntraOpThreadsToThisThread(int threads) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be positive: " + threads);
+        }
+        engine();
+        int processDefault = onFreshThread(JniUtils::getNumThreads);
+        // A thread copies the default at its first get (not at a set): do that first, or the write-back below would
+        // become this thread's count at its next libtorch call.
+        JniUtils.getNumThreads();
+        JniUtils.setNumThreads(threads);
+        onFreshThread(() -> {
+            JniUtils.setNumThreads(processDefault);
+            return processDefault;
+        });
+    }
+
+    private static int onFreshThread(java.util.function.IntSupplier task) {
+        int[] result = new int[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                result[0] = task.getAsInt();
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "libtorch-threads");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting libtorch threads", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
     }
 
     /**

@@ -33,6 +33,8 @@ import java.util.Random;
 public final class DecoderTrainer implements AutoCloseable {
     /** DJL's PyTorch collector refuses a second concurrent collector anywhere in the process. */
     private static final Object COLLECTOR = new Object();
+    /** The intra-op thread count this thread was given by a trainer (0: none), so it is set once per thread. */
+    private static final ThreadLocal<Integer> THREADS_SET = ThreadLocal.withInitial(() -> 0);
 
     private final Path source;
     private final TrainingSettings settings;
@@ -62,9 +64,6 @@ public final class DecoderTrainer implements AutoCloseable {
         HfModelConfig config = HfModelConfig.load(checkpointDir);
         TrainableLlama.check(config);
         Engine engine = PtRuntime.engine();
-        if (settings.threads() > 0) {
-            PtRuntime.applyIntraOpThreads(settings.threads()); // libtorch's pool size is process-wide
-        }
         Device device = PtRuntime.device(settings.device());
         PtRuntime.requireUsable(device);
         NDManager manager = engine.newBaseManager(device);
@@ -87,6 +86,7 @@ public final class DecoderTrainer implements AutoCloseable {
      */
     public TrainingOutcome train(List<TrainingSequence> data, TrainingMonitor monitor) {
         requireOpen();
+        useTrainingThreads();
         if (trained) {
             throw new IllegalStateException("train() was already called on this trainer");
         }
@@ -152,6 +152,7 @@ public final class DecoderTrainer implements AutoCloseable {
     /** Mean cross-entropy per output token over {@code data}, without gradients, in batches of {@code batchSize}. */
     public double meanLoss(List<TrainingSequence> data) {
         requireOpen();
+        useTrainingThreads();
         requireData(data);
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -255,6 +256,14 @@ public final class DecoderTrainer implements AutoCloseable {
     private static void requireData(List<TrainingSequence> data) {
         if (data == null || data.isEmpty()) {
             throw new IllegalArgumentException("no training sequences");
+        }
+    }
+
+    /** The settings' thread count on the thread that runs the steps, without touching serving threads. */
+    private void useTrainingThreads() {
+        if (settings.threads() > 0 && THREADS_SET.get() != settings.threads()) {
+            PtRuntime.applyIntraOpThreadsToThisThread(settings.threads());
+            THREADS_SET.set(settings.threads());
         }
     }
 
