@@ -175,4 +175,27 @@ public record HfModelConfig(String modelType, int hiddenSize, int numHiddenLayer
     public int queryGroups() {
         return numAttentionHeads / numKeyValueHeads;
     }
+
+    /**
+     * Throws unless the shape fields a decoder needs are positive and the query heads group evenly onto the key/value
+     * heads; the serving engines and the trainer check this before allocating anything.
+     */
+    public void requireDecoderShape() {
+        if (hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || numKeyValueHeads <= 0
+                || headDim <= 0 || intermediateSize <= 0 || vocabSize <= 0) {
+            throw new IllegalArgumentException("config.json lacks a positive hidden_size, num_hidden_layers, "
+                    + "num_attention_heads, num_key_value_heads, head_dim, intermediate_size or vocab_size");
+        }
+        if (numAttentionHeads % numKeyValueHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads " + numAttentionHeads
+                    + " is not a multiple of num_key_value_heads " + numKeyValueHeads);
+        }
+    }
+
+    /** Throws unless a Llama-family MLP's activation is SiLU (the SwiGLU every supported checkpoint uses). */
+    public void requireSiluActivation() {
+        if (hiddenAct != null && !hiddenAct.equals("silu")) {
+            throw new IllegalArgumentException("hidden_act '" + hiddenAct + "' is not supported (only silu)");
+        }
+    }
 }

@@ -55,18 +55,8 @@ final class LlamaGraph extends DecoderGraphBuilder {
 
     /** Rejects configurations the graph cannot express, naming the field. */
     static void validate(HfModelConfig c, BuildOptions options, int positions) {
-        if (c.hiddenAct() != null && !c.hiddenAct().equals("silu")) {
-            throw new IllegalArgumentException("hidden_act '" + c.hiddenAct() + "' is not supported (only silu)");
-        }
-        if (c.hiddenSize() <= 0 || c.numHiddenLayers() <= 0 || c.numAttentionHeads() <= 0
-                || c.numKeyValueHeads() <= 0 || c.headDim() <= 0 || c.intermediateSize() <= 0 || c.vocabSize() <= 0) {
-            throw new IllegalArgumentException("config.json lacks a positive hidden_size, num_hidden_layers, "
-                    + "num_attention_heads, num_key_value_heads, head_dim, intermediate_size or vocab_size");
-        }
-        if (c.numAttentionHeads() % c.numKeyValueHeads() != 0) {
-            throw new IllegalArgumentException("num_attention_heads " + c.numAttentionHeads()
-                    + " is not a multiple of num_key_value_heads " + c.numKeyValueHeads());
-        }
+        c.requireSiluActivation();
+        c.requireDecoderShape();
         if (c.headDim() % 2 != 0) {
             throw new IllegalArgumentException("rotary embeddings need an even head_dim, got " + c.headDim());
         }

@@ -69,15 +69,7 @@ final class PtConfigChecks {
     /** Checks the configuration describes a graph this class runs. */
     static Settings validate(HfModelConfig c, int capacity) {
         String type = c.modelType();
-        if (c.hiddenSize() <= 0 || c.numHiddenLayers() <= 0 || c.numAttentionHeads() <= 0
-                || c.numKeyValueHeads() <= 0 || c.headDim() <= 0 || c.intermediateSize() <= 0 || c.vocabSize() <= 0) {
-            throw new IllegalArgumentException("config.json lacks a positive hidden_size, num_hidden_layers, "
-                    + "num_attention_heads, num_key_value_heads, head_dim, intermediate_size or vocab_size");
-        }
-        if (c.numAttentionHeads() % c.numKeyValueHeads() != 0) {
-            throw new IllegalArgumentException("num_attention_heads " + c.numAttentionHeads()
-                    + " is not a multiple of num_key_value_heads " + c.numKeyValueHeads());
-        }
+        c.requireDecoderShape();
         if (type.equals("gpt2")) {
             String act = c.raw().path("activation_function").asText("gelu_new");
             if (!TANH_GELU.contains(act) && !act.equals("gelu")) {
@@ -98,9 +90,7 @@ final class PtConfigChecks {
             return new Settings(true, act.equals("gelu"), c.raw().path("scale_attn_weights").asBoolean(true), 0,
                     eps);
         }
-        if (c.hiddenAct() != null && !c.hiddenAct().equals("silu")) {
-            throw new IllegalArgumentException("hidden_act '" + c.hiddenAct() + "' is not supported (only silu)");
-        }
+        c.requireSiluActivation();
         RotaryTables.inverseFrequencies(c); // rejects unsupported rope_scaling types and odd head sizes up front
         int window = 0;
         if (type.equals("mistral") && c.slidingWindow() > 0) {

@@ -137,18 +137,8 @@ final class TrainableLlama {
             throw new IllegalArgumentException("model_type '" + c.modelType() + "' cannot be fine-tuned (supported: "
                     + String.join(", ", MODEL_TYPES) + ")");
         }
-        if (c.hiddenSize() <= 0 || c.numHiddenLayers() <= 0 || c.numAttentionHeads() <= 0
-                || c.numKeyValueHeads() <= 0 || c.headDim() <= 0 || c.intermediateSize() <= 0 || c.vocabSize() <= 0) {
-            throw new IllegalArgumentException("config.json lacks a positive hidden_size, num_hidden_layers, "
-                    + "num_attention_heads, num_key_value_heads, head_dim, intermediate_size or vocab_size");
-        }
-        if (c.numAttentionHeads() % c.numKeyValueHeads() != 0) {
-            throw new IllegalArgumentException("num_attention_heads " + c.numAttentionHeads()
-                    + " is not a multiple of num_key_value_heads " + c.numKeyValueHeads());
-        }
-        if (c.hiddenAct() != null && !c.hiddenAct().equals("silu")) {
-            throw new IllegalArgumentException("hidden_act '" + c.hiddenAct() + "' is not supported (only silu)");
-        }
+        c.requireDecoderShape();
+        c.requireSiluActivation();
         RotaryFrequencies.inverseFrequencies(c); // rejects unknown rope_scaling types and odd head sizes
     }
 
