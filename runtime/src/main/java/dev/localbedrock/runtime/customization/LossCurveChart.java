@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * A fine-tuning job's loss curve as a PNG: the training loss of every step as a line, and the validation loss of each
- * epoch as a marked point at that epoch's last step (so both share the step axis, as the metrics files number them).
+ * epoch as a marked point at that epoch's last step (so both share the step axis, as the metrics files number them);
+ * a job without validation data has the training curve alone.
  * Drawn by JFreeChart into a {@link BufferedImage} and encoded by ImageIO — no window, no screen: it works on a
  * server with no display, where the JVM runs headless.
  *
@@ -57,7 +58,9 @@ public final class LossCurveChart {
         XYSeries validating = series("validation loss (each epoch)", validation);
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(training);
-        data.addSeries(validating);
+        if (!validation.isEmpty()) {
+            data.addSeries(validating); // no legend entry for validation a job does not have
+        }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss (mean per output token)", data,
                 PlotOrientation.VERTICAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
