@@ -379,6 +379,31 @@ class SigV4SdkEndToEndTest {
     }
 
     @Test
+    void theJobsCommandSignsWithTheCallersCredentials() {
+        String endpoint = http().toString();
+        // An ARN in the path (its ':' and '/' percent-encoded): the signature still matches, so the answer is 404.
+        String arn = "arn:aws:bedrock:us-east-1:000000000000:model-customization-job/" + TestServers.LLAMA_ID
+                + "/abcdefghijkl";
+        try {
+            System.setProperty("aws.accessKeyId", bob.id);
+            System.setProperty("aws.secretAccessKey", bob.secret);
+            InProcessCli.Run missing = InProcessCli.run("jobs", "watch", arn, "--endpoint", endpoint);
+            assertEquals(4, missing.exit(), missing.err());
+            assertTrue(missing.err().contains("404 ResourceNotFoundException"), missing.err());
+            assertTrue(cli("jobs", "list", "--endpoint", endpoint).startsWith("NAME"));
+            System.setProperty("aws.accessKeyId", dave.id);
+            System.setProperty("aws.secretAccessKey", dave.secret);
+            InProcessCli.Run denied = InProcessCli.run("jobs", "list", "--endpoint", endpoint);
+            assertEquals(4, denied.exit());
+            assertTrue(denied.err().contains("403 AccessDeniedException")
+                    && denied.err().contains("bedrock:ListModelCustomizationJobs"), denied.err());
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
     void theAuditTrailNamesTheCallerAllowedOrDenied() throws Exception {
         String allowedId;
         String deniedId;

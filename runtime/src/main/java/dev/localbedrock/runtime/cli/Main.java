@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bedrock-runtime", mixinStandardHelpOptions = true, version = "local-bedrock 0.1.0",
         description = "A local Amazon Bedrock runtime serving open-weight models.",
         subcommands = {ServeCommand.class, GenerateCommand.class, BuildOnnxCommand.class, AccessCommand.class,
-                CapacityCommand.class, KeysCommand.class, PoliciesCommand.class, CommandLine.HelpCommand.class})
+                CapacityCommand.class, JobsCommand.class, KeysCommand.class, PoliciesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -139,6 +139,7 @@ public final class FineTuningRunner implements JobTraining {
         private final List<TrainingMetricsFiles.Row> validation = new ArrayList<>();
         private long tokens;
         private StepProgress last;
+        private boolean chartFailed;
 
         Metrics(CustomizationJob job, JobStorage.S3Location output, int epochs) {
             this.job = job;
@@ -172,6 +173,26 @@ public final class FineTuningRunner implements JobTraining {
                         TrainingMetricsFiles.csv(TrainingMetricsFiles.VALIDATION_HEADER, validation)
                                 .getBytes(StandardCharsets.UTF_8));
             }
+            writeLossCurve(store);
+        }
+
+        /**
+         * The loss curve beside the CSVs (one atomic put, like them). A chart is a convenience: when it cannot be
+         * drawn (a JVM without its font libraries) the job goes on with its metrics files and says why once.
+         */
+        private void writeLossCurve(ObjectStore store) {
+            byte[] png;
+            try {
+                png = LossCurveChart.png("Fine-tuning job " + job.jobName(), steps, validation);
+            } catch (Exception | LinkageError e) {
+                if (!chartFailed) {
+                    chartFailed = true;
+                    log.warn("customization job {}: the loss curve cannot be drawn ({}); the metrics files are "
+                            + "written without it", job.jobName(), e.toString());
+                }
+                return;
+            }
+            store.put(output.bucket(), TrainingMetricsFiles.lossCurveKey(output.key(), job.jobId()), png);
         }
     }
 

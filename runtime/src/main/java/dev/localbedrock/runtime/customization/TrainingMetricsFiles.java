@@ -9,6 +9,9 @@ import java.util.Locale;
  * {@code model-customization-job-ID/validation_artifacts/post_fine_tuning_validation/validation_metrics.csv} (a row
  * per epoch end, at that epoch's last step). Perplexity is exp(loss). Numbers are written with Double.toString:
  * locale-independent and exact (the shortest decimal that reads back as the same double).
+ *
+ * <p>Beside the step-wise file this server also writes {@code training_artifacts/loss_curve.png}, both losses
+ * drawn against the step ({@link LossCurveChart}); the guide names no such file, so its name is this server's.
  */
 public final class TrainingMetricsFiles {
     public static final String STEP_HEADER = "step_number,epoch_number,training_loss,perplexity";
@@ -38,6 +41,11 @@ public final class TrainingMetricsFiles {
 
     public static String stepWiseKey(String outputKey, String jobId) {
         return jobFolder(outputKey, jobId) + "training_artifacts/step_wise_training_metrics.csv";
+    }
+
+    /** The loss curve PNG, beside the step-wise metrics file. */
+    public static String lossCurveKey(String outputKey, String jobId) {
+        return jobFolder(outputKey, jobId) + "training_artifacts/loss_curve.png";
     }
 
     public static String validationKey(String outputKey, String jobId) {

@@ -236,6 +236,10 @@ class FineTuningJobsSdkTest {
             Path steps = workDir.resolve(".local-bedrock/s3/out-bucket/runs/model-customization-job-" + jobId
                     + "/training_artifacts/step_wise_training_metrics.csv");
             assertTrue(Files.readAllLines(steps).size() >= 1 + 16, "the first epoch's steps were written");
+            java.awt.image.BufferedImage curve = javax.imageio.ImageIO.read(steps.resolveSibling("loss_curve.png")
+                    .toFile());
+            assertNotNull(curve, "the loss curve was written beside the metrics, and decodes");
+            assertEquals(LossCurveChart.WIDTH, curve.getWidth());
             try (var models = Files.list(workDir.resolve(".local-bedrock/custom-models"))) {
                 assertEquals(0, models.count(), "no weights are left behind");
             } catch (java.nio.file.NoSuchFileException none) {
