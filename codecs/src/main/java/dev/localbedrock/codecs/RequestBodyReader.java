@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.ParameterKind;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -25,6 +27,8 @@ import java.util.Set;
  * numbers written as decimals ({@code 512.0}) are accepted for integer fields; {@code 5.5} is not.
  *
  * <p>Use: {@link #parse}, then one reader call per field, then {@link #validate()}. Not thread-safe; one per request.
+ * A family whose parameters are described by {@link BodyParameter}s reads each through the overload taking the
+ * parameter, so the range and default a form shows are the ones enforced here.
  *
  * <p>Longer than most classes here on purpose: it is one vocabulary (a method per JSON shape a family body uses, each
  * recording violations in the schema library's words), and every family's messages must read alike; split across
@@ -140,6 +144,49 @@ public final class RequestBodyReader {
             return defaultValue;
         }
         return value.intValueExact();
+    }
+
+    /** {@link #number(String, double, double, double)} with the parameter's key, range and default. */
+    public double number(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.NUMBER, path);
+        return number(parameter.key(), parameter.min(), parameter.max(), parameter.defaultNumber());
+    }
+
+    /**
+     * {@link #integer(String, int, int, int)} with the parameter's key, range and default; a required parameter
+     * that is absent is recorded as {@code #: required key [name] not found}.
+     */
+    public int integer(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.INTEGER, path);
+        if (parameter.required() && !has(parameter.key())) {
+            violations.add(here() + ": required key [" + parameter.key() + "] not found");
+        }
+        return integer(parameter.key(), parameter.min().intValue(), parameter.max().intValue(),
+                parameter.defaultInteger());
+    }
+
+    /** {@link #stringList(String, int, int)} with the parameter's key and limits. */
+    public List<String> stringList(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.STRING_LIST, path);
+        return stringList(parameter.key(), parameter.maxItems(), parameter.maxLength());
+    }
+
+    /** {@link #bool(String, boolean)} with the parameter's key and default. */
+    public boolean bool(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.BOOLEAN, path);
+        return bool(parameter.key(), parameter.defaultBoolean());
+    }
+
+    /** {@link #oneOf(String, List, String)} with the parameter's key, values and default. */
+    public String oneOf(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.STRING, path);
+        return oneOf(parameter.key(), parameter.allowedValues(), parameter.defaultString());
+    }
+
+    /** {@link #numberMap(String, double, double)} with the parameter's key and range. */
+    public Map<String, Double> numberMap(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.NUMBER_MAP, path);
+        return numberMap(parameter.key(), parameter.min(), parameter.max());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.localbedrock.codecs;
 import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 /**
  * One Bedrock text model family's wire format: its request body, its InvokeModel response body and its stream chunk
@@ -20,6 +21,12 @@ public interface TextFamilyCodec {
      * @throws BedrockException ValidationException naming the field and its allowed range when the body is bad
      */
     TextGenerationRequest decodeRequest(byte[] body);
+
+    /**
+     * The request body's prompt field and inference parameters, with the ranges and defaults {@link #decodeRequest}
+     * enforces (it reads the body through these same values).
+     */
+    BodyShape bodyShape();
 
     /** The InvokeModel response body. */
     byte[] encodeResponse(GenerationOutcome outcome);

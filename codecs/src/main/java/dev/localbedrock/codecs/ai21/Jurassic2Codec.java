@@ -16,8 +16,11 @@ import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.codecs.inference.TokenLikelihood;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +83,24 @@ public final class Jurassic2Codec implements TextFamilyCodec {
     static final int MAX_STOP_SEQUENCES = 64;
     static final int MAX_STOP_SEQUENCE_LENGTH = 1000;
 
+    /** §2.6's table, in the order of the guide's request body; {@link #decodeRequest} reads the body through these. */
+    static final BodyParameter TEMPERATURE_PARAMETER = BodyParameter.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE,
+            "Randomness: lower is more deterministic; 0 always picks the most likely token.");
+    static final BodyParameter TOP_P_PARAMETER = BodyParameter.number(TOP_P, 0, 1, DEFAULT_TOP_P,
+            "Nucleus sampling: keep the most likely tokens up to this probability mass; 0 keeps only the top one.");
+    static final BodyParameter MAX_TOKENS_PARAMETER = BodyParameter.integer(MAX_TOKENS, 0, MAX_MAX_TOKENS,
+            DEFAULT_MAX_TOKENS, "The most tokens to generate.");
+    static final BodyParameter STOP_SEQUENCES_PARAMETER = BodyParameter.stringList(STOP_SEQUENCES,
+            MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH,
+            "Text that ends the generation when the model produces it; not included in the output.");
+    static final PenaltyParameters PRESENCE = new PenaltyParameters(PRESENCE_PENALTY, MAX_PRESENCE_PENALTY,
+            "Presence penalty: higher makes tokens already present at least once less likely.");
+    static final PenaltyParameters COUNT = new PenaltyParameters(COUNT_PENALTY, MAX_COUNT_PENALTY,
+            "Count penalty: higher makes tokens less likely the more often they already occur.");
+    static final PenaltyParameters FREQUENCY = new PenaltyParameters(FREQUENCY_PENALTY, MAX_FREQUENCY_PENALTY,
+            "Frequency penalty: higher makes tokens less likely in proportion to their frequency in the text.");
+    static final BodyShape SHAPE = shape();
+
     private static final Set<String> KEYS = Set.of(PROMPT, TEMPERATURE, TOP_P, MAX_TOKENS, STOP_SEQUENCES,
             COUNT_PENALTY, PRESENCE_PENALTY, FREQUENCY_PENALTY);
     private static final Set<String> PENALTY_KEYS = Set.of(SCALE, APPLY_TO_WHITESPACES, APPLY_TO_PUNCTUATIONS,
@@ -96,16 +117,21 @@ public final class Jurassic2Codec implements TextFamilyCodec {
     }
 
     @Override
+    public BodyShape bodyShape() {
+        return SHAPE;
+    }
+
+    @Override
     public TextGenerationRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String prompt = reader.requiredString(PROMPT);
-        double temperature = reader.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE);
-        double topP = reader.number(TOP_P, 0, 1, DEFAULT_TOP_P);
-        int maxTokens = reader.integer(MAX_TOKENS, 0, MAX_MAX_TOKENS, DEFAULT_MAX_TOKENS);
-        List<String> stops = reader.stringList(STOP_SEQUENCES, MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH);
-        Penalty count = penalty(reader, COUNT_PENALTY, MAX_COUNT_PENALTY);
-        Penalty presence = penalty(reader, PRESENCE_PENALTY, MAX_PRESENCE_PENALTY);
-        Penalty frequency = penalty(reader, FREQUENCY_PENALTY, MAX_FREQUENCY_PENALTY);
+        double temperature = reader.number(TEMPERATURE_PARAMETER);
+        double topP = reader.number(TOP_P_PARAMETER);
+        int maxTokens = reader.integer(MAX_TOKENS_PARAMETER);
+        List<String> stops = reader.stringList(STOP_SEQUENCES_PARAMETER);
+        Penalty count = COUNT.read(reader);
+        Penalty presence = PRESENCE.read(reader);
+        Penalty frequency = FREQUENCY.read(reader);
         reader.validate();
 
         float t = SamplingValues.temperature(temperature);
@@ -118,20 +144,55 @@ public final class Jurassic2Codec implements TextFamilyCodec {
                 PromptTruncation.NONE);
     }
 
-    /** One penalty object; absent means no penalty, an absent {@code scale} is 0 and absent flags are true. */
-    private static Penalty penalty(RequestBodyReader body, String key, double maxScale) {
-        boolean present = body.has(key);
-        RequestBodyReader reader = body.object(key, PENALTY_KEYS);
-        double scale = reader.number(SCALE, 0, maxScale, 0);
-        boolean whitespaces = reader.bool(APPLY_TO_WHITESPACES, true);
-        boolean punctuations = reader.bool(APPLY_TO_PUNCTUATIONS, true);
-        boolean numbers = reader.bool(APPLY_TO_NUMBERS, true);
-        boolean stopwords = reader.bool(APPLY_TO_STOPWORDS, true);
-        boolean emojis = reader.bool(APPLY_TO_EMOJIS, true);
-        if (!present) {
-            return Penalty.NONE;
+    private static BodyShape shape() {
+        List<BodyParameter> parameters = new ArrayList<>(List.of(TEMPERATURE_PARAMETER, TOP_P_PARAMETER,
+                MAX_TOKENS_PARAMETER, STOP_SEQUENCES_PARAMETER));
+        for (PenaltyParameters penalty : List.of(COUNT, PRESENCE, FREQUENCY)) {
+            parameters.addAll(penalty.all());
         }
-        return new Penalty((float) scale + 0f, whitespaces, punctuations, numbers, stopwords, emojis);
+        return new BodyShape(PROMPT, parameters);
+    }
+
+    /**
+     * One penalty object's parameters: its {@code scale} (0 when absent) and the five flags (true when absent).
+     * An absent object means no penalty.
+     */
+    record PenaltyParameters(String key, BodyParameter scale, BodyParameter whitespaces, BodyParameter punctuations,
+                             BodyParameter numbers, BodyParameter stopwords, BodyParameter emojis) {
+
+        PenaltyParameters(String key, double maxScale, String description) {
+            this(key, BodyParameter.number(key + "." + SCALE, 0, maxScale, 0, description + " 0 disables it."),
+                    flag(key, APPLY_TO_WHITESPACES, "Whether whitespace and newline tokens are penalised."),
+                    flag(key, APPLY_TO_PUNCTUATIONS, "Whether punctuation tokens are penalised."),
+                    flag(key, APPLY_TO_NUMBERS, "Whether number tokens are penalised."),
+                    flag(key, APPLY_TO_STOPWORDS, "Whether stopword tokens are penalised."),
+                    // The guide's wording for this flag is the reverse of the others' (Penalty's javadoc).
+                    flag(key, APPLY_TO_EMOJIS, "Whether emoji tokens are excluded from the penalty (as the guide"
+                            + " states it)."));
+        }
+
+        private static BodyParameter flag(String key, String name, String description) {
+            return BodyParameter.bool(key + "." + name, true, description);
+        }
+
+        List<BodyParameter> all() {
+            return List.of(scale, whitespaces, punctuations, numbers, stopwords, emojis);
+        }
+
+        Penalty read(RequestBodyReader body) {
+            boolean present = body.has(key);
+            RequestBodyReader reader = body.object(key, PENALTY_KEYS);
+            double scaleValue = reader.number(scale);
+            boolean w = reader.bool(whitespaces);
+            boolean p = reader.bool(punctuations);
+            boolean n = reader.bool(numbers);
+            boolean s = reader.bool(stopwords);
+            boolean e = reader.bool(emojis);
+            if (!present) {
+                return Penalty.NONE;
+            }
+            return new Penalty((float) scaleValue + 0f, w, p, n, s, e);
+        }
     }
 
     /** Without the request the prompt is unknown: {@code prompt.text} is empty. Prefer the two-argument form. */

@@ -12,6 +12,8 @@ import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
 import java.util.List;
@@ -90,6 +92,22 @@ public final class ClaudeTextCodec implements TextFamilyCodec {
     static final int MAX_STOP_SEQUENCES = 4;
     static final int MAX_STOP_SEQUENCE_LENGTH = 256;
 
+    /** §2.5's table (less the unused default of 200); {@link #decodeRequest} reads the body through these. */
+    static final BodyParameter TEMPERATURE_PARAMETER = BodyParameter.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE,
+            "Randomness: lower is more deterministic; 0 always picks the most likely token.");
+    static final BodyParameter TOP_P_PARAMETER = BodyParameter.number(TOP_P, 0, 1, DEFAULT_TOP_P,
+            "Nucleus sampling: keep the most likely tokens up to this probability mass; 1 keeps them all.");
+    static final BodyParameter TOP_K_PARAMETER = BodyParameter.integer(TOP_K, 0, MAX_TOP_K, DEFAULT_TOP_K,
+            "Keep only the K most likely tokens; 0 disables the limit.");
+    static final BodyParameter MAX_TOKENS_TO_SAMPLE_PARAMETER = BodyParameter.requiredInteger(MAX_TOKENS_TO_SAMPLE,
+            0, MAX_MAX_TOKENS_TO_SAMPLE, "The most tokens to generate (required; the guide advises at most 4,000).");
+    static final BodyParameter STOP_SEQUENCES_PARAMETER = BodyParameter.stringList(STOP_SEQUENCES,
+            MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH,
+            "Text that ends the generation when the model produces it (e.g. \"\\n\\nHuman:\"); not included in the"
+                    + " output.");
+    static final BodyShape SHAPE = BodyShape.of(PROMPT, TEMPERATURE_PARAMETER, TOP_P_PARAMETER, TOP_K_PARAMETER,
+            MAX_TOKENS_TO_SAMPLE_PARAMETER, STOP_SEQUENCES_PARAMETER);
+
     static final String HUMAN = "\n\nHuman:";
     static final String ASSISTANT = "\n\nAssistant:";
     /** Real Bedrock's words (since Claude 2.1 added system prompts). */
@@ -130,19 +148,19 @@ public final class ClaudeTextCodec implements TextFamilyCodec {
     }
 
     @Override
+    public BodyShape bodyShape() {
+        return SHAPE;
+    }
+
+    @Override
     public TextGenerationRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String prompt = reader.requiredString(PROMPT);
-        if (!reader.has(MAX_TOKENS_TO_SAMPLE)) {
-            // The reader has no required integer; for an absent key requiredString records exactly Bedrock's
-            // "#: required key [max_tokens_to_sample] not found".
-            reader.requiredString(MAX_TOKENS_TO_SAMPLE);
-        }
-        int maxTokens = reader.integer(MAX_TOKENS_TO_SAMPLE, 0, MAX_MAX_TOKENS_TO_SAMPLE, 0);
-        double temperature = reader.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE);
-        double topP = reader.number(TOP_P, 0, 1, DEFAULT_TOP_P);
-        int topK = reader.integer(TOP_K, 0, MAX_TOP_K, DEFAULT_TOP_K);
-        List<String> stops = reader.stringList(STOP_SEQUENCES, MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH);
+        int maxTokens = reader.integer(MAX_TOKENS_TO_SAMPLE_PARAMETER); // absent: Bedrock's "required key" message
+        double temperature = reader.number(TEMPERATURE_PARAMETER);
+        double topP = reader.number(TOP_P_PARAMETER);
+        int topK = reader.integer(TOP_K_PARAMETER);
+        List<String> stops = reader.stringList(STOP_SEQUENCES_PARAMETER);
         if (stops.contains("")) {
             reader.reject(STOP_SEQUENCES, "an item is an empty string (expected minLength: 1)");
         }

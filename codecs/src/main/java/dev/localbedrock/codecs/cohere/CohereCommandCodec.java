@@ -16,6 +16,8 @@ import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.codecs.inference.TokenLikelihood;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -78,6 +80,33 @@ public final class CohereCommandCodec implements TextFamilyCodec {
     static final List<String> LIKELIHOOD_MODES = List.of("GENERATION", "ALL", "NONE");
     static final List<String> TRUNCATIONS = List.of("NONE", "START", "END");
 
+    /**
+     * §2.7's table, in the order of the guide's request body; {@link #decodeRequest} reads the body through these. {@code stream} is not
+     * listed: it is accepted and ignored, since the operation decides.
+     */
+    static final BodyParameter RETURN_LIKELIHOODS_PARAMETER = BodyParameter.oneOf(RETURN_LIKELIHOODS,
+            LIKELIHOOD_MODES, "NONE", "Which tokens' likelihoods to return: the generated ones, all, or none.");
+    static final BodyParameter LOGIT_BIAS_PARAMETER = BodyParameter.numberMap(LOGIT_BIAS, -MAX_BIAS, MAX_BIAS,
+            "Token id to a bias added to that token's logit.");
+    static final BodyParameter NUM_GENERATIONS_PARAMETER = BodyParameter.integer(NUM_GENERATIONS, 1,
+            MAX_GENERATIONS, 1, "How many generations to return for the prompt.");
+    static final BodyParameter TRUNCATE_PARAMETER = BodyParameter.oneOf(TRUNCATE, TRUNCATIONS, "END",
+            "A prompt longer than the model's input limit: refuse it (NONE), drop its start (START) or end (END).");
+    static final BodyParameter TEMPERATURE_PARAMETER = BodyParameter.number(TEMPERATURE, 0, 5, DEFAULT_TEMPERATURE,
+            "Randomness: lower is more deterministic; 0 always picks the most likely token.");
+    static final BodyParameter P_PARAMETER = BodyParameter.number(P, 0, 1, DEFAULT_P,
+            "Nucleus sampling: keep the most likely tokens up to this probability mass; 0 or 1 disables it.");
+    static final BodyParameter K_PARAMETER = BodyParameter.integer(K, 0, MAX_K, DEFAULT_K,
+            "Keep only the K most likely tokens (applied before p); 0 disables it.");
+    static final BodyParameter MAX_TOKENS_PARAMETER = BodyParameter.integer(MAX_TOKENS, 1, MAX_MAX_TOKENS,
+            DEFAULT_MAX_TOKENS, "The most tokens to generate.");
+    static final BodyParameter STOP_SEQUENCES_PARAMETER = BodyParameter.stringList(STOP_SEQUENCES,
+            MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH,
+            "Text that ends the generation when the model produces it; not included in the output.");
+    static final BodyShape SHAPE = BodyShape.of(PROMPT, TEMPERATURE_PARAMETER, P_PARAMETER, K_PARAMETER,
+            MAX_TOKENS_PARAMETER, STOP_SEQUENCES_PARAMETER, RETURN_LIKELIHOODS_PARAMETER, NUM_GENERATIONS_PARAMETER,
+            LOGIT_BIAS_PARAMETER, TRUNCATE_PARAMETER);
+
     private static final Set<String> KEYS = Set.of(PROMPT, TEMPERATURE, P, K, MAX_TOKENS, STOP_SEQUENCES,
             RETURN_LIKELIHOODS, STREAM, NUM_GENERATIONS, LOGIT_BIAS, TRUNCATE);
 
@@ -87,19 +116,24 @@ public final class CohereCommandCodec implements TextFamilyCodec {
     }
 
     @Override
+    public BodyShape bodyShape() {
+        return SHAPE;
+    }
+
+    @Override
     public TextGenerationRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String prompt = reader.requiredString(PROMPT);
-        double temperature = reader.number(TEMPERATURE, 0, 5, DEFAULT_TEMPERATURE);
-        double p = reader.number(P, 0, 1, DEFAULT_P);
-        int k = reader.integer(K, 0, MAX_K, DEFAULT_K);
-        int maxTokens = reader.integer(MAX_TOKENS, 1, MAX_MAX_TOKENS, DEFAULT_MAX_TOKENS);
-        List<String> stops = reader.stringList(STOP_SEQUENCES, MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH);
-        String likelihoods = reader.oneOf(RETURN_LIKELIHOODS, LIKELIHOOD_MODES, "NONE");
+        double temperature = reader.number(TEMPERATURE_PARAMETER);
+        double p = reader.number(P_PARAMETER);
+        int k = reader.integer(K_PARAMETER);
+        int maxTokens = reader.integer(MAX_TOKENS_PARAMETER);
+        List<String> stops = reader.stringList(STOP_SEQUENCES_PARAMETER);
+        String likelihoods = reader.oneOf(RETURN_LIKELIHOODS_PARAMETER);
         reader.bool(STREAM, false);
-        int generations = reader.integer(NUM_GENERATIONS, 1, MAX_GENERATIONS, 1);
+        int generations = reader.integer(NUM_GENERATIONS_PARAMETER);
         Map<Integer, Float> bias = logitBias(reader);
-        String truncate = reader.oneOf(TRUNCATE, TRUNCATIONS, "END");
+        String truncate = reader.oneOf(TRUNCATE_PARAMETER);
         reader.validate();
 
         float t = SamplingValues.temperature(temperature);
@@ -115,7 +149,7 @@ public final class CohereCommandCodec implements TextFamilyCodec {
      * are a conflict rather than a silent pick.
      */
     private static Map<Integer, Float> logitBias(RequestBodyReader reader) {
-        Map<String, Double> raw = reader.numberMap(LOGIT_BIAS, -MAX_BIAS, MAX_BIAS);
+        Map<String, Double> raw = reader.numberMap(LOGIT_BIAS_PARAMETER);
         Map<Integer, Float> bias = new HashMap<>(raw.size() * 2);
         for (Map.Entry<String, Double> entry : raw.entrySet()) {
             String key = entry.getKey();

@@ -15,6 +15,8 @@ import dev.localbedrock.codecs.chat.ContentBlock;
 import dev.localbedrock.codecs.chat.ToolConfig;
 import dev.localbedrock.codecs.inference.OutputConstraint;
 import dev.localbedrock.codecs.inference.SamplingParameters;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -40,6 +42,11 @@ public final class ConverseCodec implements ChatCodec {
     static final int MAX_STOP_SEQUENCES = 64;
     static final int MAX_STOP_SEQUENCE_LENGTH = 256;
 
+    static final String MAX_TOKENS_PATH = "inferenceConfig.maxTokens";
+    static final String TEMPERATURE_PATH = "inferenceConfig.temperature";
+    static final String TOP_P_PATH = "inferenceConfig.topP";
+    static final String STOP_SEQUENCES_PATH = "inferenceConfig.stopSequences";
+
     /** The one native response field this server can return through {@code additionalModelResponseFieldPaths}. */
     static final String STOP_SEQUENCE_POINTER = "/stop_sequence";
 
@@ -49,8 +56,8 @@ public final class ConverseCodec implements ChatCodec {
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
     private final ConverseFamily family;
-    private final int defaultMaxTokens;
-    private final int maxTokensLimit;
+    /** The inferenceConfig table: this model's maxTokens default and limit, the family's sampling defaults. */
+    private final BodyShape inferenceShape;
 
     /**
      * @param family           the model family's defaults and top-k key
@@ -64,8 +71,24 @@ public final class ConverseCodec implements ChatCodec {
                     + " and " + maxTokensLimit);
         }
         this.family = Objects.requireNonNull(family, "family");
-        this.defaultMaxTokens = defaultMaxTokens;
-        this.maxTokensLimit = maxTokensLimit;
+        this.inferenceShape = BodyShape.of(null,
+                BodyParameter.integer(MAX_TOKENS_PATH, 1, maxTokensLimit, defaultMaxTokens,
+                        "The most tokens to generate (this model's limit is the maximum)."),
+                BodyParameter.number(TEMPERATURE_PATH, 0, 1, family.temperature(),
+                        "Randomness: lower is more deterministic; 0 always picks the most likely token."),
+                BodyParameter.number(TOP_P_PATH, 0, 1, family.topP(),
+                        "Nucleus sampling: keep the most likely tokens up to this probability mass."),
+                BodyParameter.stringList(STOP_SEQUENCES_PATH, MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH,
+                        "Text that ends the generation when the model produces it; not included in the output."));
+    }
+
+    /**
+     * The {@code inferenceConfig} members as a table (no prompt path: the input is {@code messages}), with this
+     * model's defaults and limit; {@link #decodeRequest} reads them through it. {@code maxTokens} above the maximum
+     * is refused in Bedrock's sentence about the model limit rather than as a constraint violation.
+     */
+    public BodyShape inferenceShape() {
+        return inferenceShape;
     }
 
     public ConverseFamily family() {
@@ -89,7 +112,7 @@ public final class ConverseCodec implements ChatCodec {
     @Override
     public ChatRequest decodeRequest(byte[] body) {
         JsonNode root = ConverseRequestReader.parse(body);
-        ConverseRequestReader reader = new ConverseRequestReader(MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH);
+        ConverseRequestReader reader = new ConverseRequestReader(inferenceShape);
         List<ChatMessage> messages = reader.messages(root.get("messages"));
         List<String> system = reader.system(root.get("system"));
         ConverseRequestReader.Inference inference = reader.inference(root.get("inferenceConfig"));
@@ -108,6 +131,7 @@ public final class ConverseCodec implements ChatCodec {
         if (tools == null && usesTools(messages)) {
             reader.rule("The toolConfig field must be defined when using toolUse and toolResult content blocks.");
         }
+        int maxTokensLimit = inferenceShape.parameter(MAX_TOKENS_PATH).max().intValue();
         if (inference.maxTokens() != null && inference.maxTokens() > maxTokensLimit) {
             reader.rule("The maximum tokens you requested exceeds the model limit of " + maxTokensLimit
                     + ". Try again with a maximum tokens value that is lower than " + maxTokensLimit + ".");
@@ -115,11 +139,14 @@ public final class ConverseCodec implements ChatCodec {
         reader.throwIfInvalid();
         int topK = topK(extras);
 
-        double temperature = inference.temperature() == null ? family.temperature() : inference.temperature();
-        double topP = inference.topP() == null ? family.topP() : inference.topP();
+        double temperature = inference.temperature() == null
+                ? inferenceShape.parameter(TEMPERATURE_PATH).defaultNumber() : inference.temperature();
+        double topP = inference.topP() == null
+                ? inferenceShape.parameter(TOP_P_PATH).defaultNumber() : inference.topP();
         SamplingParameters sampling = new SamplingParameters(SamplingValues.temperature(temperature),
                 family.samplerTopP(topP), topK, null);
-        int maxTokens = inference.maxTokens() == null ? defaultMaxTokens : inference.maxTokens();
+        int maxTokens = inference.maxTokens() == null
+                ? inferenceShape.parameter(MAX_TOKENS_PATH).defaultInteger() : inference.maxTokens();
         return new ChatRequest(system, messages, maxTokens, sampling, inference.stopSequences(), tools, responsePaths,
                 outputFormat);
     }

@@ -9,6 +9,9 @@ import dev.localbedrock.codecs.chat.ContentBlock;
 import dev.localbedrock.codecs.chat.ToolChoice;
 import dev.localbedrock.codecs.chat.ToolConfig;
 import dev.localbedrock.codecs.chat.ToolSpec;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
+import dev.localbedrock.codecs.parameters.ParameterKind;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -46,12 +49,11 @@ final class ConverseRequestReader {
     /** The first conversation-rule problem (Bedrock names one at a time), reported after the constraints. */
     private String ruleProblem;
 
-    private final int maxStopSequences;
-    private final int maxStopSequenceLength;
+    /** The {@code inferenceConfig} table ({@link ConverseCodec#inferenceShape()}), read through its rows. */
+    private final BodyShape inferenceShape;
 
-    ConverseRequestReader(int maxStopSequences, int maxStopSequenceLength) {
-        this.maxStopSequences = maxStopSequences;
-        this.maxStopSequenceLength = maxStopSequenceLength;
+    ConverseRequestReader(BodyShape inferenceShape) {
+        this.inferenceShape = inferenceShape;
     }
 
     static JsonNode parse(byte[] body) {
@@ -401,47 +403,65 @@ final class ConverseRequestReader {
             violations.add(typeOf(node), "inferenceConfig", "Member must be a structure");
             return new Inference(null, null, null, List.of());
         }
+        BodyParameter maxTokensRow = row(ConverseCodec.MAX_TOKENS_PATH, ParameterKind.INTEGER);
         Integer maxTokens = null;
-        JsonNode max = node.get("maxTokens");
+        JsonNode max = node.get(maxTokensRow.key());
         if (!absent(max)) {
+            // Only the lower bound is a constraint; a value above the model's limit is a rule, checked by the codec.
             if (!max.isNumber() || !isIntegral(max.decimalValue())) {
-                violations.add(valueOf(max), "inferenceConfig.maxTokens", "Member must be an integer");
-            } else if (max.decimalValue().compareTo(BigDecimal.ONE) < 0) {
-                violations.add(valueOf(max), "inferenceConfig.maxTokens",
-                        "Member must have value greater than or equal to 1");
+                violations.add(valueOf(max), maxTokensRow.path(), "Member must be an integer");
+            } else if (max.decimalValue().compareTo(BigDecimal.valueOf(maxTokensRow.min())) < 0) {
+                violations.add(valueOf(max), maxTokensRow.path(),
+                        "Member must have value greater than or equal to " + plain(maxTokensRow.min()));
             } else {
                 maxTokens = max.decimalValue().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
                         ? Integer.MAX_VALUE : max.decimalValue().intValueExact();
             }
         }
-        Double temperature = unitInterval(node.get("temperature"), "inferenceConfig.temperature");
-        Double topP = unitInterval(node.get("topP"), "inferenceConfig.topP");
-        List<String> stops = stopSequences(node.get("stopSequences"));
+        Double temperature = inRange(node, row(ConverseCodec.TEMPERATURE_PATH, ParameterKind.NUMBER));
+        Double topP = inRange(node, row(ConverseCodec.TOP_P_PATH, ParameterKind.NUMBER));
+        List<String> stops = stopSequences(node, row(ConverseCodec.STOP_SEQUENCES_PATH, ParameterKind.STRING_LIST));
         return new Inference(maxTokens, temperature, topP, stops);
     }
 
-    private Double unitInterval(JsonNode node, String path) {
+    private BodyParameter row(String path, ParameterKind kind) {
+        BodyParameter row = inferenceShape.parameter(path);
+        row.requireKindAt(kind, "/inferenceConfig");
+        return row;
+    }
+
+    private Double inRange(JsonNode config, BodyParameter row) {
+        JsonNode node = config.get(row.key());
         if (absent(node)) {
             return null;
         }
         if (!node.isNumber()) {
-            violations.add(valueOf(node), path, "Member must be a number");
+            violations.add(valueOf(node), row.path(), "Member must be a number");
             return null;
         }
         BigDecimal value = node.decimalValue();
-        if (value.signum() < 0) {
-            violations.add(valueOf(node), path, "Member must have value greater than or equal to 0");
+        if (value.compareTo(BigDecimal.valueOf(row.min())) < 0) {
+            violations.add(valueOf(node), row.path(), "Member must have value greater than or equal to "
+                    + plain(row.min()));
             return null;
         }
-        if (value.compareTo(BigDecimal.ONE) > 0) {
-            violations.add(valueOf(node), path, "Member must have value less than or equal to 1");
+        if (value.compareTo(BigDecimal.valueOf(row.max())) > 0) {
+            violations.add(valueOf(node), row.path(), "Member must have value less than or equal to "
+                    + plain(row.max()));
             return null;
         }
         return value.doubleValue();
     }
 
-    private List<String> stopSequences(JsonNode node) {
-        String path = "inferenceConfig.stopSequences";
+    private static String plain(double bound) {
+        return BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+    }
+
+    private List<String> stopSequences(JsonNode config, BodyParameter row) {
+        JsonNode node = config.get(row.key());
+        String path = row.path();
+        int maxStopSequences = row.maxItems();
+        int maxStopSequenceLength = row.maxLength();
         if (absent(node)) {
             return List.of();
         }

@@ -10,6 +10,8 @@ import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
 import java.util.List;
@@ -35,6 +37,16 @@ public final class Llama2Codec implements TextFamilyCodec {
     static final int DEFAULT_MAX_GEN_LEN = 512;
     static final int MAX_MAX_GEN_LEN = 2048;
 
+    /** §2.9's table; {@link #decodeRequest} reads the body through these. */
+    static final BodyParameter TEMPERATURE_PARAMETER = BodyParameter.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE,
+            "Randomness: lower is more deterministic; 0 always picks the most likely token.");
+    static final BodyParameter TOP_P_PARAMETER = BodyParameter.number(TOP_P, 0, 1, DEFAULT_TOP_P,
+            "Nucleus sampling: keep the most likely tokens up to this probability mass; 0 or 1 disables it.");
+    static final BodyParameter MAX_GEN_LEN_PARAMETER = BodyParameter.integer(MAX_GEN_LEN, 1, MAX_MAX_GEN_LEN,
+            DEFAULT_MAX_GEN_LEN, "The most tokens to generate; a longer generation is cut off.");
+    static final BodyShape SHAPE = BodyShape.of(PROMPT, TEMPERATURE_PARAMETER, TOP_P_PARAMETER,
+            MAX_GEN_LEN_PARAMETER);
+
     private static final Set<String> KEYS = Set.of(PROMPT, TEMPERATURE, TOP_P, MAX_GEN_LEN);
 
     @Override
@@ -43,12 +55,17 @@ public final class Llama2Codec implements TextFamilyCodec {
     }
 
     @Override
+    public BodyShape bodyShape() {
+        return SHAPE;
+    }
+
+    @Override
     public TextGenerationRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String prompt = reader.requiredString(PROMPT);
-        double temperature = reader.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE);
-        double topP = reader.number(TOP_P, 0, 1, DEFAULT_TOP_P);
-        int maxGenLen = reader.integer(MAX_GEN_LEN, 1, MAX_MAX_GEN_LEN, DEFAULT_MAX_GEN_LEN);
+        double temperature = reader.number(TEMPERATURE_PARAMETER);
+        double topP = reader.number(TOP_P_PARAMETER);
+        int maxGenLen = reader.integer(MAX_GEN_LEN_PARAMETER);
         reader.validate();
 
         float t = SamplingValues.temperature(temperature);

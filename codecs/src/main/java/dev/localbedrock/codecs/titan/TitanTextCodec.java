@@ -10,6 +10,8 @@ import dev.localbedrock.codecs.inference.SamplingParameters;
 import dev.localbedrock.codecs.inference.StopReason;
 import dev.localbedrock.codecs.inference.StreamChunk;
 import dev.localbedrock.codecs.inference.TextGenerationRequest;
+import dev.localbedrock.codecs.parameters.BodyParameter;
+import dev.localbedrock.codecs.parameters.BodyShape;
 
 import java.io.IOException;
 import java.util.List;
@@ -69,6 +71,19 @@ public final class TitanTextCodec implements TextFamilyCodec {
     static final int MAX_STOP_SEQUENCES = 4;
     static final int MAX_STOP_SEQUENCE_LENGTH = 20;
 
+    /** §2.3's table; {@link #decodeRequest} reads the body through these. */
+    static final BodyParameter TEMPERATURE_PARAMETER = BodyParameter.number(CONFIG + "." + TEMPERATURE, 0, 1,
+            DEFAULT_TEMPERATURE, "Randomness: lower is more deterministic; 0 always picks the most likely token.");
+    static final BodyParameter TOP_P_PARAMETER = BodyParameter.number(CONFIG + "." + TOP_P, 0, 1, DEFAULT_TOP_P,
+            "Nucleus sampling: keep the most likely tokens up to this probability mass; 1 keeps them all.");
+    static final BodyParameter MAX_TOKEN_COUNT_PARAMETER = BodyParameter.integer(CONFIG + "." + MAX_TOKEN_COUNT, 0,
+            MAX_MAX_TOKEN_COUNT, DEFAULT_MAX_TOKEN_COUNT, "The most tokens to generate (the response length).");
+    static final BodyParameter STOP_SEQUENCES_PARAMETER = BodyParameter.stringList(CONFIG + "." + STOP_SEQUENCES,
+            MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH,
+            "Text that ends the generation when the model produces it; not included in the output.");
+    static final BodyShape SHAPE = BodyShape.of(INPUT_TEXT, TEMPERATURE_PARAMETER, TOP_P_PARAMETER,
+            MAX_TOKEN_COUNT_PARAMETER, STOP_SEQUENCES_PARAMETER);
+
     private static final Set<String> KEYS = Set.of(INPUT_TEXT, CONFIG);
     private static final Set<String> CONFIG_KEYS = Set.of(TEMPERATURE, TOP_P, MAX_TOKEN_COUNT, STOP_SEQUENCES);
 
@@ -78,14 +93,19 @@ public final class TitanTextCodec implements TextFamilyCodec {
     }
 
     @Override
+    public BodyShape bodyShape() {
+        return SHAPE;
+    }
+
+    @Override
     public TextGenerationRequest decodeRequest(byte[] body) {
         RequestBodyReader reader = RequestBodyReader.parse(body, KEYS);
         String inputText = reader.requiredString(INPUT_TEXT);
         RequestBodyReader config = reader.object(CONFIG, CONFIG_KEYS);
-        double temperature = config.number(TEMPERATURE, 0, 1, DEFAULT_TEMPERATURE);
-        double topP = config.number(TOP_P, 0, 1, DEFAULT_TOP_P);
-        int maxTokenCount = config.integer(MAX_TOKEN_COUNT, 0, MAX_MAX_TOKEN_COUNT, DEFAULT_MAX_TOKEN_COUNT);
-        List<String> stops = config.stringList(STOP_SEQUENCES, MAX_STOP_SEQUENCES, MAX_STOP_SEQUENCE_LENGTH);
+        double temperature = config.number(TEMPERATURE_PARAMETER);
+        double topP = config.number(TOP_P_PARAMETER);
+        int maxTokenCount = config.integer(MAX_TOKEN_COUNT_PARAMETER);
+        List<String> stops = config.stringList(STOP_SEQUENCES_PARAMETER);
         rejectEmpty(config, STOP_SEQUENCES, stops);
         reader.validate();
 
