@@ -623,6 +623,8 @@ public final class BenchTool {
         Path workDir;
         @Option(names = "--seconds", defaultValue = "60", description = "load per phase (default ${DEFAULT-VALUE})")
         int seconds;
+        @Option(names = "--warmup-seconds", defaultValue = "10", description = "unmeasured load first (default ${DEFAULT-VALUE})")
+        int warmupSeconds;
         @Option(names = "--concurrency", defaultValue = "2", description = "closed-loop streaming clients (default ${DEFAULT-VALUE})")
         int concurrency;
         @Option(names = "--prompt-tokens", defaultValue = "64", description = "load prompt, BOS included (default ${DEFAULT-VALUE})")
@@ -659,7 +661,8 @@ public final class BenchTool {
                     Duration.ofSeconds(seconds));
             TrainingInterferenceScenario.Settings settings = new TrainingInterferenceScenario.Settings(modelDir,
                     modelId, family, contextTokens, dir, load, concurrency, trainingThreads, serving, method, records,
-                    batchSize, recordPrompt, "a short answer that the job learns to give for this record.");
+                    batchSize, recordPrompt, "a short answer that the job learns to give for this record.",
+                    Duration.ofSeconds(warmupSeconds));
             List<TrainingInterferenceScenario.Phase> phases = new TrainingInterferenceScenario(settings).run();
             System.out.println();
             System.out.print(TrainingInterferenceScenario.table(phases));
@@ -672,6 +675,7 @@ public final class BenchTool {
                 m.put("model_dir", modelDir.toAbsolutePath().toString());
                 m.put("model_id", modelId);
                 m.put("seconds_per_phase", seconds);
+                m.put("warmup_seconds", warmupSeconds);
                 m.put("concurrency", concurrency);
                 m.put("prompt_tokens", promptTokens);
                 m.put("output_tokens", outputTokens);

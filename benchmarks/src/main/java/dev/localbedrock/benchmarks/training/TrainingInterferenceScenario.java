@@ -49,7 +49,8 @@ public final class TrainingInterferenceScenario {
     /** What the scenario needs. */
     public record Settings(Path modelDir, String modelId, String family, int contextTokens, Path workDir,
                            Workload load, int concurrency, int trainingThreads, int servingThreads, String method,
-                           int records, int batchSize, String recordPrompt, String recordAnswer) {
+                           int records, int batchSize, String recordPrompt, String recordAnswer,
+                           Duration warmup) {
     }
 
     /** One phase: the load's figures and, with a job, its progress over the phase. */
@@ -85,6 +86,11 @@ public final class TrainingInterferenceScenario {
                  BedrockClient cp = BedrockClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                          .credentialsProvider(StaticCredentialsProvider.create(
                                  AwsBasicCredentials.create("AKIDEXAMPLE", "not-a-secret"))).build()) {
+                // Unmeasured: the JIT, libtorch's first calls and the scheduler warm up here, not in the first phase.
+                System.err.printf(Locale.ROOT, "warm-up: %d clients for %d s%n", s.concurrency(),
+                        s.warmup().toSeconds());
+                LoadRunner.run(target, s.concurrency(), new Workload(s.load().prompt(), s.load().promptTokens(),
+                        s.load().outputTokens(), true, Integer.MAX_VALUE, 1, s.warmup()));
                 System.err.printf(Locale.ROOT, "serving alone: %d clients for %d s%n", s.concurrency(),
                         s.load().maxDuration().toSeconds());
                 phases.add(new Phase("serving alone", LoadRunner.run(target, s.concurrency(), s.load()), null,
