@@ -20,6 +20,9 @@ import dev.localbedrock.benchmarks.load.Reports;
 import dev.localbedrock.benchmarks.load.ReservedLatencyScenario;
 import dev.localbedrock.benchmarks.load.RunResult;
 import dev.localbedrock.benchmarks.load.Workload;
+import dev.localbedrock.benchmarks.training.TrainingInterferenceScenario;
+import dev.localbedrock.benchmarks.training.TrainingThroughputProbe;
+import dev.localbedrock.engines.training.FineTuning;
 import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
 import dev.localbedrock.engines.tokenizer.HfTextTokenizer;
 import picocli.CommandLine;
@@ -44,7 +47,7 @@ import java.util.concurrent.Callable;
  * {@code java -cp benchmarks/target/benchmarks.jar dev.localbedrock.benchmarks.BenchTool <command> …}
  * ({@code java -jar benchmarks/target/benchmarks.jar} stays the JMH runner). See {@code benchmarks/README.md}.
  *
- * <p>Over 400 lines because it holds the picocli option blocks of five subcommands, each a thin shell around the
+ * <p>Over 400 lines because it holds the picocli option blocks of its subcommands, each a thin shell around the
  * class that does the work (checkpoint writer, GGUF writer, load harness, llama.cpp peer, bandwidth probe); the
  * options read best beside each other, where a flag shared by two commands is seen to mean the same.
  */
@@ -52,7 +55,7 @@ import java.util.concurrent.Callable;
         description = "Benchmark tools: checkpoints, GGUF, load generator, llama.cpp side-by-side, memory bandwidth.",
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
             BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class, BenchTool.MetricsCheck.class,
-            CommandLine.HelpCommand.class})
+            BenchTool.TrainingThroughput.class, BenchTool.TrainingInterference.class, CommandLine.HelpCommand.class})
 public final class BenchTool {
 
     public static void main(String[] args) {
@@ -529,6 +532,165 @@ public final class BenchTool {
                 System.out.println("wrote " + json);
             }
             return 0;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Command(name = "training-throughput", mixinStandardHelpOptions = true,
+            description = "Training tokens/s of the fine-tuning trainer (DJL autograd, float32, AdamW) on HF"
+                    + " checkpoints, LoRA and full fine-tuning, on random sequences (benchmarks/README.md).")
+    static final class TrainingThroughput implements Callable<Integer> {
+        @Option(names = "--model-dir", required = true, description = "HF Llama directories (one run each)")
+        List<Path> modelDirs;
+        @Option(names = "--method", split = ",", defaultValue = "lora,full", description = "lora, full (default ${DEFAULT-VALUE})")
+        List<String> methods;
+        @Option(names = "--batch", defaultValue = "8", description = "sequences per optimizer step (default ${DEFAULT-VALUE})")
+        int batch;
+        @Option(names = "--seq-tokens", defaultValue = "64", description = "tokens per sequence (default ${DEFAULT-VALUE})")
+        int seqTokens;
+        @Option(names = "--prompt-tokens", defaultValue = "16", description = "of them, prompt without loss (default ${DEFAULT-VALUE})")
+        int promptTokens;
+        @Option(names = "--warmup-steps", defaultValue = "2", description = "unmeasured steps first (default ${DEFAULT-VALUE})")
+        int warmupSteps;
+        @Option(names = "--steps", defaultValue = "10", description = "measured optimizer steps (default ${DEFAULT-VALUE})")
+        int steps;
+        @Option(names = "--threads", defaultValue = "0", description = "libtorch intra-op threads (default: libtorch's, one per core)")
+        int threads;
+        @Option(names = "--json", description = "write the results as JSON here")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode doc = mapper.createObjectNode();
+            doc.put("tool", "training-throughput");
+            doc.set("machine", Reports.machine());
+            doc.put("batch", batch);
+            doc.put("seq_tokens", seqTokens);
+            doc.put("prompt_tokens", promptTokens);
+            doc.put("warmup_steps", warmupSteps);
+            doc.put("steps", steps);
+            doc.put("threads", threads);
+            var runs = doc.putArray("runs");
+            StringBuilder table = new StringBuilder(String.format("| model | method | trainable parameters "
+                    + "| ms/step | tokens/s |%n|---|---|---|---|---|%n"));
+            for (Path dir : modelDirs) {
+                for (String name : methods) {
+                    FineTuning m = FineTuning.valueOf(name.trim().toUpperCase(Locale.ROOT));
+                    System.err.printf(Locale.ROOT, "%s %s: %d + %d steps of %d × %d tokens%n", dir, m, warmupSteps,
+                            steps, batch, seqTokens);
+                    TrainingThroughputProbe.Result r = TrainingThroughputProbe.run(dir, m, batch, seqTokens,
+                            promptTokens, warmupSteps, steps, threads);
+                    String row = String.format(Locale.ROOT, "| %s | %s | %,d | %.0f | %.0f |%n",
+                            dir.getFileName(), m, r.trainableParameters(), r.millisPerStep(), r.tokensPerSecond());
+                    System.err.print(row);
+                    table.append(row);
+                    ObjectNode n = runs.addObject();
+                    n.put("model_dir", dir.toAbsolutePath().toString());
+                    n.put("method", m.name());
+                    n.put("trainable_parameters", r.trainableParameters());
+                    n.put("measured_steps", r.steps());
+                    n.put("tokens", r.tokens());
+                    n.put("seconds", r.seconds());
+                    n.put("tokens_per_second", r.tokensPerSecond());
+                }
+            }
+            System.out.println();
+            System.out.print(table);
+            if (json != null) {
+                Files.writeString(json, mapper.writeValueAsString(doc) + "\n");
+                System.out.println("wrote " + json);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "training-interference", mixinStandardHelpOptions = true,
+            description = "Start the server on a checkpoint; serving latency for a fixed time with no job, then the"
+                    + " same load while a fine-tuning job (created through BedrockClient) trains the same model"
+                    + " (benchmarks/README.md).")
+    static final class TrainingInterference implements Callable<Integer> {
+        @Option(names = "--model-dir", required = true, description = "the HF Llama directory to serve and fine-tune")
+        Path modelDir;
+        @Option(names = "--model-id", defaultValue = "meta.llama2-13b-chat-v1", description = "default ${DEFAULT-VALUE}")
+        String modelId;
+        @Option(names = "--family", defaultValue = "meta-llama2", description = "default ${DEFAULT-VALUE}")
+        String family;
+        @Option(names = "--context-tokens", defaultValue = "256", description = "max_context_tokens (default ${DEFAULT-VALUE})")
+        int contextTokens;
+        @Option(names = "--work-dir", description = "where models.yaml, the state, dataset and output go (default: a new temporary folder)")
+        Path workDir;
+        @Option(names = "--seconds", defaultValue = "60", description = "load per phase (default ${DEFAULT-VALUE})")
+        int seconds;
+        @Option(names = "--warmup-seconds", defaultValue = "10", description = "unmeasured load first (default ${DEFAULT-VALUE})")
+        int warmupSeconds;
+        @Option(names = "--concurrency", defaultValue = "2", description = "closed-loop streaming clients (default ${DEFAULT-VALUE})")
+        int concurrency;
+        @Option(names = "--prompt-tokens", defaultValue = "64", description = "load prompt, BOS included (default ${DEFAULT-VALUE})")
+        int promptTokens;
+        @Option(names = "--output-tokens", defaultValue = "32", description = "load output (default ${DEFAULT-VALUE})")
+        int outputTokens;
+        @Option(names = "--training-threads", defaultValue = "1", description = "customization.training_threads (default ${DEFAULT-VALUE})")
+        int trainingThreads;
+        @Option(names = "--serving-threads", description = "the model's intra_op_threads (default: --training-threads;"
+                + " libtorch's pool is process-wide and the job sets it)")
+        Integer servingThreads;
+        @Option(names = "--method", defaultValue = "lora", description = "customization.method: lora | full (default ${DEFAULT-VALUE})")
+        String method;
+        @Option(names = "--records", defaultValue = "400", description = "training records; 10 epochs of them must outlast the phase (default ${DEFAULT-VALUE})")
+        int records;
+        @Option(names = "--batch-size", defaultValue = "1", description = "the job's batchSize, 1-4 (default ${DEFAULT-VALUE})")
+        int batchSize;
+        @Option(names = "--record-prompt-tokens", defaultValue = "48", description = "each record's input (default ${DEFAULT-VALUE})")
+        int recordPromptTokens;
+        @Option(names = "--json", description = "write the results as JSON here")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            String prompt;
+            String recordPrompt;
+            try (HfTextTokenizer tok = HfTextTokenizer.load(modelDir)) {
+                prompt = PromptBuilder.build(promptTokens, text -> tok.encode(text, true).length);
+                recordPrompt = PromptBuilder.build(recordPromptTokens, text -> tok.encode(text, true).length);
+            }
+            Path dir = workDir != null ? workDir : Files.createTempDirectory("training-interference");
+            int serving = servingThreads != null ? servingThreads : trainingThreads;
+            Workload load = new Workload(prompt, promptTokens, outputTokens, true, Integer.MAX_VALUE, 1,
+                    Duration.ofSeconds(seconds));
+            TrainingInterferenceScenario.Settings settings = new TrainingInterferenceScenario.Settings(modelDir,
+                    modelId, family, contextTokens, dir, load, concurrency, trainingThreads, serving, method, records,
+                    batchSize, recordPrompt, "a short answer that the job learns to give for this record.",
+                    Duration.ofSeconds(warmupSeconds));
+            List<TrainingInterferenceScenario.Phase> phases = new TrainingInterferenceScenario(settings).run();
+            System.out.println();
+            System.out.print(TrainingInterferenceScenario.table(phases));
+            if (json != null) {
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode doc = mapper.createObjectNode();
+                doc.put("tool", "training-interference");
+                doc.set("machine", Reports.machine());
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("model_dir", modelDir.toAbsolutePath().toString());
+                m.put("model_id", modelId);
+                m.put("seconds_per_phase", seconds);
+                m.put("warmup_seconds", warmupSeconds);
+                m.put("concurrency", concurrency);
+                m.put("prompt_tokens", promptTokens);
+                m.put("output_tokens", outputTokens);
+                m.put("training_threads", trainingThreads);
+                m.put("serving_intra_op_threads", serving);
+                m.put("method", method);
+                m.put("records", records);
+                m.put("batch_size", batchSize);
+                m.put("record_prompt_tokens", recordPromptTokens);
+                doc.set("settings", mapper.valueToTree(m));
+                doc.set("phases", mapper.valueToTree(TrainingInterferenceScenario.json(phases)));
+                mapper.writeValue(json.toFile(), doc);
+                System.out.println("wrote " + json);
+            }
+            return phases.stream().allMatch(p -> p.load().errorCount() == 0 && p.load().ok() > 0) ? 0 : 1;
         }
     }
 }

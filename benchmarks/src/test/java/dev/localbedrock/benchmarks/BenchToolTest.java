@@ -53,8 +53,30 @@ class BenchToolTest {
     }
 
     @Test
+    void measuresTrainingThroughputOnAWrittenCheckpoint() throws Exception {
+        Path model = tmp.resolve("small");
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, "write-checkpoint", "--dim", "32", "--layers", "1", "--heads", "2",
+                "--hidden-dim", "48", "--vocab", "300", "--ctx", "64", "--out", model.toString()), err.toString());
+        Path json = tmp.resolve("training.json");
+        assertEquals(0, run(err, "training-throughput", "--model-dir", model.toString(), "--batch", "2",
+                "--seq-tokens", "16", "--prompt-tokens", "4", "--warmup-steps", "1", "--steps", "2",
+                "--threads", "1", "--json", json.toString()), err.toString());
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(2, doc.path("runs").size(), "LoRA and full");
+        for (var r : doc.path("runs")) {
+            assertEquals(2, r.path("measured_steps").asInt());
+            assertEquals(2 * 2 * 16, r.path("tokens").asLong(), "every token of the measured batches");
+            assertTrue(r.path("tokens_per_second").asDouble() > 0);
+        }
+        assertTrue(doc.path("runs").get(0).path("trainable_parameters").asLong()
+                < doc.path("runs").get(1).path("trainable_parameters").asLong(), "LoRA trains fewer weights");
+    }
+
+    @Test
     void everyCommandHasHelp() {
-        for (String c : new String[] {"write-checkpoint", "gguf", "load", "llamacpp", "bandwidth"}) {
+        for (String c : new String[] {"write-checkpoint", "gguf", "load", "llamacpp", "bandwidth", "training-throughput",
+            "training-interference"}) {
             StringWriter out = new StringWriter();
             CommandLine cl = new CommandLine(new BenchTool());
             cl.setOut(new PrintWriter(out));
