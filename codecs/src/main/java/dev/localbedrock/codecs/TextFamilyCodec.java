@@ -28,6 +28,15 @@ public interface TextFamilyCodec {
      */
     BodyShape bodyShape();
 
+    /**
+     * Where the generated text sits in this family's InvokeModel response body, as a dotted path with array indexes
+     * as numbers ({@code results.0.outputText}): what a client (the console) reads without knowing the family.
+     */
+    String responseTextPath();
+
+    /** Where a stream chunk's text sits in its JSON, as {@link #responseTextPath}; null for a family that never streams. */
+    String chunkTextPath();
+
     /** The InvokeModel response body. */
     byte[] encodeResponse(GenerationOutcome outcome);
 

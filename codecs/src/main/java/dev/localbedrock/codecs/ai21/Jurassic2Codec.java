@@ -197,6 +197,16 @@ public final class Jurassic2Codec implements TextFamilyCodec {
 
     /** Without the request the prompt is unknown: {@code prompt.text} is empty. Prefer the two-argument form. */
     @Override
+    public String responseTextPath() {
+        return "completions.0.data.text";
+    }
+
+    @Override
+    public String chunkTextPath() {
+        return null; // Jurassic-2 does not stream
+    }
+
+    @Override
     public byte[] encodeResponse(GenerationOutcome outcome) {
         return encode("", outcome);
     }

@@ -179,6 +179,16 @@ public final class ClaudeTextCodec implements TextFamilyCodec {
     }
 
     @Override
+    public String responseTextPath() {
+        return "completion";
+    }
+
+    @Override
+    public String chunkTextPath() {
+        return "completion";
+    }
+
+    @Override
     public byte[] encodeResponse(GenerationOutcome outcome) {
         String text = outcome.text() == null ? "" : outcome.text();
         return Json.write(96 + text.length(), g -> {

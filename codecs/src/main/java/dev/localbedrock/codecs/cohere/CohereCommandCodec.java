@@ -186,6 +186,16 @@ public final class CohereCommandCodec implements TextFamilyCodec {
      * the outcome has likelihoods. Prefer the two-argument form.
      */
     @Override
+    public String responseTextPath() {
+        return "generations.0.text";
+    }
+
+    @Override
+    public String chunkTextPath() {
+        return "text";
+    }
+
+    @Override
     public byte[] encodeResponse(GenerationOutcome outcome) {
         boolean any = !outcome.promptLikelihoods().isEmpty()
                 || outcome.generations().stream().anyMatch(g -> !g.likelihoods().isEmpty());

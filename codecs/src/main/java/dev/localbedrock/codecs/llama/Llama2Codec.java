@@ -74,6 +74,16 @@ public final class Llama2Codec implements TextFamilyCodec {
     }
 
     @Override
+    public String responseTextPath() {
+        return "generation";
+    }
+
+    @Override
+    public String chunkTextPath() {
+        return "generation";
+    }
+
+    @Override
     public byte[] encodeResponse(GenerationOutcome outcome) {
         String text = outcome.text() == null ? "" : outcome.text();
         return Json.write(96 + text.length(), g -> {

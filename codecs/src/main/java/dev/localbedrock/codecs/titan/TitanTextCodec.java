@@ -115,6 +115,16 @@ public final class TitanTextCodec implements TextFamilyCodec {
     }
 
     @Override
+    public String responseTextPath() {
+        return "results.0.outputText";
+    }
+
+    @Override
+    public String chunkTextPath() {
+        return "outputText";
+    }
+
+    @Override
     public byte[] encodeResponse(GenerationOutcome outcome) {
         String text = outcome.text() == null ? "" : outcome.text();
         return Json.write(128 + text.length(), g -> {
