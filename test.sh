@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, engine numerics on the shared models, and the real AWS SDKs (Java, and
+# The whole test suite: unit tests, engine numerics on the shared models, the real AWS SDKs (Java, and
 # JavaScript via the machine's node + npm, installed from runtime/src/test/js/package-lock.json; boto3; and the AWS
-# CLI) against the server.
+# CLI) against the server, and the browser console in headless chromium.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -d ../shared/models ]; then
@@ -17,13 +17,16 @@ done
 packages=()
 python3 -c 'import boto3' 2>/dev/null || packages+=(python3-boto3)
 [ -x /usr/bin/aws ] || packages+=(awscli)
+# The console's browser tests drive Debian's chromium through chromium-driver (Selenium from Maven Central).
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
 apt_install() { # each package on its own: one that will not install leaves the other installed
   for package in "${packages[@]}"; do
     "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true
   done
 }
 if [ "${#packages[@]}" -gt 0 ]; then
-  echo "test.sh: installing Debian's ${packages[*]} for the boto3 and AWS CLI end-to-end tests" >&2
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI and browser end-to-end tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -35,5 +38,10 @@ if [ "${#packages[@]}" -gt 0 ]; then
   }
   command -v aws >/dev/null || [ -x /usr/bin/aws ] ||
     echo "test.sh: no AWS CLI (apt-get install awscli): its control-plane test is skipped" >&2
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || {
+    echo "test.sh: the console's browser tests need Debian's chromium and chromium-driver" \
+      "(apt-get install chromium chromium-driver)" >&2
+    exit 1
+  }
 fi
 exec mvn -B -ntp verify "$@"

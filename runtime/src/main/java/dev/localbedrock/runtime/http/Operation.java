@@ -44,6 +44,8 @@ record Operation(String service, String name) {
     static final Operation PUT_MODEL_ACCESS = new Operation(LOCAL, "PutModelAccess");
     /** The Prometheus scrape of this server's metrics (CloudWatch's runtime metrics by another road). */
     static final Operation GET_METRICS = new Operation(LOCAL, "GetMetrics");
+    /** A model's request body as a table (paths, kinds, ranges, defaults) from its family codec: the console's form. */
+    static final Operation GET_BODY_SHAPE = new Operation(LOCAL, "GetBodyShape");
     /** STS's GetSessionToken (awsQuery: the action travels in the form body of a POST to {@code /}). */
     static final String STS = "sts";
     static final Operation GET_SESSION_TOKEN = new Operation(STS, "GetSessionToken");

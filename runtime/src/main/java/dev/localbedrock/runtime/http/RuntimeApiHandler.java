@@ -7,6 +7,7 @@ import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.auth.AccessGate;
 import dev.localbedrock.runtime.auth.SignedRequest;
 import dev.localbedrock.runtime.auth.VerifiedCaller;
+import dev.localbedrock.runtime.console.ConsoleAssets;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -43,6 +44,14 @@ import java.util.concurrent.RejectedExecutionException;
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RuntimeApiHandler.class);
     private static final OperationTable OPERATIONS = OperationTable.standard();
+    private static final ConsoleAssets CONSOLE = new ConsoleAssets();
+    /**
+     * The console's pages run Alpine's standard build, which compiles its attribute expressions with
+     * {@code new Function} (hence 'unsafe-eval'); everything else is this origin only, and no page may be framed.
+     */
+    private static final String CONSOLE_POLICY = "default-src 'self'; script-src 'self' 'unsafe-eval'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+            + "base-uri 'none'; form-action 'none'";
 
     private final RuntimeApi api;
     private final Executor decoders;
@@ -68,6 +77,13 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         CallRecord record = CallRecord.of(observers.calls(), ctx, request, AwsResponses.newRequestId(), startNanos);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
+            String path = pathOf(request.uri());
+            if (ConsoleAssets.isConsolePath(path)) {
+                // Static files, the same for everyone: the APIs the pages call are gated like any client's.
+                boolean keep = keepAlive;
+                offload(ctx, record, keepAlive, 0, () -> writeConsoleFile(ctx, request.method(), path, record, keep));
+                return;
+            }
             ResolvedOperation call = OPERATIONS.resolve(request.method(), request.uri());
             if (call.operation().equals(Operation.GET_SESSION_TOKEN) && !formEncoded(request)) {
                 // POST / is STS only as its clients send it: a form. Anything else there is no operation at all.
@@ -124,6 +140,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             new ControlPlaneApi(api.foundationModels(), api.provisionedThroughput(), api.tagging(),
                     api.invocationLogging()).customization(api.customization())
                     .handle(ctx, record.uri(), body, call, record, keepAlive);
+            return;
+        }
+        if (call.operation().equals(Operation.GET_BODY_SHAPE)) {
+            BodyShapeApi.handle(ctx, api.resolve(call.pathParameter("modelId")), record, keepAlive);
             return;
         }
         if (call.operation().service().equals(Operation.LOCAL)) {
@@ -242,6 +262,41 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 .set(AwsResponses.REQUEST_ID, record.requestId());
         ctx.writeAndFlush(response);
         record.succeeded(HttpResponseStatus.OK.code());
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q >= 0 ? uri.substring(0, q) : uri;
+    }
+
+    /** A console file (or its redirect, or a 404/405), on a decode thread (the first read of a file is from the jar). */
+    private static void writeConsoleFile(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMethod method,
+                                         String path, CallRecord record, boolean keepAlive) {
+        boolean head = method.equals(io.netty.handler.codec.http.HttpMethod.HEAD);
+        if (!head && !method.equals(io.netty.handler.codec.http.HttpMethod.GET)) {
+            AwsResponses.sendError(ctx, record, 405, "UnknownOperationException", "Method " + method
+                    + " is not supported on " + path + "; use GET.", keepAlive);
+            return;
+        }
+        FullHttpResponse response;
+        if (path.equals("/console")) { // the pages' relative links need the trailing slash
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.MOVED_PERMANENTLY);
+            response.headers().set(HttpHeaderNames.LOCATION, ConsoleAssets.ROOT).set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        } else {
+            ConsoleAssets.Asset asset = CONSOLE.find(path).orElseThrow(() ->
+                    BedrockException.notFound("The console has no file " + path + "."));
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(asset.body()));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, asset.contentType())
+                    .set(HttpHeaderNames.CONTENT_LENGTH, asset.body().length)
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                    .set("Content-Security-Policy", CONSOLE_POLICY)
+                    .set("X-Content-Type-Options", "nosniff")
+                    .set("X-Frame-Options", "DENY")
+                    .set("Referrer-Policy", "no-referrer");
+        }
+        response.headers().set(AwsResponses.REQUEST_ID, record.requestId());
+        ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 
     /** The Prometheus text exposition of the server's registry; on a decode thread, written on the event loop. */

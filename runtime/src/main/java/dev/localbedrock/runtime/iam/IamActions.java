@@ -93,6 +93,9 @@ public final class IamActions {
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");
             case LOCAL + ":PutModelAccess" -> everywhere("bedrock:PutFoundationModelEntitlement");
             case LOCAL + ":GetMetrics" -> everywhere("local-bedrock:GetMetrics");
+            // A model's body table is a description of the model, as GetFoundationModel's answer is.
+            case LOCAL + ":GetBodyShape" -> Optional.of(new Target("bedrock:GetFoundationModel",
+                    modelArn(param(parameters, "modelId"))));
             case LOCAL + ":Ping" -> Optional.empty();
             // IAM asks no permission for GetSessionToken: any long-term key may turn itself into a session.
             case "sts:GetSessionToken" -> Optional.empty();
