@@ -1,9 +1,9 @@
-// The console's one Alpine component. It calls only the server's public APIs: ListFoundationModels, the family body
-// tables (GET /local-bedrock/body-shapes/{modelId}, the codecs' own ranges and defaults), InvokeModel and
-// InvokeModelWithResponseStream, and the model-access endpoints; what it does, an SDK can do.
+// The console's one Alpine component. It calls only the server's public APIs: ListFoundationModels, the body tables
+// (GET /local-bedrock/body-shapes/{modelId}: the codecs' own ranges and defaults), InvokeModel,
+// InvokeModelWithResponseStream, ConverseStream, and the model-access endpoints; what it does, an SDK can do.
 "use strict";
 
-function consoleApp() {
+const ConsoleUtil = (() => {
   const get = (object, path) => path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), object);
   const put = (object, path, value) => {
     const keys = path.split(".");
@@ -26,37 +26,156 @@ function consoleApp() {
     return type.split(":")[0] + ": " + message;
   }
 
+  /** Each control's first value: the table's default (a required row without one starts where the guide's do). */
+  function initialValues(shape) {
+    const values = {};
+    for (const p of shape.parameters) {
+      const start = p.required && p.default == null ? Math.min(p.max == null ? 200 : p.max, 200) : p.default;
+      values[p.path] = start == null ? "" : (Array.isArray(start) ? start.join(", ") : start);
+    }
+    return values;
+  }
+
+  /** Writes each parameter that has a value into {@code body}, typed as the table says. */
+  function putParameters(body, shape, values) {
+    for (const p of shape.parameters) {
+      const raw = values[p.path];
+      if (raw === "" || raw == null) {
+        continue;
+      }
+      let value = raw;
+      if (p.kind === "number") {
+        value = Number(raw);
+      } else if (p.kind === "integer") {
+        value = parseInt(raw, 10);
+      } else if (p.kind === "boolean") {
+        value = Boolean(raw);
+      } else if (p.kind === "string_list") {
+        value = String(raw).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+        if (value.length === 0) {
+          continue;
+        }
+      } else if (p.kind === "number_map") {
+        try {
+          value = JSON.parse(raw); // e.g. {"15043": 2.5}; the server names a bad key or value
+        } catch (e) {
+          value = raw;
+        }
+      }
+      put(body, p.path, value);
+    }
+    return body;
+  }
+
+  /** Reads an event-stream response, calling {@code onEvent(eventType, payloadBytes)}; exceptions throw. */
+  async function readEvents(response, onEvent) {
+    const reader = response.body.getReader();
+    const decoder = new EventStream.Decoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return;
+      }
+      for (const message of decoder.push(value)) {
+        if (message.headers[":message-type"] === "exception") {
+          const body = JSON.parse(new TextDecoder().decode(message.payload));
+          throw new Error(message.headers[":exception-type"] + ": " + body.message);
+        }
+        onEvent(message.headers[":event-type"], message.payload);
+      }
+    }
+  }
+
+  const shellQuote = (text) => "'" + text.replace(/'/g, "'\\''") + "'";
+
+  return { get, put, awsError, initialValues, putParameters, readEvents, shellQuote };
+})();
+
+function consoleApp() {
+  const { get, awsError, initialValues, putParameters, readEvents, shellQuote } = ConsoleUtil;
+  // The chart and its history stay outside Alpine's reactive data: uPlot keeps its own state and redraws itself.
+  const tpsHistory = [[], []];
+  let tpsChart = null;
+  let modelsReady = null; // ListFoundationModels' answer, awaited by pages that need the models (examples)
+
   return {
     page: "text",
     error: "",
     models: [],
     modelId: "",
-    shape: null,
-    values: {},
+    shapes: null,
+    textValues: {},
+    chatValues: {},
     prompt: "",
     completion: "",
+    system: "",
+    turns: [],
+    draft: "",
     status: "",
     stats: null,
     running: false,
     controller: null,
     showRequest: false,
     access: null,
+    examples: [],
+    exampleCategory: "",
+    exampleFamily: "",
+    familyOfModel: {},
+    familiesKnown: false,
+    provisioned: [],
+    ptModels: [],
+    ptName: "",
+    ptModel: "",
+    ptUnits: 1,
+    ptCommitment: "",
+    ptBusy: false,
+    ptTimer: null,
+    metricRows: [],
+    metricsTimer: null,
+    lastScrape: null,
 
     get textModels() {
       return this.models.filter((m) => (m.inputModalities || []).includes("TEXT")
           && (m.outputModalities || []).includes("TEXT"));
     },
 
+    get chat() {
+      return this.page === "chat";
+    },
+
+    /** The table the parameter panel shows: the completion body's, or Converse's inferenceConfig. */
+    get shape() {
+      if (!this.shapes) {
+        return null;
+      }
+      return this.chat ? this.shapes.converse : this.shapes.text;
+    },
+
+    get params() {
+      return this.chat ? this.chatValues : this.textValues;
+    },
+
     async start() {
       const route = () => {
         this.page = (location.hash || "#text").slice(1);
+        this.showRequest = false;
+        this.error = "";
         if (this.page === "access") {
           this.loadAccess();
+        } else if (this.page === "metrics") {
+          this.scrapeMetrics();
+        } else if (this.page === "provisioned") {
+          this.loadProvisioned();
+        } else if (this.page === "examples") {
+          this.loadExamples();
+        } else {
+          this.explainMissingBody();
         }
       };
+      modelsReady = this.loadModels();
       window.addEventListener("hashchange", route);
       route();
-      await this.loadModels();
+      await modelsReady;
     },
 
     async loadModels() {
@@ -74,29 +193,29 @@ function consoleApp() {
 
     async chooseModel() {
       try {
-        await this.loadShape();
+        this.shapes = null;
+        const response = await fetch("../local-bedrock/body-shapes/" + encodeURIComponent(this.modelId));
+        if (!response.ok) {
+          this.error = "The body tables of " + this.modelId + " could not be read: " + (await awsError(response));
+          return;
+        }
+        const shapes = await response.json();
+        this.textValues = shapes.text ? initialValues(shapes.text) : {};
+        this.chatValues = shapes.converse ? initialValues(shapes.converse) : {};
+        this.shapes = shapes;
+        this.error = "";
+        this.explainMissingBody();
       } catch (e) {
-        this.error = "The body table of " + this.modelId + " could not be used: " + (e.message || e);
+        this.error = "The body tables of " + this.modelId + " could not be used: " + (e.message || e);
       }
     },
 
-    async loadShape() {
-      this.shape = null;
-      const response = await fetch("../local-bedrock/body-shapes/" + encodeURIComponent(this.modelId));
-      if (!response.ok) {
-        this.error = "The body table of " + this.modelId + " could not be read: " + (await awsError(response));
-        return;
+    /** Says plainly when the chosen model has no body for this playground, rather than showing a dead form. */
+    explainMissingBody() {
+      if (this.shapes && (this.page === "text" || this.page === "chat") && !this.shape) {
+        this.error = this.chat ? this.modelId + " has no Converse set up on this server."
+            : this.modelId + " takes a chat body on InvokeModel: use the chat playground.";
       }
-      const shape = await response.json();
-      const values = {};
-      for (const p of shape.parameters) {
-        // A required row has no default (Claude's max_tokens_to_sample): start it where the guide's examples do.
-        const start = p.required && p.default == null ? Math.min(p.max == null ? 200 : p.max, 200) : p.default;
-        values[p.path] = start == null ? "" : (Array.isArray(start) ? start.join(", ") : start);
-      }
-      this.values = values;
-      this.shape = shape;
-      this.error = "";
     },
 
     controlId(p) {
@@ -106,82 +225,115 @@ function consoleApp() {
     help(p) {
       const range = p.min != null && p.max != null ? p.min + " to " + p.max
           : p.min != null ? "at least " + p.min : p.max != null ? "at most " + p.max : "";
-      const parts = [p.description && p.description.replace(/\.$/, ""), range && "range " + range, p.default != null && "default " + p.default,
+      const parts = [p.description && p.description.replace(/\.$/, ""), range && "range " + range,
+        p.default != null && !(Array.isArray(p.default) && p.default.length === 0) && "default " + p.default,
         p.kind === "string_list" && "comma-separated", p.kind === "number_map" && "a JSON object"];
       return parts.filter(Boolean).join("; ");
     },
 
-    /** The body exactly as it is sent: the prompt, then each parameter that has a value, typed as the table says. */
+    streaming() {
+      return this.chat || !this.shapes || !this.shapes.text || this.shapes.text.streams !== false;
+    },
+
+    /** The body exactly as the next run sends it. */
     requestBody() {
       const body = {};
       if (!this.shape) {
         return body;
       }
-      put(body, this.shape.promptPath, this.prompt);
-      for (const p of this.shape.parameters) {
-        const raw = this.values[p.path];
-        if (raw === "" || raw == null) {
-          continue;
+      if (this.chat) {
+        const turns = this.draft ? [...this.turns, { role: "user", text: this.draft }] : this.turns;
+        body.messages = turns.map((t) => ({ role: t.role, content: [{ text: t.text }] }));
+        if (this.system) {
+          body.system = [{ text: this.system }];
         }
-        let value = raw;
-        if (p.kind === "number") {
-          value = Number(raw);
-        } else if (p.kind === "integer") {
-          value = parseInt(raw, 10);
-        } else if (p.kind === "boolean") {
-          value = Boolean(raw);
-        } else if (p.kind === "string_list") {
-          value = String(raw).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-          if (value.length === 0) {
-            continue;
-          }
-        } else if (p.kind === "number_map") {
-          try {
-            value = JSON.parse(raw); // e.g. {"15043": 2.5}; the server names a bad key or value
-          } catch (e) {
-            value = raw;
-          }
-        }
-        put(body, p.path, value);
+      } else {
+        ConsoleUtil.put(body, this.shape.promptPath, this.prompt);
       }
-      return body;
+      return putParameters(body, this.shape, this.params);
     },
 
     requestJson() {
       return JSON.stringify(this.requestBody(), null, 2);
     },
 
-    streaming() {
-      return !this.shape || this.shape.streams !== false;
+    requestPath() {
+      const op = this.chat ? "/converse-stream" : this.streaming() ? "/invoke-with-response-stream" : "/invoke";
+      return "/model/" + encodeURIComponent(this.modelId) + op;
     },
 
     cliCall() {
-      const body = JSON.stringify(this.requestBody()).replace(/'/g, "'\\''");
-      const op = this.streaming() ? "invoke-model-with-response-stream" : "invoke-model";
-      return "aws bedrock-runtime " + op + " \\\n  --endpoint-url " + location.origin + " \\\n  --model-id "
-          + this.modelId + " \\\n  --content-type application/json \\\n  --cli-binary-format raw-in-base64-out"
-          + " \\\n  --body '" + body + "' \\\n  " + (this.streaming() ? "/dev/stdout" : "response.json");
+      const body = this.requestBody();
+      const head = "aws bedrock-runtime ";
+      const tail = " \\\n  --endpoint-url " + location.origin + " \\\n  --model-id " + this.modelId;
+      if (this.chat) {
+        return head + "converse-stream" + tail + " \\\n  --messages " + shellQuote(JSON.stringify(body.messages))
+            + (body.system ? " \\\n  --system " + shellQuote(JSON.stringify(body.system)) : "")
+            + (body.inferenceConfig ? " \\\n  --inference-config " + shellQuote(JSON.stringify(body.inferenceConfig))
+              : "");
+      }
+      return head + (this.streaming() ? "invoke-model-with-response-stream" : "invoke-model") + tail
+          + " \\\n  --content-type application/json \\\n  --cli-binary-format raw-in-base64-out \\\n  --body "
+          + shellQuote(JSON.stringify(body)) + " \\\n  " + (this.streaming() ? "/dev/stdout" : "response.json");
     },
 
     boto3Call() {
-      const op = this.streaming() ? "invoke_model_with_response_stream" : "invoke_model";
-      return "import boto3, json\n\nclient = boto3.client(\"bedrock-runtime\", endpoint_url=\"" + location.origin
-          + "\")\nresponse = client." + op + "(\n    modelId=\"" + this.modelId + "\",\n    contentType=\"application/json\",\n"
-          + "    body=json.dumps(" + JSON.stringify(this.requestBody()) + "),\n)";
+      const body = this.requestBody();
+      const start = "import boto3, json\n\nclient = boto3.client(\"bedrock-runtime\", endpoint_url=\"" + location.origin
+          + "\")\n";
+      if (this.chat) {
+        const args = ["    modelId=" + JSON.stringify(this.modelId), "    messages=" + JSON.stringify(body.messages)];
+        if (body.system) {
+          args.push("    system=" + JSON.stringify(body.system));
+        }
+        if (body.inferenceConfig) {
+          args.push("    inferenceConfig=" + JSON.stringify(body.inferenceConfig));
+        }
+        return start + "response = client.converse_stream(\n" + args.join(",\n") + ",\n)";
+      }
+      return start + "response = client." + (this.streaming() ? "invoke_model_with_response_stream" : "invoke_model")
+          + "(\n    modelId=\"" + this.modelId + "\",\n    contentType=\"application/json\",\n    body=json.dumps("
+          + JSON.stringify(body) + "),\n)";
     },
 
     javaCall() {
+      const client = "BedrockRuntimeAsyncClient client = BedrockRuntimeAsyncClient.builder()\n        .endpointOverride("
+          + "URI.create(\"" + location.origin + "\")).build();\n";
+      if (this.chat) {
+        const body = this.requestBody();
+        const messages = body.messages.map((m) => "Message.builder().role(ConversationRole." + m.role.toUpperCase()
+            + ")\n                .content(ContentBlock.fromText(" + JSON.stringify(m.content[0].text) + ")).build()");
+        return client + "client.converseStream(r -> r.modelId(\"" + this.modelId + "\")"
+            + (body.system ? "\n        .system(SystemContentBlock.fromText(" + JSON.stringify(body.system[0].text) + "))"
+              : "")
+            + "\n        .messages(" + messages.join(",\n            ") + ")"
+            + "\n        .inferenceConfig(c -> c" + this.javaInferenceConfig() + "), handler);";
+      }
       const json = JSON.stringify(JSON.stringify(this.requestBody()));
-      const op = this.streaming() ? "invokeModelWithResponseStream" : "invokeModel";
-      return "BedrockRuntime" + (this.streaming() ? "Async" : "") + "Client client = BedrockRuntime"
-          + (this.streaming() ? "Async" : "") + "Client.builder()\n        .endpointOverride(URI.create(\""
-          + location.origin + "\")).build();\nclient." + op + "(r -> r.modelId(\"" + this.modelId
-          + "\").contentType(\"application/json\")\n        .body(SdkBytes.fromUtf8String(" + json + "))"
+      return client + "client." + (this.streaming() ? "invokeModelWithResponseStream" : "invokeModel") + "(r -> r.modelId(\""
+          + this.modelId + "\").contentType(\"application/json\")\n        .body(SdkBytes.fromUtf8String(" + json + "))"
           + (this.streaming() ? ", handler" : "") + ");";
     },
 
+    javaInferenceConfig() {
+      const config = this.requestBody().inferenceConfig || {};
+      return Object.entries(config).map(([k, v]) => "." + k + "(" + (Array.isArray(v)
+          ? v.map((s) => JSON.stringify(s)).join(", ") : typeof v === "number" && !Number.isInteger(v) ? v + "f"
+            : JSON.stringify(v)) + ")").join("");
+    },
+
     async run() {
-      this.completion = "";
+      const body = this.requestBody();
+      if (this.chat) {
+        if (!this.draft) {
+          return;
+        }
+        this.turns.push({ role: "user", text: this.draft });
+        this.draft = "";
+        this.turns.push({ role: "assistant", text: "" });
+      } else {
+        this.completion = "";
+      }
       this.stats = null;
       this.error = "";
       this.status = "Running…";
@@ -189,29 +341,25 @@ function consoleApp() {
       this.controller = new AbortController();
       const started = performance.now();
       const stream = this.streaming();
-      const path = "../model/" + encodeURIComponent(this.modelId) + (stream ? "/invoke-with-response-stream" : "/invoke");
       try {
-        const response = await fetch(path, {
+        const response = await fetch(".." + this.requestPath(), {
           method: "POST",
           headers: { "Content-Type": "application/json",
             "Accept": stream ? "application/vnd.amazon.eventstream" : "application/json" },
-          body: JSON.stringify(this.requestBody()),
+          body: JSON.stringify(body),
           signal: this.controller.signal,
         });
         if (!response.ok) {
-          this.error = await awsError(response);
-          this.status = "Failed";
-          return;
+          throw new Error(await awsError(response));
         }
         if (!stream) {
-          const answer = await response.json();
-          this.completion = get(answer, this.shape.responseTextPath) || "";
+          this.completion = get(await response.json(), this.shapes.text.responseTextPath) || "";
+        } else if (this.chat) {
+          await readEvents(response, (type, payload) => this.onConverseEvent(type, payload));
         } else {
-          await this.readStream(response);
+          await readEvents(response, (type, payload) => this.onChunk(payload));
         }
-        if (!this.error) {
-          this.status = "Done in " + Math.round(performance.now() - started) + " ms";
-        }
+        this.status = "Done in " + Math.round(performance.now() - started) + " ms";
       } catch (e) {
         if (e.name === "AbortError") {
           this.status = "Stopped";
@@ -225,34 +373,183 @@ function consoleApp() {
       }
     },
 
-    async readStream(response) {
-      const reader = response.body.getReader();
-      const decoder = new EventStream.Decoder();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          return;
-        }
-        for (const message of decoder.push(value)) {
-          if (message.headers[":message-type"] === "exception") {
-            const body = JSON.parse(new TextDecoder().decode(message.payload));
-            this.error = message.headers[":exception-type"] + ": " + body.message;
-            this.status = "Failed";
-            continue;
-          }
-          const chunk = EventStream.chunkJson(message.payload);
-          this.completion += get(chunk, this.shape.chunkTextPath) || "";
-          const metrics = chunk["amazon-bedrock-invocationMetrics"];
-          if (metrics) {
-            this.stats = metrics;
-          }
-        }
+    onChunk(payload) {
+      const chunk = EventStream.chunkJson(payload);
+      this.completion += get(chunk, this.shapes.text.chunkTextPath) || "";
+      const metrics = chunk["amazon-bedrock-invocationMetrics"];
+      if (metrics) {
+        this.stats = metrics;
+      }
+    },
+
+    onConverseEvent(type, payload) {
+      const event = JSON.parse(new TextDecoder().decode(payload));
+      if (type === "contentBlockDelta" && event.delta && event.delta.text) {
+        this.turns[this.turns.length - 1].text += event.delta.text;
+      } else if (type === "metadata") {
+        this.stats = { inputTokenCount: event.usage.inputTokens, outputTokenCount: event.usage.outputTokens,
+          invocationLatency: event.metrics.latencyMs, firstByteLatency: null };
       }
     },
 
     stop() {
       if (this.controller) {
         this.controller.abort(); // the server sees the stream closed, cancels the generation and frees its slot
+      }
+    },
+
+    clearChat() {
+      this.turns = [];
+      this.stats = null;
+      this.status = "";
+    },
+
+    async loadExamples() {
+      if (this.examples.length === 0) {
+        const response = await fetch("examples.json");
+        this.examples = (await response.json()).examples;
+      }
+      // Which served model speaks which family, so an example opens on a model that takes its body.
+      await modelsReady;
+      for (const m of this.textModels) {
+        if (!(m.modelId in this.familyOfModel)) {
+          const response = await fetch("../local-bedrock/body-shapes/" + encodeURIComponent(m.modelId));
+          this.familyOfModel[m.modelId] = response.ok ? (await response.json()).family : null;
+        }
+      }
+      this.familiesKnown = true;
+    },
+
+    exampleCategories() {
+      return [...new Set(this.examples.map((e) => e.category))].sort();
+    },
+
+    exampleFamilies() {
+      return [...new Set(this.examples.map((e) => e.family))].sort();
+    },
+
+    shownExamples() {
+      return this.examples.filter((e) => (!this.exampleCategory || e.category === this.exampleCategory)
+          && (!this.exampleFamily || e.family === this.exampleFamily));
+    },
+
+    modelFor(family) {
+      return Object.keys(this.familyOfModel).find((id) => this.familyOfModel[id] === family) || null;
+    },
+
+    async openExample(e) {
+      this.modelId = this.modelFor(e.family);
+      await this.chooseModel();
+      this.prompt = e.prompt;
+      for (const [path, value] of Object.entries(e.parameters)) {
+        this.textValues[path] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      location.hash = "#text";
+    },
+
+    async loadProvisioned() {
+      const response = await fetch("../provisioned-model-throughputs?maxResults=1000");
+      if (!response.ok) {
+        this.error = "ListProvisionedModelThroughputs failed: " + (await awsError(response));
+        return;
+      }
+      this.provisioned = (await response.json()).provisionedModelSummaries || [];
+      if (this.ptModels.length === 0) {
+        await this.loadProvisionableModels();
+      }
+      // Creating and Updating settle on their own: look again until they have.
+      clearTimeout(this.ptTimer);
+      if (this.page === "provisioned" && this.provisioned.some((p) => p.status === "Creating"
+          || p.status === "Updating")) {
+        this.ptTimer = setTimeout(() => this.loadProvisioned(), 1000);
+      }
+    },
+
+    /** Foundation models and custom models: a custom model is only invoked through provisioned throughput. */
+    async loadProvisionableModels() {
+      await modelsReady;
+      const models = this.models.map((m) => ({ arn: m.modelArn, label: m.modelId }));
+      const custom = await fetch("../custom-models?maxResults=1000");
+      if (custom.ok) {
+        for (const m of (await custom.json()).modelSummaries || []) {
+          models.push({ arn: m.modelArn, label: m.modelName + " (custom model)" });
+        }
+      }
+      this.ptModels = models;
+      if (!this.ptModel && models.length > 0) {
+        this.ptModel = models[0].arn;
+      }
+    },
+
+    async createProvisioned() {
+      this.ptBusy = true;
+      try {
+        const body = { provisionedModelName: this.ptName, modelId: this.ptModel, modelUnits: parseInt(this.ptUnits, 10) };
+        if (this.ptCommitment) {
+          body.commitmentDuration = this.ptCommitment;
+        }
+        const response = await fetch("../provisioned-model-throughput", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        if (!response.ok) {
+          this.error = "CreateProvisionedModelThroughput failed: " + (await awsError(response));
+          return;
+        }
+        this.error = "";
+        this.ptName = "";
+        await this.loadProvisioned();
+      } finally {
+        this.ptBusy = false;
+      }
+    },
+
+    async deleteProvisioned(p) {
+      const response = await fetch("../provisioned-model-throughput/" + encodeURIComponent(p.provisionedModelArn),
+          { method: "DELETE" });
+      if (!response.ok) {
+        this.error = "DeleteProvisionedModelThroughput failed: " + (await awsError(response));
+        return;
+      }
+      this.error = "";
+      await this.loadProvisioned();
+    },
+
+    /** One scrape, the rows against the previous one, and the next scrape while this page is open. */
+    async scrapeMetrics() {
+      clearTimeout(this.metricsTimer);
+      if (this.page !== "metrics") {
+        return;
+      }
+      try {
+        const response = await fetch("../metrics");
+        if (!response.ok) {
+          this.error = "GET /metrics failed: " + (await awsError(response));
+          return;
+        }
+        const now = LiveMetrics.snapshot(LiveMetrics.parse(await response.text()), Date.now());
+        if (this.lastScrape) {
+          this.metricRows = LiveMetrics.rows(this.lastScrape, now);
+          this.chartTokens(now.time / 1000, this.metricRows.reduce((sum, r) => sum + r.tokensPerSecond, 0));
+        }
+        this.lastScrape = now;
+      } finally {
+        this.metricsTimer = setTimeout(() => this.scrapeMetrics(), 2000);
+      }
+    },
+
+    chartTokens(t, tps) {
+      const [times, values] = tpsHistory;
+      times.push(t);
+      values.push(tps);
+      if (times.length > 90) {
+        times.shift();
+        values.shift();
+      }
+      const data = [times.slice(), values.slice()];
+      if (!tpsChart) {
+        tpsChart = new uPlot({ width: 720, height: 220, series: [{}, { label: "tokens/s", stroke: "#0a5fb4" }],
+          axes: [{}, { label: "tokens/s" }] }, data, document.getElementById("tps-chart"));
+      } else {
+        tpsChart.setData(data);
       }
     },
 

@@ -42,8 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The console in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which test.sh
  * installs): the model picker, the parameter controls built from the codec's own table, a streamed generation whose
- * "View API request" body, sent again by a plain HTTP client, gives the same greedy text; a generation stopped
- * mid-stream whose batch slot and KV are freed; model access revoked and granted again. Each page is photographed
+ * "View API request" body, sent again by a plain HTTP client, gives the same greedy text; a chat turn over
+ * ConverseStream whose shown conversation, sent to Converse, answers the same; a generation stopped
+ * mid-stream whose batch slot and KV are freed; an example from the library opened and run; model access revoked and
+ * granted again; a provisioned throughput purchased (and invoked) and deleted; the
+ * metrics page counting an invocation from the server's scrape; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
  * into {@code docs/screenshots/} when {@code -Dconsole.screenshots=DIR} is set.
  */
 class ConsoleBrowserTest {
@@ -87,6 +90,12 @@ class ConsoleBrowserTest {
         return browser.findElement(By.id(id));
     }
 
+    /** A fresh load of a console page (a hash change alone would keep the previous page's state). */
+    private static void open(String page) {
+        browser.get("about:blank");
+        browser.get(base + "/console/#" + page);
+    }
+
     private static void setValue(String id, String value) {
         WebElement e = byId(id);
         e.clear();
@@ -103,7 +112,7 @@ class ConsoleBrowserTest {
     }
 
     private void openPlayground() {
-        browser.get(base + "/console/#text");
+        open("text");
         waiting().until(d -> !new Select(byId("model")).getOptions().isEmpty()
                 && !d.findElements(By.id("param-max-gen-len")).isEmpty());
     }
@@ -161,6 +170,43 @@ class ConsoleBrowserTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aChatTurnStreamsOverConverseStreamAndItsRequestIsTheConversation() throws Exception {
+        open("chat");
+        waiting().until(d -> !d.findElements(By.id("param-inferenceConfig-maxTokens")).isEmpty());
+        setValue("system", "Answer briefly.");
+        setValue("draft", "Name a river.");
+        setValue("param-inferenceConfig-temperature", "0");
+        setValue("param-inferenceConfig-maxTokens", "6");
+        byId("view-request").click();
+        waiting().until(d -> byId("api-request").isDisplayed());
+        JsonNode sent = JSON.readTree(byId("request-body").getText());
+        assertEquals("Name a river.", sent.at("/messages/0/content/0/text").asText());
+        assertEquals("Answer briefly.", sent.at("/system/0/text").asText());
+        assertEquals(6, sent.at("/inferenceConfig/maxTokens").asInt());
+        assertTrue(byId("request-path").getText().endsWith("/converse-stream"));
+        assertTrue(byId("request-cli").getText().contains("converse-stream"));
+        assertTrue(byId("request-java").getText().contains(".maxTokens(6)"));
+
+        byId("run").click();
+        waiting().until(d -> byId("run-status").getText().startsWith("Done"));
+        List<WebElement> turns = browser.findElements(By.cssSelector("#turns li"));
+        assertEquals(2, turns.size());
+        String answer = turns.get(1).findElement(By.className("text")).getText();
+        assertFalse(answer.isEmpty(), "the answer streamed in");
+        assertEquals("6", byId("stat-output").getText());
+        screenshot("chat-playground");
+
+        HttpResponse<String> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/model/" + TestServers.LLAMA_ID + "/converse"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(sent.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, direct.statusCode(), direct.body());
+        assertEquals(answer.strip(), JSON.readTree(direct.body()).at("/output/message/content/0/text").asText().strip(),
+                "the shown request, sent by another client, answers the same");
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void stopEndsTheStreamAndFreesTheBatchSlot() throws Exception {
         openPlayground();
         setValue("prompt", "Tell me a very long story");
@@ -183,8 +229,30 @@ class ConsoleBrowserTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anExampleOpensInThePlaygroundWithItsPromptAndParameters() throws Exception {
+        open("examples");
+        By llama = By.cssSelector("#examples li[data-example='llama-instruction'] .open-example");
+        waiting().until(d -> !d.findElements(llama).isEmpty() && d.findElement(llama).isEnabled());
+        By titan = By.cssSelector("#examples li[data-example='summary'] .open-example");
+        assertFalse(browser.findElement(titan).isEnabled(), "no Titan model is served here");
+        new Select(byId("example-family")).selectByValue("meta-llama2");
+        waiting().until(d -> d.findElements(By.cssSelector("#examples li")).size() == 2);
+        screenshot("examples");
+        browser.findElement(llama).click();
+        waiting().until(d -> d.getCurrentUrl().endsWith("#text") && !d.findElements(By.id("prompt")).isEmpty()
+                && byId("prompt").getAttribute("value").startsWith("[INST]"));
+        assertEquals("[INST] Write a haiku about autumn rain. [/INST]", byId("prompt").getAttribute("value"));
+        assertEquals("64", byId("param-max-gen-len").getAttribute("value"));
+        assertEquals("0", byId("param-temperature").getAttribute("value"));
+        byId("run").click();
+        waiting().until(d -> byId("run-status").getText().startsWith("Done"));
+        assertFalse(byId("completion").getText().isEmpty());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void modelAccessIsRevokedAndGrantedFromItsPage() throws Exception {
-        browser.get(base + "/console/#access");
+        open("access");
         By row = By.cssSelector("#access-table tr[data-model='" + TestServers.LLAMA_ID + "']");
         waiting().until(d -> !d.findElements(row).isEmpty());
         assertEquals("Granted", browser.findElement(row).findElement(By.className("grant")).getText());
@@ -199,6 +267,104 @@ class ConsoleBrowserTest {
         assertEquals(403, refused.statusCode(), "revoked in the console, refused on the API");
         browser.findElement(row).findElement(By.className("toggle-access")).click();
         waiting().until(d -> d.findElement(row).findElement(By.className("grant")).getText().equals("Granted"));
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void provisionedThroughputIsPurchasedAndDeletedFromItsPage() throws Exception {
+        open("provisioned");
+        waiting().until(d -> new Select(byId("pt-model")).getOptions().size() > 0);
+        setValue("pt-name", "console-pt");
+        setValue("pt-units", "2");
+        byId("pt-create").click();
+        By row = By.cssSelector("#pt-table tr[data-name='console-pt']");
+        waiting().until(d -> !d.findElements(row).isEmpty()
+                && d.findElement(row).findElement(By.className("pt-status")).getText().equals("InService"));
+        assertEquals("2", browser.findElement(row).findElement(By.className("units")).getText());
+        screenshot("provisioned-throughput");
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode listed = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base
+                + "/provisioned-model-throughputs")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("console-pt", listed.at("/provisionedModelSummaries/0/provisionedModelName").asText());
+        String arn = listed.at("/provisionedModelSummaries/0/provisionedModelArn").asText();
+        HttpResponse<String> invoked = http.send(HttpRequest.newBuilder(URI.create(base + "/model/"
+                        + java.net.URLEncoder.encode(arn, java.nio.charset.StandardCharsets.UTF_8) + "/invoke"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"hi\",\"max_gen_len\":2}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, invoked.statusCode(), "the console's purchase serves: " + invoked.body());
+
+        browser.findElement(row).findElement(By.className("pt-delete")).click();
+        waiting().until(d -> d.findElements(row).isEmpty());
+        listed = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/provisioned-model-throughputs"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(0, listed.get("provisionedModelSummaries").size());
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theMetricsPageFollowsTheServersScrape() throws Exception {
+        open("metrics");
+        By row = By.cssSelector("#metrics-table tr[data-model='" + TestServers.LLAMA_ID + "']");
+        waiting().until(d -> !d.findElements(row).isEmpty());
+        int before = Integer.parseInt(browser.findElement(row).findElement(By.className("m-invocations")).getText());
+        HttpResponse<String> invoked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/model/" + TestServers.LLAMA_ID + "/invoke"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"hi\",\"max_gen_len\":3}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, invoked.statusCode());
+        waiting().until(d -> Integer.parseInt(d.findElement(row).findElement(By.className("m-invocations")).getText())
+                > before);
+        waiting().until(d -> !d.findElements(By.cssSelector("#tps-chart canvas")).isEmpty());
+        assertTrue(browser.findElement(row).findElement(By.className("m-kv")).getText().endsWith("%"));
+        screenshot("metrics");
+    }
+
+    /**
+     * axe-core (WCAG 2 A and AA rules) on every page, after its data has loaded: labels, names, contrast, landmarks,
+     * keyboard focusability. Any violation fails with axe's own description of it.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void everyPagePassesAnAutomatedAccessibilityCheck() throws Exception {
+        String axe = Files.readString(Axe.install());
+        for (String page : List.of("text", "chat", "examples", "provisioned", "metrics", "access")) {
+            open(page);
+            waiting().until(d -> ((JavascriptExecutor) d).executeScript(
+                    "return document.readyState === 'complete' && !!window.Alpine").equals(Boolean.TRUE));
+            Thread.sleep(1500); // the page's first fetches (models, tables, lists) render
+            ((JavascriptExecutor) browser).executeScript(axe);
+            Object result = ((JavascriptExecutor) browser).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                    + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+                    + ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact,"
+                    + " help: v.help, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))))"
+                    + ".catch(e => done('axe failed: ' + e));");
+            assertEquals("[]", String.valueOf(result), "accessibility violations on #" + page);
+        }
+    }
+
+    /** axe-core from the pinned npm lock file, installed once under target/ (npm ci, as the JS SDK test does). */
+    static final class Axe {
+        static final Path SOURCES = Path.of("src", "test", "a11y");
+        static final Path INSTALL = Path.of("target", "a11y");
+
+        static Path install() throws Exception {
+            Path script = INSTALL.resolve("node_modules/axe-core/axe.min.js");
+            if (!Files.isRegularFile(script)) {
+                Files.createDirectories(INSTALL);
+                for (String file : List.of("package.json", "package-lock.json")) {
+                    Files.copy(SOURCES.resolve(file), INSTALL.resolve(file),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(INSTALL.toFile())
+                        .redirectErrorStream(true).redirectOutput(INSTALL.resolve("npm.log").toFile()).start();
+                assertTrue(npm.waitFor(300, TimeUnit.SECONDS), "npm ci finished");
+                assertEquals(0, npm.exitValue(), "npm ci failed:\n" + Files.readString(INSTALL.resolve("npm.log")));
+            }
+            return script;
+        }
     }
 
     /** Debian's chromium and its chromedriver, headless; never Selenium Manager (it would download). */
