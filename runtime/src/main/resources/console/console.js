@@ -96,6 +96,7 @@ function consoleApp() {
   // The chart and its history stay outside Alpine's reactive data: uPlot keeps its own state and redraws itself.
   const tpsHistory = [[], []];
   let tpsChart = null;
+  let lossChart = null;
   let modelsReady = null; // ListFoundationModels' answer, awaited by pages that need the models (examples)
 
   return {
@@ -130,6 +131,10 @@ function consoleApp() {
     ptCommitment: "",
     ptBusy: false,
     ptTimer: null,
+    jobs: [],
+    job: null,
+    jobMetrics: null,
+    jobTimer: null,
     metricRows: [],
     metricsTimer: null,
     lastScrape: null,
@@ -162,6 +167,8 @@ function consoleApp() {
         this.error = "";
         if (this.page === "access") {
           this.loadAccess();
+        } else if (this.page === "jobs") {
+          this.loadJobs();
         } else if (this.page === "metrics") {
           this.scrapeMetrics();
         } else if (this.page === "provisioned") {
@@ -511,6 +518,58 @@ function consoleApp() {
       }
       this.error = "";
       await this.loadProvisioned();
+    },
+
+    async loadJobs() {
+      const response = await fetch("../model-customization-jobs?maxResults=100&sortOrder=Descending");
+      if (!response.ok) {
+        this.error = "ListModelCustomizationJobs failed: " + (await awsError(response));
+        return;
+      }
+      this.jobs = (await response.json()).modelCustomizationJobSummaries || [];
+    },
+
+    /** The job, its metrics files and the loss chart; again every 2 s while it trains. */
+    async openJob(jobArn) {
+      clearTimeout(this.jobTimer);
+      const id = encodeURIComponent(jobArn);
+      const [job, metrics] = await Promise.all([fetch("../model-customization-jobs/" + id),
+        fetch("../local-bedrock/model-customization-jobs/" + id + "/metrics")]);
+      if (!job.ok || !metrics.ok) {
+        this.error = "The job could not be read: " + (await awsError(job.ok ? metrics : job));
+        return;
+      }
+      this.error = "";
+      this.job = await job.json();
+      this.jobMetrics = await metrics.json();
+      this.chartLoss(this.jobMetrics);
+      if (this.page === "jobs" && (this.job.status === "InProgress" || this.job.status === "Stopping")) {
+        this.jobTimer = setTimeout(() => this.openJob(jobArn), 2000);
+      } else {
+        this.loadJobs();
+      }
+    },
+
+    jobProgress() {
+      const p = this.job && this.job.progress;
+      if (!p) {
+        return this.job && this.job.status === "Completed" ? "done" : "–";
+      }
+      return "epoch " + p.epoch + "/" + p.epochCount + ", step " + p.step + "/" + p.totalSteps + ", "
+          + Math.round(p.tokensPerSecond) + " tokens/s, ETA " + Math.round(p.etaSeconds) + " s";
+    },
+
+    chartLoss(metrics) {
+      const steps = metrics.steps.map((r) => r.step);
+      const validation = new Map(metrics.validation.map((r) => [r.step, r.loss]));
+      const data = [steps, metrics.steps.map((r) => r.loss), steps.map((s) => validation.has(s) ? validation.get(s) : null)];
+      if (lossChart) {
+        lossChart.destroy();
+      }
+      lossChart = new uPlot({ width: 720, height: 260, scales: { x: { time: false } },
+        series: [{ label: "step" }, { label: "training loss", stroke: "#0a5fb4" },
+          { label: "validation loss", stroke: "#a4161a", paths: () => null, points: { show: true, size: 8 } }],
+        axes: [{ label: "step" }, { label: "loss" }] }, data, document.getElementById("loss-chart"));
     },
 
     /** One scrape, the rows against the previous one, and the next scrape while this page is open. */

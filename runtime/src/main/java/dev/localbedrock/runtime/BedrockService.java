@@ -174,6 +174,7 @@ public final class BedrockService implements AutoCloseable {
         ModelCustomizationService service = new ModelCustomizationService(state.customization(),
                 new CustomizationBases(registry.directory(), registry.foundationModels(), models::find), access,
                 state.provisionedModels(), new FineTuningRunner(storage, catalog.customization()),
+                new dev.localbedrock.runtime.customization.JobStorage(storage),
                 new CustomizationJobEvents(events), catalog.customization(), ModelRegistry.REGION,
                 ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
         provisioned.customModels(new CustomModelHost(registry, models::find));

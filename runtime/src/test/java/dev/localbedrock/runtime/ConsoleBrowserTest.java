@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ConverseStream whose shown conversation, sent to Converse, answers the same; a generation stopped
  * mid-stream whose batch slot and KV are freed; an example from the library opened and run; model access revoked and
  * granted again; a provisioned throughput purchased (and invoked) and deleted; the
- * metrics page counting an invocation from the server's scrape; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
+ * metrics page counting an invocation from the server's scrape; a fine-tuning job's state, loss curve and files; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
  * into {@code docs/screenshots/} when {@code -Dconsole.screenshots=DIR} is set.
  */
 class ConsoleBrowserTest {
@@ -321,6 +321,45 @@ class ConsoleBrowserTest {
         screenshot("metrics");
     }
 
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aFineTuningJobsLossCurveAndFilesAreShown() throws Exception {
+        Path data = workDir.resolve(".local-bedrock/s3/console-data/train.jsonl");
+        Files.createDirectories(data.getParent());
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            jsonl.append("{\"input\": \"Question ").append(i).append("\", \"output\": \"Answer ").append(i)
+                    .append("\"}\n");
+        }
+        Files.writeString(data, jsonl);
+        Files.writeString(data.resolveSibling("validation.jsonl"), jsonl.substring(0, jsonl.indexOf("Question 4")
+                - "{\"input\": \"".length()));
+        String create = "{\"jobName\": \"console-job\", \"customModelName\": \"console-model\","
+                + " \"roleArn\": \"arn:aws:iam::000000000000:role/R\", \"baseModelIdentifier\": \""
+                + TestServers.LLAMA_ID + "\", \"trainingDataConfig\": {\"s3Uri\": \"s3://console-data/train.jsonl\"},"
+                + " \"validationDataConfig\": {\"validators\": [{\"s3Uri\": \"s3://console-data/validation.jsonl\"}]},"
+                + " \"outputDataConfig\": {\"s3Uri\": \"s3://console-out/runs/\"},"
+                + " \"hyperParameters\": {\"epochCount\": \"2\", \"batchSize\": \"2\", \"learningRate\": \"0.001\"}}";
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/model-customization-jobs")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(create)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+
+        open("jobs");
+        By row = By.cssSelector("#jobs-table tr[data-job='console-job']");
+        waiting().until(d -> !d.findElements(row).isEmpty());
+        browser.findElement(row).findElement(By.className("job-open")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(120)).until(d -> byId("job-status").getText().equals("Completed"));
+        waiting().until(d -> byId("loss-steps").getText().startsWith("12 steps"));
+        assertFalse(browser.findElements(By.cssSelector("#loss-chart canvas")).isEmpty(), "the loss curve is drawn");
+        String files = byId("job-files").getText();
+        assertTrue(files.contains("training_artifacts/step_wise_training_metrics.csv"), files);
+        assertTrue(files.contains("training_artifacts/loss_curve.png"), files);
+        assertTrue(files.contains("validation_artifacts/post_fine_tuning_validation/validation_metrics.csv"), files);
+        assertFalse(byId("job-loss").getText().equals("–"));
+        screenshot("customization-jobs");
+    }
+
     /**
      * axe-core (WCAG 2 A and AA rules) on every page, after its data has loaded: labels, names, contrast, landmarks,
      * keyboard focusability. Any violation fails with axe's own description of it.
@@ -329,7 +368,7 @@ class ConsoleBrowserTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void everyPagePassesAnAutomatedAccessibilityCheck() throws Exception {
         String axe = Files.readString(Axe.install());
-        for (String page : List.of("text", "chat", "examples", "provisioned", "metrics", "access")) {
+        for (String page : List.of("text", "chat", "examples", "provisioned", "jobs", "metrics", "access")) {
             open(page);
             waiting().until(d -> ((JavascriptExecutor) d).executeScript(
                     "return document.readyState === 'complete' && !!window.Alpine").equals(Boolean.TRUE));

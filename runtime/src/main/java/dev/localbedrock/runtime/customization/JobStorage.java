@@ -4,6 +4,8 @@ import dev.localbedrock.runtime.storage.ObjectStore;
 import dev.localbedrock.runtime.storage.StorageException;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -58,6 +60,38 @@ public final class JobStorage {
         }
         return content.orElseThrow(() -> new DatasetException("Could not validate GetObject permissions to access"
                 + " Amazon S3 bucket: " + location.bucket() + " at key " + location.key()));
+    }
+
+    /**
+     * A job's metrics files as they are in its output location now: every step row and every validation row, and
+     * the files' URIs. A file not written yet (a job that has not finished an epoch) reads as no rows.
+     */
+    public JobMetrics readMetrics(S3Location output, String jobId) {
+        String steps = TrainingMetricsFiles.stepWiseKey(output.key(), jobId);
+        String validation = TrainingMetricsFiles.validationKey(output.key(), jobId);
+        String curve = TrainingMetricsFiles.lossCurveKey(output.key(), jobId);
+        List<String> files = new ArrayList<>();
+        for (String key : List.of(steps, validation, curve)) {
+            if (readOptional(output.bucket(), key) != null) {
+                files.add(ObjectStore.uri(output.bucket(), key));
+            }
+        }
+        return new JobMetrics(ObjectStore.uri(output.bucket(), TrainingMetricsFiles.jobFolder(output.key(), jobId)),
+                rows(output.bucket(), steps), rows(output.bucket(), validation), files);
+    }
+
+    private List<TrainingMetricsFiles.Row> rows(String bucket, String key) {
+        byte[] content = readOptional(bucket, key);
+        return content == null ? List.of()
+                : TrainingMetricsFiles.parse(new String(content, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private byte[] readOptional(String bucket, String key) {
+        try {
+            return store.get(bucket, key).orElse(null);
+        } catch (StorageException e) {
+            return null;
+        }
     }
 
     /** Writes and removes the probe object under the output location, or fails with the guide's message. */

@@ -65,6 +65,8 @@ public final class ModelCustomizationService implements AutoCloseable {
     private final ModelAccessService access;
     private final ProvisionedModelRepository provisioned;
     private final JobTraining training;
+    /** Where jobs' metrics files are read back from (their output locations). */
+    private final JobStorage storage;
     private final CustomizationJobEvents events;
     private final CustomizationSettings settings;
     private final String region;
@@ -114,10 +116,11 @@ public final class ModelCustomizationService implements AutoCloseable {
     /**
      * @param access      model access (a job needs access to its base model), or null when every model may be used
      * @param provisioned the provisioned models, so a custom model a provisioned throughput serves is not deleted
+     * @param storage     the object store the jobs' output locations are in (their metrics files are read back)
      */
     public ModelCustomizationService(CustomizationRepository repository, TrainableBase.Resolver bases,
                                      ModelAccessService access, ProvisionedModelRepository provisioned,
-                                     JobTraining training, CustomizationJobEvents events,
+                                     JobTraining training, JobStorage storage, CustomizationJobEvents events,
                                      CustomizationSettings settings, String region, String account, Clock clock) {
         this.repository = repository;
         this.models = new CustomModels(repository);
@@ -125,6 +128,7 @@ public final class ModelCustomizationService implements AutoCloseable {
         this.access = access;
         this.provisioned = provisioned;
         this.training = training;
+        this.storage = storage;
         this.events = events;
         this.settings = settings;
         this.region = region;
@@ -363,6 +367,12 @@ public final class ModelCustomizationService implements AutoCloseable {
                 ? repository.findJobByArn(identifier) : repository.findJobByName(identifier);
         return found.map(CustomizationJob::fromStored).orElseThrow(() -> BedrockException.notFound(
                 "The model customization job " + identifier + " is not found."));
+    }
+
+    /** The job's metrics files as they are now in its output location. */
+    public JobMetrics metrics(String identifier) {
+        CustomizationJob job = get(identifier);
+        return storage.readMetrics(JobStorage.S3Location.parse(job.outputS3Uri()), job.jobId());
     }
 
     /** A training job's latest progress, or null when it is not training. */

@@ -24,6 +24,28 @@ public final class TrainingMetricsFiles {
     private TrainingMetricsFiles() {
     }
 
+    /**
+     * The rows of a metrics file this class wrote; a line that is not a whole row (a file being replaced, or edited
+     * by hand) is skipped rather than failing the reader.
+     */
+    public static List<Row> parse(String csv) {
+        List<Row> rows = new java.util.ArrayList<>();
+        String[] lines = csv.split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",");
+            if (f.length < 3) {
+                continue;
+            }
+            try {
+                rows.add(new Row(Integer.parseInt(f[0].trim()), Integer.parseInt(f[1].trim()),
+                        Double.parseDouble(f[2].trim())));
+            } catch (NumberFormatException e) {
+                // not a row
+            }
+        }
+        return rows;
+    }
+
     public static String csv(String header, List<Row> rows) {
         StringBuilder b = new StringBuilder(header).append('\n');
         for (Row r : rows) {

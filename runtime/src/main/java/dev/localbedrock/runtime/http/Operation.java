@@ -46,6 +46,8 @@ record Operation(String service, String name) {
     static final Operation GET_METRICS = new Operation(LOCAL, "GetMetrics");
     /** A model's request body as a table (paths, kinds, ranges, defaults) from its family codec: the console's form. */
     static final Operation GET_BODY_SHAPE = new Operation(LOCAL, "GetBodyShape");
+    /** A customization job's metrics files read back from its output location (the console's loss curve). */
+    static final Operation GET_JOB_METRICS = new Operation(LOCAL, "GetModelCustomizationJobMetrics");
     /** STS's GetSessionToken (awsQuery: the action travels in the form body of a POST to {@code /}). */
     static final String STS = "sts";
     static final Operation GET_SESSION_TOKEN = new Operation(STS, "GetSessionToken");

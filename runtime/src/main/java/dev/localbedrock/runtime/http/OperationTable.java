@@ -60,6 +60,8 @@ final class OperationTable {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
                 .unlisted(Operation.GET_METRICS, HttpMethod.GET, "/metrics")
                 .unlisted(Operation.GET_BODY_SHAPE, HttpMethod.GET, "/local-bedrock/body-shapes/{modelId}")
+                .unlisted(Operation.GET_JOB_METRICS, HttpMethod.GET,
+                        "/local-bedrock/model-customization-jobs/{jobIdentifier}/metrics")
                 .unlisted(Operation.LIST_MODEL_ACCESS, HttpMethod.GET, "/local-bedrock/model-access")
                 .unlisted(Operation.PUT_MODEL_ACCESS, HttpMethod.PUT, "/local-bedrock/model-access/{modelId}")
                 // STS's only action here; the form body's Action= is checked by StsApi.

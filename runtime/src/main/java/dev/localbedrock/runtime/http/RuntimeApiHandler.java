@@ -142,6 +142,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     .handle(ctx, record.uri(), body, call, record, keepAlive);
             return;
         }
+        if (call.operation().equals(Operation.GET_JOB_METRICS)) {
+            JobMetricsApi.handle(ctx, api.customization(), call.pathParameter("jobIdentifier"), record, keepAlive);
+            return;
+        }
         if (call.operation().equals(Operation.GET_BODY_SHAPE)) {
             BodyShapeApi.handle(ctx, api.resolve(call.pathParameter("modelId")), record, keepAlive);
             return;

@@ -94,6 +94,9 @@ public final class IamActions {
             case LOCAL + ":PutModelAccess" -> everywhere("bedrock:PutFoundationModelEntitlement");
             case LOCAL + ":GetMetrics" -> everywhere("local-bedrock:GetMetrics");
             // A model's body table is a description of the model, as GetFoundationModel's answer is.
+            case LOCAL + ":GetModelCustomizationJobMetrics" -> Optional.of(new Target(
+                    "bedrock:GetModelCustomizationJob", named(param(parameters, "jobIdentifier"),
+                            "model-customization-job/")));
             case LOCAL + ":GetBodyShape" -> Optional.of(new Target("bedrock:GetFoundationModel",
                     modelArn(param(parameters, "modelId"))));
             case LOCAL + ":Ping" -> Optional.empty();

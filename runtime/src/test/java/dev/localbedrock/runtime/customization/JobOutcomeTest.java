@@ -50,7 +50,8 @@ class JobOutcomeTest {
         TrainableBase base = new TrainableBase("base-model", "base-model",
                 "arn:aws:bedrock:us-east-1::foundation-model/base-model", dir, new NoTokenizer(), 2, 128);
         return new ModelCustomizationService(state.customization(), id -> base, null, state.provisionedModels(),
-                training, new CustomizationJobEvents(events), CustomizationSettings.under(dir), "us-east-1",
+                training, new JobStorage(new dev.localbedrock.runtime.storage.LocalDirectoryStore(dir.resolve("s3"))),
+                new CustomizationJobEvents(events), CustomizationSettings.under(dir), "us-east-1",
                 "000000000000", Clock.systemUTC());
     }
 

@@ -53,4 +53,24 @@ class JobStorageTest {
         }
         assertEquals(new JobStorage.S3Location("b", ""), JobStorage.S3Location.parse("s3://b"));
     }
+
+    @Test
+    void metricsFilesAreReadBackAsWrittenAndAbsentOnesAsNoRows() {
+        LocalDirectoryStore store = new LocalDirectoryStore(root);
+        JobStorage storage = new JobStorage(store);
+        JobStorage.S3Location out = JobStorage.S3Location.parse("s3://job-output/runs");
+        JobMetrics none = storage.readMetrics(out, "abc123def456");
+        assertEquals("s3://job-output/runs/model-customization-job-abc123def456/", none.folder());
+        assertTrue(none.steps().isEmpty() && none.validation().isEmpty() && none.files().isEmpty());
+
+        java.util.List<TrainingMetricsFiles.Row> steps = java.util.List.of(new TrainingMetricsFiles.Row(1, 1, 2.5),
+                new TrainingMetricsFiles.Row(2, 1, 1.25), new TrainingMetricsFiles.Row(3, 2, 0.625));
+        store.put("job-output", TrainingMetricsFiles.stepWiseKey("runs", "abc123def456"),
+                (TrainingMetricsFiles.csv(TrainingMetricsFiles.STEP_HEADER, steps) + "4,2,not-a-number,1\n5,2")
+                        .getBytes(StandardCharsets.UTF_8));
+        JobMetrics some = storage.readMetrics(out, "abc123def456");
+        assertEquals(steps, some.steps(), "whole rows only: the malformed tail is skipped");
+        assertEquals(java.util.List.of("s3://job-output/runs/model-customization-job-abc123def456/training_artifacts/"
+                + "step_wise_training_metrics.csv"), some.files());
+    }
 }
