@@ -88,11 +88,66 @@ const ConsoleUtil = (() => {
 
   const shellQuote = (text) => "'" + text.replace(/'/g, "'\\''") + "'";
 
-  return { get, put, awsError, initialValues, putParameters, readEvents, shellQuote };
+  // Temporary credentials from the login (GetSessionToken), in memory only; null on an open server.
+  let credentials = null;
+  let onSignInNeeded = () => {};
+  const SIGN_IN_ERRORS = ["MissingAuthenticationTokenException", "UnrecognizedClientException", "ExpiredTokenException"];
+
+  /** fetch, signed with SigV4 when signed in; a refusal for want of credentials asks for the login. */
+  async function call(url, init = {}) {
+    const absolute = new URL(url, location.href).href;
+    const headers = Object.assign({}, init.headers || {});
+    if (credentials) {
+      const service = new URL(absolute).pathname === "/" ? "sts" : "bedrock";
+      Object.assign(headers, await SigV4.sign(credentials, init.method || "GET", absolute, init.body || "", service));
+    }
+    const response = await fetch(absolute, Object.assign({}, init, { headers }));
+    if (response.status === 403 && SIGN_IN_ERRORS.includes((response.headers.get("x-amzn-ErrorType") || "")
+        .split(":")[0])) {
+      onSignInNeeded();
+    }
+    return response;
+  }
+
+  /**
+   * Turns an access key pair into temporary credentials with STS GetSessionToken (signed with the pair), keeps only
+   * those, and returns their expiry. The long-term secret is not kept anywhere.
+   */
+  async function signIn(accessKeyId, secretAccessKey) {
+    credentials = { accessKeyId, secretAccessKey };
+    try {
+      const response = await call("../", { method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600" });
+      const text = await response.text();
+      const xml = new DOMParser().parseFromString(text, "application/xml");
+      const field = (name) => (xml.getElementsByTagName(name)[0] || {}).textContent;
+      if (!response.ok) {
+        throw new Error((field("Code") || response.status) + ": " + (field("Message") || text));
+      }
+      credentials = { accessKeyId: field("AccessKeyId"), secretAccessKey: field("SecretAccessKey"),
+        sessionToken: field("SessionToken") };
+      return field("Expiration");
+    } catch (e) {
+      credentials = null;
+      throw e;
+    }
+  }
+
+  function signOut() {
+    credentials = null;
+  }
+
+  const whenSignInNeeded = (f) => {
+    onSignInNeeded = f;
+  };
+
+  return { get, put, awsError, initialValues, putParameters, readEvents, shellQuote, call, signIn, signOut,
+    whenSignInNeeded };
 })();
 
 function consoleApp() {
-  const { get, awsError, initialValues, putParameters, readEvents, shellQuote } = ConsoleUtil;
+  const { get, awsError, initialValues, putParameters, readEvents, shellQuote, call } = ConsoleUtil;
   // The chart and its history stay outside Alpine's reactive data: uPlot keeps its own state and redraws itself.
   const tpsHistory = [[], []];
   let tpsChart = null;
@@ -102,6 +157,11 @@ function consoleApp() {
   return {
     page: "text",
     error: "",
+    signInNeeded: false,
+    signedInAs: "",
+    loginKeyId: "",
+    loginSecret: "",
+    loginError: "",
     models: [],
     modelId: "",
     shapes: null,
@@ -144,6 +204,10 @@ function consoleApp() {
           && (m.outputModalities || []).includes("TEXT"));
     },
 
+    get imageModels() {
+      return this.models.filter((m) => (m.outputModalities || []).includes("IMAGE"));
+    },
+
     get chat() {
       return this.page === "chat";
     },
@@ -161,34 +225,63 @@ function consoleApp() {
     },
 
     async start() {
-      const route = () => {
-        this.page = (location.hash || "#text").slice(1);
-        this.showRequest = false;
-        this.error = "";
-        if (this.page === "access") {
-          this.loadAccess();
-        } else if (this.page === "jobs") {
-          this.loadJobs();
-        } else if (this.page === "metrics") {
-          this.scrapeMetrics();
-        } else if (this.page === "provisioned") {
-          this.loadProvisioned();
-        } else if (this.page === "examples") {
-          this.loadExamples();
-        } else {
-          this.explainMissingBody();
-        }
-      };
+      ConsoleUtil.whenSignInNeeded(() => {
+        this.signInNeeded = true;
+      });
       modelsReady = this.loadModels();
-      window.addEventListener("hashchange", route);
-      route();
+      window.addEventListener("hashchange", () => this.routePage());
+      this.routePage();
       await modelsReady;
     },
 
+    routePage() {
+      this.page = (location.hash || "#text").slice(1);
+      this.showRequest = false;
+      this.error = "";
+      if (this.page === "access") {
+        this.loadAccess();
+      } else if (this.page === "jobs") {
+        this.loadJobs();
+      } else if (this.page === "metrics") {
+        this.scrapeMetrics();
+      } else if (this.page === "provisioned") {
+        this.loadProvisioned();
+      } else if (this.page === "examples") {
+        this.loadExamples();
+      } else {
+        this.explainMissingBody();
+      }
+    },
+
+    /** The key pair becomes temporary credentials (STS); the form's secret is cleared whatever happens. */
+    async signIn() {
+      const secret = this.loginSecret;
+      this.loginSecret = "";
+      try {
+        const expiry = await ConsoleUtil.signIn(this.loginKeyId.trim(), secret);
+        this.signedInAs = this.loginKeyId.trim() + " (session until " + expiry + ")";
+        this.signInNeeded = false;
+        this.loginError = "";
+        modelsReady = this.loadModels();
+        this.routePage();
+        await modelsReady;
+      } catch (e) {
+        this.loginError = "Sign-in failed: " + (e.message || e);
+      }
+    },
+
+    signOut() {
+      ConsoleUtil.signOut();
+      this.signedInAs = "";
+      this.signInNeeded = true;
+    },
+
     async loadModels() {
-      const response = await fetch("../foundation-models");
+      const response = await call("../foundation-models");
       if (!response.ok) {
-        this.error = "ListFoundationModels failed: " + (await awsError(response));
+        if (!this.signInNeeded) {
+          this.error = "ListFoundationModels failed: " + (await awsError(response));
+        }
         return;
       }
       this.models = (await response.json()).modelSummaries || [];
@@ -201,7 +294,7 @@ function consoleApp() {
     async chooseModel() {
       try {
         this.shapes = null;
-        const response = await fetch("../local-bedrock/body-shapes/" + encodeURIComponent(this.modelId));
+        const response = await call("../local-bedrock/body-shapes/" + encodeURIComponent(this.modelId));
         if (!response.ok) {
           this.error = "The body tables of " + this.modelId + " could not be read: " + (await awsError(response));
           return;
@@ -349,7 +442,7 @@ function consoleApp() {
       const started = performance.now();
       const stream = this.streaming();
       try {
-        const response = await fetch(".." + this.requestPath(), {
+        const response = await call(".." + this.requestPath(), {
           method: "POST",
           headers: { "Content-Type": "application/json",
             "Accept": stream ? "application/vnd.amazon.eventstream" : "application/json" },
@@ -413,14 +506,14 @@ function consoleApp() {
 
     async loadExamples() {
       if (this.examples.length === 0) {
-        const response = await fetch("examples.json");
+        const response = await call("examples.json");
         this.examples = (await response.json()).examples;
       }
       // Which served model speaks which family, so an example opens on a model that takes its body.
       await modelsReady;
       for (const m of this.textModels) {
         if (!(m.modelId in this.familyOfModel)) {
-          const response = await fetch("../local-bedrock/body-shapes/" + encodeURIComponent(m.modelId));
+          const response = await call("../local-bedrock/body-shapes/" + encodeURIComponent(m.modelId));
           this.familyOfModel[m.modelId] = response.ok ? (await response.json()).family : null;
         }
       }
@@ -455,7 +548,7 @@ function consoleApp() {
     },
 
     async loadProvisioned() {
-      const response = await fetch("../provisioned-model-throughputs?maxResults=1000");
+      const response = await call("../provisioned-model-throughputs?maxResults=1000");
       if (!response.ok) {
         this.error = "ListProvisionedModelThroughputs failed: " + (await awsError(response));
         return;
@@ -476,7 +569,7 @@ function consoleApp() {
     async loadProvisionableModels() {
       await modelsReady;
       const models = this.models.map((m) => ({ arn: m.modelArn, label: m.modelId }));
-      const custom = await fetch("../custom-models?maxResults=1000");
+      const custom = await call("../custom-models?maxResults=1000");
       if (custom.ok) {
         for (const m of (await custom.json()).modelSummaries || []) {
           models.push({ arn: m.modelArn, label: m.modelName + " (custom model)" });
@@ -495,7 +588,7 @@ function consoleApp() {
         if (this.ptCommitment) {
           body.commitmentDuration = this.ptCommitment;
         }
-        const response = await fetch("../provisioned-model-throughput", {
+        const response = await call("../provisioned-model-throughput", {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         if (!response.ok) {
           this.error = "CreateProvisionedModelThroughput failed: " + (await awsError(response));
@@ -510,7 +603,7 @@ function consoleApp() {
     },
 
     async deleteProvisioned(p) {
-      const response = await fetch("../provisioned-model-throughput/" + encodeURIComponent(p.provisionedModelArn),
+      const response = await call("../provisioned-model-throughput/" + encodeURIComponent(p.provisionedModelArn),
           { method: "DELETE" });
       if (!response.ok) {
         this.error = "DeleteProvisionedModelThroughput failed: " + (await awsError(response));
@@ -521,7 +614,7 @@ function consoleApp() {
     },
 
     async loadJobs() {
-      const response = await fetch("../model-customization-jobs?maxResults=100&sortOrder=Descending");
+      const response = await call("../model-customization-jobs?maxResults=100&sortOrder=Descending");
       if (!response.ok) {
         this.error = "ListModelCustomizationJobs failed: " + (await awsError(response));
         return;
@@ -533,8 +626,8 @@ function consoleApp() {
     async openJob(jobArn) {
       clearTimeout(this.jobTimer);
       const id = encodeURIComponent(jobArn);
-      const [job, metrics] = await Promise.all([fetch("../model-customization-jobs/" + id),
-        fetch("../local-bedrock/model-customization-jobs/" + id + "/metrics")]);
+      const [job, metrics] = await Promise.all([call("../model-customization-jobs/" + id),
+        call("../local-bedrock/model-customization-jobs/" + id + "/metrics")]);
       if (!job.ok || !metrics.ok) {
         this.error = "The job could not be read: " + (await awsError(job.ok ? metrics : job));
         return;
@@ -579,7 +672,7 @@ function consoleApp() {
         return;
       }
       try {
-        const response = await fetch("../metrics");
+        const response = await call("../metrics");
         if (!response.ok) {
           this.error = "GET /metrics failed: " + (await awsError(response));
           return;
@@ -613,7 +706,7 @@ function consoleApp() {
     },
 
     async loadAccess() {
-      const response = await fetch("../local-bedrock/model-access");
+      const response = await call("../local-bedrock/model-access");
       if (response.status === 404) {
         this.access = null;
         return;
@@ -626,7 +719,7 @@ function consoleApp() {
     },
 
     async setAccess(modelId, granted) {
-      const response = await fetch("../local-bedrock/model-access/" + encodeURIComponent(modelId), {
+      const response = await call("../local-bedrock/model-access/" + encodeURIComponent(modelId), {
         method: "PUT",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ granted }),

@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ConverseStream whose shown conversation, sent to Converse, answers the same; a generation stopped
  * mid-stream whose batch slot and KV are freed; an example from the library opened and run; model access revoked and
  * granted again; a provisioned throughput purchased (and invoked) and deleted; the
- * metrics page counting an invocation from the server's scrape; a fine-tuning job's state, loss curve and files; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
+ * metrics page counting an invocation from the server's scrape; a fine-tuning job's state, loss curve and files;
+ * another site's forged request refused; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
  * into {@code docs/screenshots/} when {@code -Dconsole.screenshots=DIR} is set.
  */
 class ConsoleBrowserTest {
@@ -360,6 +361,32 @@ class ConsoleBrowserTest {
         screenshot("customization-jobs");
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theImagePlaygroundSaysPlainlyThatNoImageModelIsServed() {
+        open("image");
+        waiting().until(d -> byId("image-none").isDisplayed());
+        assertTrue(byId("image-none").getText().startsWith("No image model is served here"));
+    }
+
+    @Test
+    void anotherSitesBrowserRequestsAreRefused() throws Exception {
+        HttpResponse<String> forged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/provisioned-model-throughput"))
+                .header("Content-Type", "text/plain").header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"provisionedModelName\": \"forged\", \"modelId\": \""
+                        + TestServers.LLAMA_ID + "\", \"modelUnits\": 1}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertTrue(forged.headers().firstValue("x-amzn-ErrorType").orElse("").startsWith("AccessDeniedException"));
+        assertTrue(forged.body().contains("https://evil.example"), forged.body());
+        JsonNode listed = JSON.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base
+                + "/provisioned-model-throughputs")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode p : listed.get("provisionedModelSummaries")) {
+            assertFalse(p.get("provisionedModelName").asText().equals("forged"), "nothing was created");
+        }
+    }
+
     /**
      * axe-core (WCAG 2 A and AA rules) on every page, after its data has loaded: labels, names, contrast, landmarks,
      * keyboard focusability. Any violation fails with axe's own description of it.
@@ -368,7 +395,7 @@ class ConsoleBrowserTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void everyPagePassesAnAutomatedAccessibilityCheck() throws Exception {
         String axe = Files.readString(Axe.install());
-        for (String page : List.of("text", "chat", "examples", "provisioned", "jobs", "metrics", "access")) {
+        for (String page : List.of("text", "chat", "image", "examples", "provisioned", "jobs", "metrics", "access")) {
             open(page);
             waiting().until(d -> ((JavascriptExecutor) d).executeScript(
                     "return document.readyState === 'complete' && !!window.Alpine").equals(Boolean.TRUE));

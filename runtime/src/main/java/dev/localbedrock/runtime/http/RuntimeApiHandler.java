@@ -101,6 +101,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 writeHealth(ctx, record);
                 return;
             }
+            String crossOrigin = CrossOriginGuard.refusal(request.headers());
+            if (crossOrigin != null) {
+                throw new BedrockException(BedrockErrorType.ACCESS_DENIED, crossOrigin);
+            }
             if (call.operation().equals(Operation.GET_METRICS)) {
                 // A scrape walks every meter and its buckets: cheap, but not constant, so not on the event loop.
                 boolean keep = keepAlive;
