@@ -177,6 +177,7 @@ function consoleApp() {
     running: false,
     controller: null,
     showRequest: false,
+    streamResponse: true,
     access: null,
     examples: [],
     exampleCategory: "",
@@ -331,8 +332,24 @@ function consoleApp() {
       return parts.filter(Boolean).join("; ");
     },
 
-    streaming() {
+    /** Whether the family can stream at all (Jurassic-2 cannot). */
+    canStream() {
       return this.chat || !this.shapes || !this.shapes.text || this.shapes.text.streams !== false;
+    },
+
+    streaming() {
+      return this.streamResponse && this.canStream();
+    },
+
+    resetParameters() {
+      if (this.shape) {
+        const values = initialValues(this.shape);
+        if (this.chat) {
+          this.chatValues = values;
+        } else {
+          this.textValues = values;
+        }
+      }
     },
 
     /** The body exactly as the next run sends it. */
@@ -358,7 +375,8 @@ function consoleApp() {
     },
 
     requestPath() {
-      const op = this.chat ? "/converse-stream" : this.streaming() ? "/invoke-with-response-stream" : "/invoke";
+      const op = this.chat ? (this.streaming() ? "/converse-stream" : "/converse")
+          : this.streaming() ? "/invoke-with-response-stream" : "/invoke";
       return "/model/" + encodeURIComponent(this.modelId) + op;
     },
 
@@ -367,7 +385,7 @@ function consoleApp() {
       const head = "aws bedrock-runtime ";
       const tail = " \\\n  --endpoint-url " + location.origin + " \\\n  --model-id " + this.modelId;
       if (this.chat) {
-        return head + "converse-stream" + tail + " \\\n  --messages " + shellQuote(JSON.stringify(body.messages))
+        return head + (this.streaming() ? "converse-stream" : "converse") + tail + " \\\n  --messages " + shellQuote(JSON.stringify(body.messages))
             + (body.system ? " \\\n  --system " + shellQuote(JSON.stringify(body.system)) : "")
             + (body.inferenceConfig ? " \\\n  --inference-config " + shellQuote(JSON.stringify(body.inferenceConfig))
               : "");
@@ -389,7 +407,8 @@ function consoleApp() {
         if (body.inferenceConfig) {
           args.push("    inferenceConfig=" + JSON.stringify(body.inferenceConfig));
         }
-        return start + "response = client.converse_stream(\n" + args.join(",\n") + ",\n)";
+        return start + "response = client." + (this.streaming() ? "converse_stream" : "converse") + "(\n"
+            + args.join(",\n") + ",\n)";
       }
       return start + "response = client." + (this.streaming() ? "invoke_model_with_response_stream" : "invoke_model")
           + "(\n    modelId=\"" + this.modelId + "\",\n    contentType=\"application/json\",\n    body=json.dumps("
@@ -403,11 +422,13 @@ function consoleApp() {
         const body = this.requestBody();
         const messages = body.messages.map((m) => "Message.builder().role(ConversationRole." + m.role.toUpperCase()
             + ")\n                .content(ContentBlock.fromText(" + JSON.stringify(m.content[0].text) + ")).build()");
-        return client + "client.converseStream(r -> r.modelId(\"" + this.modelId + "\")"
+        return client + "client." + (this.streaming() ? "converseStream" : "converse") + "(r -> r.modelId(\""
+            + this.modelId + "\")"
             + (body.system ? "\n        .system(SystemContentBlock.fromText(" + JSON.stringify(body.system[0].text) + "))"
               : "")
             + "\n        .messages(" + messages.join(",\n            ") + ")"
-            + "\n        .inferenceConfig(c -> c" + this.javaInferenceConfig() + "), handler);";
+            + "\n        .inferenceConfig(c -> c" + this.javaInferenceConfig() + ")"
+            + (this.streaming() ? ", handler" : "") + ");";
       }
       const json = JSON.stringify(JSON.stringify(this.requestBody()));
       return client + "client." + (this.streaming() ? "invokeModelWithResponseStream" : "invokeModel") + "(r -> r.modelId(\""
@@ -452,8 +473,17 @@ function consoleApp() {
         if (!response.ok) {
           throw new Error(await awsError(response));
         }
-        if (!stream) {
+        if (!stream && this.chat) {
+          const answer = await response.json();
+          this.turns[this.turns.length - 1].text = answer.output.message.content.map((c) => c.text || "").join("");
+          this.stats = { inputTokenCount: answer.usage.inputTokens, outputTokenCount: answer.usage.outputTokens,
+            invocationLatency: answer.metrics.latencyMs, firstByteLatency: null };
+        } else if (!stream) {
           this.completion = get(await response.json(), this.shapes.text.responseTextPath) || "";
+          const count = (name) => response.headers.get(name);
+          this.stats = { inputTokenCount: count("x-amzn-bedrock-input-token-count"),
+            outputTokenCount: count("x-amzn-bedrock-output-token-count"),
+            invocationLatency: count("x-amzn-bedrock-invocation-latency"), firstByteLatency: null };
         } else if (this.chat) {
           await readEvents(response, (type, payload) => this.onConverseEvent(type, payload));
         } else {

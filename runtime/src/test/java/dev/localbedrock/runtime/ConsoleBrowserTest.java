@@ -80,9 +80,14 @@ class ConsoleBrowserTest {
     }
 
     private static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(browser, WAIT);
-        wait.withMessage(() -> "the page shows: " + browser.findElement(By.tagName("body")).getText()
-                + "\nbrowser log: " + browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+        return waiting(browser);
+    }
+
+    /** A 30 s wait whose failure says what the page showed and what the browser logged. */
+    static WebDriverWait waiting(WebDriver driver) {
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.withMessage(() -> "the page shows: " + driver.findElement(By.tagName("body")).getText()
+                + "\nbrowser log: " + driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
                 .getAll());
         return wait;
     }
@@ -167,6 +172,17 @@ class ConsoleBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString(shown.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, direct.statusCode(), direct.body());
         assertEquals(completion, JSON.readTree(direct.body()).get("generation").asText().strip());
+
+        // Unstreamed (InvokeModel), the same greedy text and count, read from the body and the token headers.
+        byId("stream-response").click();
+        assertTrue(byId("request-path").getText().endsWith("/invoke"), byId("request-path").getText());
+        byId("run").click();
+        waiting().until(d -> byId("run-status").getText().startsWith("Done"));
+        assertEquals(completion, byId("completion").getText());
+        assertEquals("7", byId("stat-output").getText());
+
+        byId("reset-parameters").click();
+        assertEquals("512", byId("param-max-gen-len").getAttribute("value"), "back to the codec's default");
     }
 
     @Test

@@ -14,7 +14,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,9 +64,7 @@ class ConsoleSignInBrowserTest {
     }
 
     private static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        wait.withMessage(() -> "the page shows: " + browser.findElement(By.tagName("body")).getText());
-        return wait;
+        return ConsoleBrowserTest.waiting(browser);
     }
 
     private static void type(String id, String value) {

@@ -7,13 +7,8 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.Json;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.state.ModelAccess;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,11 +43,7 @@ final class AdminApi {
             throw new IllegalStateException("no admin handler for " + call.operation());
         }
         byte[] bytes = answer.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
-                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(AwsResponses.REQUEST_ID, record.requestId());
+        FullHttpResponse response = AwsResponses.json(record.requestId(), bytes);
         ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 

@@ -8,13 +8,8 @@ import dev.localbedrock.codecs.converse.ConverseCodec;
 import dev.localbedrock.codecs.parameters.BodyShapeJson;
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.ServedModel;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 
@@ -55,11 +50,7 @@ final class BodyShapeApi {
             answer.putNull("converse");
         }
         byte[] bytes = answer.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
-                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(AwsResponses.REQUEST_ID, record.requestId());
+        FullHttpResponse response = AwsResponses.json(record.requestId(), bytes);
         ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 }

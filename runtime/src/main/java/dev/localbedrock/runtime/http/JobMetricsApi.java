@@ -7,13 +7,8 @@ import dev.localbedrock.codecs.Json;
 import dev.localbedrock.runtime.customization.JobMetrics;
 import dev.localbedrock.runtime.customization.ModelCustomizationService;
 import dev.localbedrock.runtime.customization.TrainingMetricsFiles;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,11 +38,7 @@ final class JobMetricsApi {
         rows(answer.putArray("steps"), metrics.steps());
         rows(answer.putArray("validation"), metrics.validation());
         byte[] bytes = answer.toString().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)
-                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(AwsResponses.REQUEST_ID, record.requestId());
+        FullHttpResponse response = AwsResponses.json(record.requestId(), bytes);
         ctx.executor().execute(() -> AwsResponses.send(ctx, record, response, keepAlive));
     }
 

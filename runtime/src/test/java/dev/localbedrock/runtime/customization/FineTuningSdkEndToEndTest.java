@@ -67,13 +67,6 @@ class FineTuningSdkEndToEndTest {
         return yaml;
     }
 
-    /** Writes an object into the default local object store (one folder per bucket under the cache folder). */
-    static void putObject(Path workDir, String bucket, String key, String content) throws Exception {
-        Path file = workDir.resolve(".local-bedrock/s3").resolve(bucket).resolve(key);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
-    }
-
     /** Prompts that differ in their last token, so the mapping is learnable by a small model in a few epochs. */
     static String prompt(int i) {
         return "Colour of box " + (char) ('A' + i);
@@ -120,8 +113,8 @@ class FineTuningSdkEndToEndTest {
         int copies = 10;
         int batch = 4;
         String modelArn;
-        putObject(workDir, "training-bucket", "data/train.jsonl", dataset(records, copies));
-        putObject(workDir, "training-bucket", "data/validation.jsonl", dataset(records, 1));
+        FineTuningJobsSdkTest.putObject(workDir, "training-bucket", "data/train.jsonl", dataset(records, copies));
+        FineTuningJobsSdkTest.putObject(workDir, "training-bucket", "data/validation.jsonl", dataset(records, 1));
         try (BedrockService service = BedrockService.start(CatalogLoader.load(catalogue(workDir, "pytorch")));
              BedrockClient cp = TestServers.controlPlaneClient(service);
              BedrockRuntimeClient rt = TestServers.syncClient(service)) {
