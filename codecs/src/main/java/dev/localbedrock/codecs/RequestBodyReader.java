@@ -86,6 +86,14 @@ public final class RequestBodyReader {
 
     /** A required, non-empty string. Returns null (after recording the violation) when it is not one. */
     public String requiredString(String key) {
+        return requiredString(key, 1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A required string of {@code minLength..maxLength} characters ({@code minLength} 0 lets it be empty). Returns
+     * null (after recording the violation) when it is not one.
+     */
+    public String requiredString(String key, int minLength, int maxLength) {
         JsonNode node = body.get(key);
         if (node == null || node.isNull()) {
             violations.add(here() + ": required key [" + key + "] not found");
@@ -96,8 +104,12 @@ public final class RequestBodyReader {
             return null;
         }
         String value = node.textValue();
-        if (value.isEmpty()) {
-            violations.add(at(key) + ": expected minLength: 1, actual: 0");
+        if (value.length() < minLength) {
+            violations.add(at(key) + ": expected minLength: " + minLength + ", actual: " + value.length());
+            return null;
+        }
+        if (value.length() > maxLength) {
+            violations.add(at(key) + ": expected maxLength: " + maxLength + ", actual: " + value.length());
             return null;
         }
         return value;
@@ -146,6 +158,31 @@ public final class RequestBodyReader {
         return value.intValueExact();
     }
 
+    /**
+     * An optional integer in {@code [min, max]} for ranges past {@code int} (Stability's unsigned 32-bit seed); see
+     * {@link #number} for the absent and invalid cases.
+     */
+    public long longInteger(String key, long min, long max, long defaultValue) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            return defaultValue;
+        }
+        String range = rangeHint(Long.toString(min), Long.toString(max));
+        if (!node.isNumber()) {
+            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
+            return defaultValue;
+        }
+        BigDecimal value = node.decimalValue();
+        if (!node.isIntegralNumber() && !isIntegral(value)) {
+            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
+            return defaultValue;
+        }
+        if (!inRange(key, node, value, BigDecimal.valueOf(min), BigDecimal.valueOf(max), range)) {
+            return defaultValue;
+        }
+        return value.longValueExact();
+    }
+
     /** {@link #number(String, double, double, double)} with the parameter's key, range and default. */
     public double number(BodyParameter parameter) {
         parameter.requireKindAt(ParameterKind.NUMBER, path);
@@ -158,10 +195,20 @@ public final class RequestBodyReader {
      */
     public int integer(BodyParameter parameter) {
         parameter.requireKindAt(ParameterKind.INTEGER, path);
+        if (parameter.min() < Integer.MIN_VALUE || parameter.max() > Integer.MAX_VALUE) {
+            throw new IllegalStateException(parameter.path() + "'s range does not fit an int: read it with longInteger");
+        }
         if (parameter.required() && !has(parameter.key())) {
             violations.add(here() + ": required key [" + parameter.key() + "] not found");
         }
         return integer(parameter.key(), parameter.min().intValue(), parameter.max().intValue(),
+                parameter.defaultInteger());
+    }
+
+    /** {@link #longInteger(String, long, long, long)} with the parameter's key, range and default. */
+    public long longInteger(BodyParameter parameter) {
+        parameter.requireKindAt(ParameterKind.INTEGER, path);
+        return longInteger(parameter.key(), parameter.min().longValue(), parameter.max().longValue(),
                 parameter.defaultInteger());
     }
 
@@ -348,6 +395,60 @@ public final class RequestBodyReader {
         RequestBodyReader reader = new RequestBodyReader(child, nestedKeys, path + "/" + key, violations);
         nested.add(reader);
         return reader;
+    }
+
+    /**
+     * A required array of at least {@code minItems} JSON objects, each read by a nested reader (violations at
+     * {@code #/key/0/...}, unknown keys {@code itemKeys} does not list reported by this reader's {@link #validate()}).
+     * Items that are not objects are recorded and left out, so the list is only complete when validation passes.
+     */
+    public List<RequestBodyReader> requiredObjectList(String key, int minItems, Set<String> itemKeys) {
+        JsonNode node = body.get(key);
+        if (node == null || node.isNull()) {
+            violations.add(here() + ": required key [" + key + "] not found");
+            return List.of();
+        }
+        if (!node.isArray()) {
+            violations.add(at(key) + ": expected type: JSONArray, found: " + typeName(node));
+            return List.of();
+        }
+        if (node.size() < minItems) {
+            violations.add(at(key) + ": expected minimum item count: " + minItems + ", found: " + node.size());
+            return List.of();
+        }
+        List<RequestBodyReader> items = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isObject()) {
+                violations.add(at(key) + "/" + i + ": expected type: JSONObject, found: " + typeName(item));
+                continue;
+            }
+            RequestBodyReader reader = new RequestBodyReader((ObjectNode) item, itemKeys, path + "/" + key + "/" + i,
+                    violations);
+            nested.add(reader);
+            items.add(reader);
+        }
+        return items;
+    }
+
+    /**
+     * An optional JSON object the family accepts but this server does not use (Stability's {@code extras}, free-form
+     * engine options): only that it is an object is checked, so a client sending one is not refused for it.
+     */
+    public void ignoredObject(String key) {
+        JsonNode node = body.get(key);
+        if (node != null && !node.isNull() && !node.isObject()) {
+            violations.add(at(key) + ": expected type: JSONObject, found: " + typeName(node));
+        }
+    }
+
+    /**
+     * How many violations this body has so far (nested objects included): a rule over several fields checks it to
+     * stay silent when one of its fields was already refused, rather than reporting a second, confusing violation
+     * about the default that replaced it.
+     */
+    public int violationCount() {
+        return violations.size();
     }
 
     /** Whether the key is present with a non-null value. */

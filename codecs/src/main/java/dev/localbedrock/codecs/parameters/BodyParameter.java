@@ -32,6 +32,9 @@ public record BodyParameter(String path, ParameterKind kind, Double min, Double 
                             Integer maxItems, Integer maxLength, List<String> allowedValues, boolean required,
                             String description) {
 
+    /** The largest whole number a {@code double} (the type of {@link #min} and {@link #max}) holds exactly. */
+    private static final long EXACT_DOUBLE_LIMIT = 1L << 53;
+
     public BodyParameter {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(description, "description");
@@ -56,6 +59,18 @@ public record BodyParameter(String path, ParameterKind kind, Double min, Double 
 
     /** An optional integer in {@code [min, max]}. */
     public static BodyParameter integer(String path, int min, int max, int defaultValue, String description) {
+        return new BodyParameter(path, ParameterKind.INTEGER, (double) min, (double) max, defaultValue, null, null,
+                null, false, description);
+    }
+
+    /**
+     * An optional integer in {@code [min, max]} for a range past {@code int} (Stability's unsigned 32-bit seed), with
+     * a default that fits one; read it with {@code RequestBodyReader.longInteger}.
+     */
+    public static BodyParameter longInteger(String path, long min, long max, int defaultValue, String description) {
+        if (Math.abs(min) > EXACT_DOUBLE_LIMIT || Math.abs(max) > EXACT_DOUBLE_LIMIT) {
+            throw new IllegalArgumentException(path + ": bounds past 2^53 have no exact double: " + min + ", " + max);
+        }
         return new BodyParameter(path, ParameterKind.INTEGER, (double) min, (double) max, defaultValue, null, null,
                 null, false, description);
     }
