@@ -8,42 +8,15 @@ package dev.localbedrock.engines.diffusion;
  *
  * <p>Noise is drawn only for steps with {@code σ_up > 0} (every step but the last), one value per element.
  */
-public final class EulerAncestralScheduler implements Scheduler {
-
-    private final EulerSigmas table;
+public final class EulerAncestralScheduler extends SigmaScheduler {
 
     public EulerAncestralScheduler(SchedulerConfig config, int steps) {
-        this.table = EulerSigmas.of(config, new NoiseSchedule(config), steps, false);
+        super(EulerSigmas.of(config, new NoiseSchedule(config), steps, false));
     }
 
     @Override
     public String samplerName() {
         return "K_EULER_ANCESTRAL";
-    }
-
-    @Override
-    public int steps() {
-        return table.timesteps().length;
-    }
-
-    @Override
-    public float[] timesteps() {
-        return table.timesteps().clone();
-    }
-
-    /** σ per step plus the final σ (zero): {@code steps() + 1} values. */
-    public double[] sigmas() {
-        return table.sigmas().clone();
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return table.initNoiseSigma();
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        return table.scale(sample, stepIndex);
     }
 
     @Override

@@ -5,43 +5,15 @@ package dev.localbedrock.engines.diffusion;
  * as diffusers' {@code EulerDiscreteScheduler}: {@code x0 = x − σ_i·ε}, {@code d = (x − x0)/σ_i = ε},
  * {@code x' = x + d·(σ_{i+1} − σ_i)}.
  */
-public final class EulerScheduler implements Scheduler {
-
-    private final EulerSigmas table;
+public final class EulerScheduler extends SigmaScheduler {
 
     public EulerScheduler(SchedulerConfig config, int steps) {
-        this.table = EulerSigmas.of(config, new NoiseSchedule(config), steps,
-                config.finalSigmasType().equals("sigma_min"));
+        super(EulerSigmas.of(config, new NoiseSchedule(config), steps, config.finalSigmasType().equals("sigma_min")));
     }
 
     @Override
     public String samplerName() {
         return "K_EULER";
-    }
-
-    @Override
-    public int steps() {
-        return table.timesteps().length;
-    }
-
-    @Override
-    public float[] timesteps() {
-        return table.timesteps().clone();
-    }
-
-    /** σ per step plus the final σ: {@code steps() + 1} values. */
-    public double[] sigmas() {
-        return table.sigmas().clone();
-    }
-
-    @Override
-    public double initNoiseSigma() {
-        return table.initNoiseSigma();
-    }
-
-    @Override
-    public float[] scaleModelInput(float[] sample, int stepIndex) {
-        return table.scale(sample, stepIndex);
     }
 
     @Override
