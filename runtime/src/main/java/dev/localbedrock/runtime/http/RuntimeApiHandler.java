@@ -146,16 +146,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     .handle(ctx, record.uri(), body, call, record, keepAlive);
             return;
         }
-        if (call.operation().equals(Operation.GET_JOB_METRICS)) {
-            JobMetricsApi.handle(ctx, api.customization(), call.pathParameter("jobIdentifier"), record, keepAlive);
-            return;
-        }
-        if (call.operation().equals(Operation.GET_BODY_SHAPE)) {
-            BodyShapeApi.handle(ctx, api.resolve(call.pathParameter("modelId")), record, keepAlive);
-            return;
-        }
         if (call.operation().service().equals(Operation.LOCAL)) {
-            new AdminApi(api.modelAccess()).handle(ctx, call, body, record, keepAlive);
+            LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;
         }
         boolean stream = call.operation().equals(Operation.INVOKE_MODEL_WITH_RESPONSE_STREAM)
