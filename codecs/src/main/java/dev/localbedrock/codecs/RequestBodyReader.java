@@ -138,24 +138,8 @@ public final class RequestBodyReader {
 
     /** An optional integer in {@code [min, max]}; see {@link #number} for the absent and invalid cases. */
     public int integer(String key, int min, int max, int defaultValue) {
-        JsonNode node = body.get(key);
-        if (node == null || node.isNull()) {
-            return defaultValue;
-        }
-        String range = rangeHint(Integer.toString(min), Integer.toString(max));
-        if (!node.isNumber()) {
-            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
-            return defaultValue;
-        }
-        BigDecimal value = node.decimalValue();
-        if (!node.isIntegralNumber() && !isIntegral(value)) {
-            violations.add(at(key) + ": expected type: Integer, found: " + typeName(node) + range);
-            return defaultValue;
-        }
-        if (!inRange(key, node, value, BigDecimal.valueOf(min), BigDecimal.valueOf(max), range)) {
-            return defaultValue;
-        }
-        return value.intValueExact();
+        // The same checks and messages as the 64-bit form; a value that passed is within [min, max], so an int.
+        return (int) longInteger(key, min, max, defaultValue);
     }
 
     /**
