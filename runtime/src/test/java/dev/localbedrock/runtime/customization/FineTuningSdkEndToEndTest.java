@@ -92,20 +92,6 @@ class FineTuningSdkEndToEndTest {
         return answer.get("results").get(0).get("outputText").asText();
     }
 
-    static GetModelCustomizationJobResponse await(BedrockClient cp, String jobArn, long seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            GetModelCustomizationJobResponse job = cp.getModelCustomizationJob(r -> r.jobIdentifier(jobArn));
-            ModelCustomizationJobStatus s = job.status();
-            if (s == ModelCustomizationJobStatus.COMPLETED || s == ModelCustomizationJobStatus.FAILED
-                    || s == ModelCustomizationJobStatus.STOPPED) {
-                return job;
-            }
-            assertTrue(System.nanoTime() < deadline, "the job ended within " + seconds + " s: " + job);
-            Thread.sleep(200);
-        }
-    }
-
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void fineTunedModelAnswersTheTrainedPromptsThroughProvisionedThroughput() throws Exception {
@@ -144,7 +130,7 @@ class FineTuningSdkEndToEndTest {
                     .outputDataConfig(o -> o.s3Uri("s3://output-bucket/runs/"))
                     .clientRequestToken("token-1")).jobArn(), "the same client request token, the same job");
 
-            GetModelCustomizationJobResponse job = await(cp, jobArn, 480);
+            GetModelCustomizationJobResponse job = FineTuningJobsSdkTest.await(cp, jobArn, 480);
             assertEquals(ModelCustomizationJobStatus.COMPLETED, job.status(), String.valueOf(job.failureMessage()));
             assertNotNull(job.outputModelArn());
             assertTrue(job.outputModelArn().matches("arn:aws:bedrock:us-east-1:000000000000:custom-model/" + TITAN
