@@ -140,7 +140,8 @@ public final class UnetGraph {
     }
 
     /** {@code [N]} → {@code [N, dim]}: {@code concat(cos(t·f), sin(t·f))} (flip_sin_to_cos). */
-    private String sinusoid(String t, int dim) throws IOException {
+    static String sinusoid(DiffusionNet net, String t, int dim) throws IOException {
+        GraphWriter g = net.g;
         String f = g.floats(net.constName("freqs_" + dim), new long[] {dim / 2}, frequencies(dim));
         String args = g.op("Mul", g.node("Unsqueeze").in(t, g.constInt64("axes1", 1)).one(), f);
         return g.node("Concat").in(g.op("Cos", args), g.op("Sin", args)).attr("axis", -1L).one();
@@ -164,12 +165,12 @@ public final class UnetGraph {
         int ted = c.timeEmbedDim();
         String batch = g.node("Shape").in(SAMPLE).attr("start", 0L).attr("end", 1L).one();
         String t = g.op("Expand", TIMESTEP, batch);
-        String tProj = sinusoid(t, ch.get(0));
+        String tProj = sinusoid(net, t, ch.get(0));
         emb = net.linear(net.silu(net.linear(tProj, "time_embedding.linear_1", ch.get(0), ted, true)),
                 "time_embedding.linear_2", ted, ted, true);
         if (c.addedConditioning()) {
             String flat = g.op("Reshape", TIME_IDS, g.constInt64("flat", -1));
-            String timeEmbeds = g.op("Reshape", sinusoid(flat, c.additionTimeEmbedDim()),
+            String timeEmbeds = g.op("Reshape", sinusoid(net, flat, c.additionTimeEmbedDim()),
                     g.constInt64("per_row", -1, (long) TIME_IDS_WIDTH * c.additionTimeEmbedDim()));
             String add = g.node("Concat").in(TEXT_EMBEDS, timeEmbeds).attr("axis", -1L).one();
             int in = c.projectionClassEmbeddingsInputDim();
