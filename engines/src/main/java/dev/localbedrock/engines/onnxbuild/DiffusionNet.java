@@ -12,8 +12,8 @@ import java.util.Map;
  * are made of, written with plain opset-17 operators as PyTorch exporters emit them, each parameter a seeded random
  * initializer named as in the diffusers / transformers checkpoint ({@code down_blocks.0.resnets.0.conv1.weight}).
  *
- * <p>Weights: projections and convolutions {@code N(0, 1/fan_in)} (activations stay O(1) through any depth), norm
- * scales 1, biases 0. Values come from {@link RandomWeights#normal} keyed by {@code graph + "/" + name}, so equal
+ * <p>Weights: projections and convolutions {@code N(0, 1/fan_in)} (each layer keeps its activations O(1)), norm
+ * scales 1, biases 0; the graphs draw embedding tables themselves with a small std. Values come from {@link RandomWeights#normal} keyed by {@code graph + "/" + name}, so equal
  * names in different graphs (every graph has a {@code conv_in}) still get different values.
  *
  * <p>A counting instance ({@link #counting}) builds the same nodes but writes no weight: the parameter count of a

@@ -11,9 +11,9 @@ import java.util.List;
  * the call, as diffusers does; the graph does not.
  *
  * <p>Structure, as diffusers' {@code Decoder}: {@code post_quant_conv} (1×1), {@code conv_in}, a mid block (resnet,
- * single-head spatial self-attention with residual unless {@code mid_block_add_attention} is off, resnet), up blocks over the reversed {@code block_out_channels}
- * of {@code layers_per_block + 1} resnets each, with nearest ×2 upsample and conv except after the last, then
- * GroupNorm, SiLU, {@code conv_out} to 3 channels.
+ * single-head spatial self-attention with residual unless {@code mid_block_add_attention} is off, resnet), up blocks
+ * over the reversed {@code block_out_channels} of {@code layers_per_block + 1} resnets each, with nearest ×2 upsample
+ * and conv except after the last, then GroupNorm, SiLU, {@code conv_out} to 3 channels.
  */
 public final class VaeDecoderGraph {
     public static final String LATENT_SAMPLE = "latent_sample";

@@ -15,6 +15,11 @@
  *       model's {@code metadata_props} as {@code localbedrock.*}).</li>
  * </ul>
  *
+ * <p>Also random-weight diffusion graphs with the interfaces of diffusers' SDXL ONNX export, for tests and benchmarks
+ * ({@link dev.localbedrock.engines.synthetic.RandomSdxlPipeline} assembles them into a pipeline directory):
+ * {@link dev.localbedrock.engines.onnxbuild.ClipTextGraph}, {@link dev.localbedrock.engines.onnxbuild.UnetGraph},
+ * {@link dev.localbedrock.engines.onnxbuild.VaeDecoderGraph}; each can also count its parameters without writing.
+ *
  * <p>The ONNX protobuf is written with the classes {@code org.tribuo:tribuo-util-onnx} ships
  * ({@code ai.onnx.proto.OnnxMl}); weights stream from the memory-mapped safetensors into the initializers.
  */
