@@ -41,8 +41,18 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
      * (called with the first entry of every shared model).
      */
     public static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks) {
-        // Shutdown runs in this order: embedding queues drain in milliseconds, generations get what is left.
-        List<Modality> modalities = List.of(new EmbeddingModality(), new TextModality(hooks));
+        return load(catalog, hooks, DIFFUSION_ENGINE);
+    }
+
+    /** How image entries open their pipelines. */
+    static final ImageModality.Loader DIFFUSION_ENGINE = ModelRegistry::noDiffusionEngine;
+
+    /** As {@link #load(Catalog, Function)}, opening diffusion pipelines with {@code images}. */
+    static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks, ImageModality.Loader images) {
+        // Shutdown runs in this order: embedding queues drain in milliseconds, generations get what is left, and
+        // image steps (seconds each) last.
+        List<Modality> modalities = List.of(new EmbeddingModality(), new TextModality(hooks),
+                new ImageModality(images));
         List<ServedModel> served = new ArrayList<>();
         try {
             for (ModelEntry entry : catalog.models()) {
@@ -53,6 +63,12 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
             throw e;
         }
         return new ModelRegistry(served, modalities);
+    }
+
+    /** Until the ONNX Runtime diffusion pipeline is part of the engines, an image entry cannot load. */
+    private static dev.localbedrock.engines.diffusion.DiffusionModel noDiffusionEngine(java.nio.file.Path dir,
+                                                                                     String device) {
+        throw new IllegalStateException("this build has no diffusion engine to open " + dir);
     }
 
     private static Modality modalityOf(List<Modality> modalities, ModelEntry entry) {

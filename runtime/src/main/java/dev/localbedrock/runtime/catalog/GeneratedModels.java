@@ -16,12 +16,21 @@ public final class GeneratedModels {
     public static final String SMOKE_LLAMA = "smoke-llama";
     /** Fixed so every machine serves the same smoke-test model. */
     static final long SMOKE_LLAMA_SEED = 20231128L;
+    /**
+     * A small random-weight SDXL pipeline in the diffusers ONNX export layout: its images are noise, but every stage
+     * (two text encoders, UNet, VAE decoder, scheduler config, tokenizers) is the real one's shape of graph.
+     */
+    public static final String SMOKE_SDXL = "smoke-sdxl";
+    static final long SMOKE_SDXL_SEED = 20230726L;
 
     private GeneratedModels() {
     }
 
     /** Writes the model on first use (deterministic), then returns its directory. */
     public static Path ensure(ModelEntry.Generated source) {
+        if (source.kind().equals(SMOKE_SDXL)) {
+            return ensureSdxl(source.path());
+        }
         Path dir = source.path();
         if (Files.isRegularFile(dir.resolve("config.json"))) {
             return dir;
@@ -33,5 +42,17 @@ public final class GeneratedModels {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the smoke-test model to " + dir, e);
         }
+    }
+
+    /**
+     * The smoke SDXL pipeline's directory, complete: {@code model_index.json} is written last, so a pipeline whose
+     * writing was interrupted has none and is written again rather than loaded half-made.
+     */
+    private static Path ensureSdxl(Path dir) {
+        if (Files.isRegularFile(dir.resolve("model_index.json"))) {
+            return dir;
+        }
+        throw new IllegalStateException("the random-weight SDXL pipeline generator is not part of this build; "
+                + "point source: at an ONNX export of SDXL instead");
     }
 }

@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
  * sample, timestep and prompt, so any difference between an image made alone and one made beside others comes from
  * the worker. It records every UNet batch and can hold a call until a test releases it.
  */
-final class FakeDiffusionModel implements DiffusionModel {
+public final class FakeDiffusionModel implements DiffusionModel {
     /** A UNet call as the worker made it: the prompt marker of each row, and the latent size. */
-    record Batch(List<Float> promptMarks, int latentHeight, int latentWidth) {
+    public record Batch(List<Float> promptMarks, int latentHeight, int latentWidth) {
     }
 
     static final DiffusionModelInfo INFO = new DiffusionModelInfo(4, 8, 8, 1, 2, 1, SchedulerConfig.sdxl(), "fake");
 
-    final List<Batch> batches = new CopyOnWriteArrayList<>();
+    public final List<Batch> batches = new CopyOnWriteArrayList<>();
     /** predictNoise calls that entered (released or not). */
     final Semaphore entered = new Semaphore(0);
     private final Semaphore gate = new Semaphore(0);
