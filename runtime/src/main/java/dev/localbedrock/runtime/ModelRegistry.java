@@ -44,8 +44,8 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
         return load(catalog, hooks, DIFFUSION_ENGINE);
     }
 
-    /** How image entries open their pipelines. */
-    static final ImageModality.Loader DIFFUSION_ENGINE = ModelRegistry::noDiffusionEngine;
+    /** How image entries open their pipelines: ONNX Runtime's SDXL pipeline. */
+    static final ImageModality.Loader DIFFUSION_ENGINE = dev.localbedrock.engines.DiffusionModels::load;
 
     /** As {@link #load(Catalog, Function)}, opening diffusion pipelines with {@code images}. */
     static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks, ImageModality.Loader images) {
@@ -63,12 +63,6 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
             throw e;
         }
         return new ModelRegistry(served, modalities);
-    }
-
-    /** Until the ONNX Runtime diffusion pipeline is part of the engines, an image entry cannot load. */
-    private static dev.localbedrock.engines.diffusion.DiffusionModel noDiffusionEngine(java.nio.file.Path dir,
-                                                                                     String device) {
-        throw new IllegalStateException("this build has no diffusion engine to open " + dir);
     }
 
     private static Modality modalityOf(List<Modality> modalities, ModelEntry entry) {

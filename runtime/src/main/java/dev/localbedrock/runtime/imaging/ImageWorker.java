@@ -7,8 +7,11 @@ import dev.localbedrock.codecs.inference.ImageGenerationRequest;
 import dev.localbedrock.codecs.inference.ImageSampler;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.WeightedPrompt;
+import dev.localbedrock.engines.diffusion.DenoisingState;
 import dev.localbedrock.engines.diffusion.DiffusionModel;
 import dev.localbedrock.engines.diffusion.DiffusionModelInfo;
+import dev.localbedrock.engines.diffusion.GaussianNoise;
+import dev.localbedrock.engines.diffusion.PngImages;
 import dev.localbedrock.engines.diffusion.PromptEmbedding;
 import dev.localbedrock.engines.diffusion.Samplers;
 import dev.localbedrock.engines.diffusion.Scheduler;
@@ -17,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +34,8 @@ import java.util.function.LongSupplier;
  * Runs one diffusion model on its own thread: an {@link ImageStepPlanner} decides each step's jobs, and each step
  * runs every running image's rows through the UNet in one {@code predictNoise} call per latent size, so concurrent
  * requests share UNet batches instead of queueing behind each other. Each image then takes its own guidance and
- * scheduler step ({@link ImageDenoiser}), and a finished request is decoded by the VAE and encoded as PNG.
+ * scheduler step ({@link DenoisingState}, seeded with the image's own noise stream, so an image is the
+ * same bit for bit whatever shares its UNet batches), and a finished request is decoded by the VAE and encoded as PNG.
  *
  * <p>A request without a sampler gets {@value #DEFAULT_SAMPLER}: Stability's API says only that it picks one, and
  * Euler is the scheduler SDXL exports name in {@code scheduler_config.json} (diffusers' default for the pipeline).
@@ -99,7 +104,7 @@ public final class ImageWorker implements AutoCloseable {
                 ? ThreadLocalRandom.current().nextLong(1, ImageGenerationRequest.MAX_SEED + 1) : request.seed();
         Generation generation = new Generation(request, sampler, seed);
         DenoisingJob<Generation> job = new DenoisingJob<>(generation, request.steps(), request.samples(),
-                ImageDenoiser.guided(request.cfgScale()));
+                request.cfgScale() != 1.0);
         generation.future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -185,7 +190,9 @@ public final class ImageWorker implements AutoCloseable {
             int length = info.latentLength(g.latentHeight, g.latentWidth);
             for (int i = 0; i < request.samples(); i++) {
                 Scheduler scheduler = Samplers.create(g.sampler, info.scheduler(), request.steps());
-                g.images.add(new ImageDenoiser(seedOf(g.seed, i), scheduler, length, cond, uncond,
+                long seed = seedOf(g.seed, i);
+                g.seeds.add(seed);
+                g.images.add(new DenoisingState(scheduler, new GaussianNoise(seed), length, cond, uncond,
                         request.cfgScale()));
             }
         } catch (RuntimeException e) {
@@ -223,8 +230,8 @@ public final class ImageWorker implements AutoCloseable {
             Generation first = group.get(0).job().attachment();
             List<DiffusionModel.UnetRow> rows = new ArrayList<>();
             for (ImageStepPlan.Advance<Generation> a : group) {
-                for (ImageDenoiser image : a.job().attachment().images) {
-                    rows.addAll(image.rows(a.step()));
+                for (DenoisingState image : a.job().attachment().images) {
+                    rows.addAll(image.rows());
                 }
             }
             try {
@@ -235,8 +242,8 @@ public final class ImageWorker implements AutoCloseable {
                 }
                 int at = 0;
                 for (ImageStepPlan.Advance<Generation> a : group) {
-                    for (ImageDenoiser image : a.job().attachment().images) {
-                        image.advance(eps, at, a.step());
+                    for (DenoisingState image : a.job().attachment().images) {
+                        image.advance(Arrays.copyOfRange(eps, at, at + image.rowsPerStep()));
                         at += image.rowsPerStep();
                     }
                 }
@@ -255,8 +262,8 @@ public final class ImageWorker implements AutoCloseable {
         }
         try {
             List<float[]> latents = new ArrayList<>();
-            for (ImageDenoiser image : g.images) {
-                if (image.finite()) {
+            for (DenoisingState image : g.images) {
+                if (finite(image.latent())) {
                     latents.add(image.latent());
                 }
             }
@@ -270,13 +277,14 @@ public final class ImageWorker implements AutoCloseable {
             int height = g.latentHeight * info.vaeScaleFactor();
             List<ImageArtifact> artifacts = new ArrayList<>(g.images.size());
             int at = 0;
-            for (ImageDenoiser image : g.images) {
-                if (image.finite()) {
-                    artifacts.add(new ImageArtifact(image.seed(), PngEncoding.rgb(pixels[at++], width, height),
+            for (int i = 0; i < g.images.size(); i++) {
+                long seed = g.seeds.get(i);
+                if (finite(g.images.get(i).latent())) {
+                    artifacts.add(new ImageArtifact(seed, PngImages.encode(pixels[at++], width, height),
                             ImageFinishReason.SUCCESS));
                 } else {
-                    log.error("{} produced a non-finite latent for seed {}", name, image.seed());
-                    artifacts.add(new ImageArtifact(image.seed(), new byte[0], ImageFinishReason.ERROR));
+                    log.error("{} produced a non-finite latent for seed {}", name, seed);
+                    artifacts.add(new ImageArtifact(seed, new byte[0], ImageFinishReason.ERROR));
                 }
             }
             g.future.complete(new ImageGenerationOutcome(artifacts));
@@ -284,6 +292,15 @@ public final class ImageWorker implements AutoCloseable {
             log.error("decoding failed on {}", name, e);
             g.future.completeExceptionally(engineFailed("decode the image", e));
         }
+    }
+
+    private static boolean finite(float[] latent) {
+        for (float v : latent) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Fails a job with ModelErrorException and has the planner drop it at the next boundary. */
@@ -331,7 +348,8 @@ public final class ImageWorker implements AutoCloseable {
         final ImageGenerationRequest request;
         final String sampler;
         final long seed;
-        final List<ImageDenoiser> images = new ArrayList<>();
+        final List<DenoisingState> images = new ArrayList<>();
+        final List<Long> seeds = new ArrayList<>();
         CompletableFuture<ImageGenerationOutcome> future;
         int latentHeight;
         int latentWidth;
