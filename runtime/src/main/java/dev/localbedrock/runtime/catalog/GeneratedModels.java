@@ -1,8 +1,10 @@
 package dev.localbedrock.runtime.catalog;
 
 import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint;
+import dev.localbedrock.engines.synthetic.RandomSdxlPipeline;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,14 +47,37 @@ public final class GeneratedModels {
     }
 
     /**
-     * The smoke SDXL pipeline's directory, complete: {@code model_index.json} is written last, so a pipeline whose
-     * writing was interrupted has none and is written again rather than loaded half-made.
+     * The smoke SDXL pipeline's directory, complete. The generator moves a finished pipeline into place in one step,
+     * so a directory with {@code model_index.json} is whole; a directory without one is something else (a copy cut
+     * short) and is replaced rather than loaded half-made.
      */
     private static Path ensureSdxl(Path dir) {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
-        throw new IllegalStateException("the random-weight SDXL pipeline generator is not part of this build; "
-                + "point source: at an ONNX export of SDXL instead");
+        try {
+            if (Files.exists(dir)) {
+                System.err.println("replacing the incomplete smoke-test SDXL pipeline at " + dir);
+                deleteTree(dir);
+            }
+            System.err.println("writing the random-weight smoke-test SDXL pipeline to " + dir);
+            RandomSdxlPipeline.write(dir, RandomSdxlPipeline.Shape.SMOKE, SMOKE_SDXL_SEED);
+            return dir;
+        } catch (FileAlreadyExistsException e) {
+            if (Files.isRegularFile(dir.resolve("model_index.json"))) {
+                return dir; // another server sharing the cache wrote it first
+            }
+            throw new UncheckedIOException("cannot write the smoke-test SDXL pipeline to " + dir, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the smoke-test SDXL pipeline to " + dir, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

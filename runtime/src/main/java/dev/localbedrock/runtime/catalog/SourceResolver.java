@@ -80,7 +80,8 @@ final class SourceResolver {
                     + GeneratedModels.SMOKE_LLAMA + ", " + GeneratedModels.SMOKE_SDXL);
         }
         if (familyKind == Kind.EMBEDDING) {
-            throw new CatalogException(where + ": source '" + source + "' is not an embedding model, but family '"
+            throw new CatalogException(where + ": source '" + source + "' is " + (kind.equals(GeneratedModels.SMOKE_SDXL)
+                    ? "an image model" : "a text generation model") + ", but family '"
                     + family + "' embeds; use " + ModelEntry.Builtin.PREFIX + BUILTIN_SOURCES.get(0)
                     + " or a directory with model.onnx and tokenizer.json");
         }
