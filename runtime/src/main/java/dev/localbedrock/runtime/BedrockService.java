@@ -82,12 +82,19 @@ public final class BedrockService implements AutoCloseable {
      */
     public static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks)
             throws InterruptedException {
+        return start(catalog, hooks, ModelRegistry.DIFFUSION_ENGINE);
+    }
+
+    /** As {@link #start(Catalog, Function)}, opening the catalogue's diffusion pipelines with {@code images}. */
+    static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks, ImageModality.Loader images)
+            throws InterruptedException {
         RuntimeMetrics metrics = new RuntimeMetrics();
-        return start(catalog, metrics.wrap(hooks), metrics);
+        return start(catalog, metrics.wrap(hooks), metrics, images);
     }
 
     private static BedrockService start(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks,
-                                        RuntimeMetrics metrics) throws InterruptedException {
+                                        RuntimeMetrics metrics, ImageModality.Loader images)
+            throws InterruptedException {
         // The state first: it is quick, and a database that cannot be opened or migrated fails before any model loads.
         StateStore state = StateStore.open(catalog.state().url());
         Observers observers;
@@ -99,7 +106,7 @@ public final class BedrockService implements AutoCloseable {
         }
         ModelRegistry registry;
         try {
-            registry = ModelRegistry.load(catalog, hooks);
+            registry = ModelRegistry.load(catalog, hooks, images);
         } catch (RuntimeException e) {
             observers.close();
             state.close();
@@ -204,7 +211,8 @@ public final class BedrockService implements AutoCloseable {
                                                ModelRegistry registry) {
         java.util.Map<String, DataKind> kinds = new java.util.HashMap<>();
         for (ServedModel m : registry.served()) {
-            kinds.put(m.entry().id(), m instanceof ServedModel.Embedding ? DataKind.EMBEDDING : DataKind.TEXT);
+            kinds.put(m.entry().id(), m instanceof ServedModel.Embedding ? DataKind.EMBEDDING
+                    : m instanceof ServedModel.Image ? DataKind.IMAGE : DataKind.TEXT);
         }
         return InvocationLogging.start(state.invocationLogging(), storage,
                 catalog.storage().localDir().resolve(InvocationLogging.CLOUDWATCH_DIR), kinds::get,

@@ -41,8 +41,18 @@ public final class ModelRegistry implements RuntimeApi, AutoCloseable {
      * (called with the first entry of every shared model).
      */
     public static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks) {
-        // Shutdown runs in this order: embedding queues drain in milliseconds, generations get what is left.
-        List<Modality> modalities = List.of(new EmbeddingModality(), new TextModality(hooks));
+        return load(catalog, hooks, DIFFUSION_ENGINE);
+    }
+
+    /** How image entries open their pipelines: ONNX Runtime's SDXL pipeline. */
+    static final ImageModality.Loader DIFFUSION_ENGINE = dev.localbedrock.engines.DiffusionModels::load;
+
+    /** As {@link #load(Catalog, Function)}, opening diffusion pipelines with {@code images}. */
+    static ModelRegistry load(Catalog catalog, Function<ModelEntry, WorkerHooks> hooks, ImageModality.Loader images) {
+        // Shutdown runs in this order: embedding queues drain in milliseconds, generations get what is left, and
+        // image steps (seconds each) last.
+        List<Modality> modalities = List.of(new EmbeddingModality(), new TextModality(hooks),
+                new ImageModality(images));
         List<ServedModel> served = new ArrayList<>();
         try {
             for (ModelEntry entry : catalog.models()) {

@@ -1,17 +1,19 @@
 package dev.localbedrock.runtime;
 
 import dev.localbedrock.codecs.EmbeddingFamilyCodec;
+import dev.localbedrock.codecs.ImageFamilyCodec;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.runtime.catalog.ModelEntry;
 import dev.localbedrock.runtime.conversation.ChatSupport;
 import dev.localbedrock.runtime.embedding.EmbeddingWorker;
 import dev.localbedrock.runtime.generation.ModelWorker;
+import dev.localbedrock.runtime.imaging.ImageWorker;
 import dev.localbedrock.runtime.quota.QuotaLimiter;
 
 /**
  * A model id ready to serve: its catalogue entry, the wire family it speaks, and the worker that runs its weights
  * (shared by every id whose entry names the same source, engine and device). A text model generates and streams; an
- * embedding model answers InvokeModel only.
+ * embedding model and an image model answer InvokeModel only.
  */
 public sealed interface ServedModel {
 
@@ -53,6 +55,15 @@ public sealed interface ServedModel {
                      QuotaLimiter onDemandQuota) implements ServedModel {
         /** An embedding model with the quota its entry configures. */
         public Embedding(ModelEntry entry, EmbeddingFamilyCodec codec, EmbeddingWorker worker) {
+            this(entry, codec, worker, QuotaLimiter.forEntry(entry));
+        }
+    }
+
+    /** An image model: its family codec and the scheduler thread that batches its denoising steps. */
+    record Image(ModelEntry entry, ImageFamilyCodec codec, ImageWorker worker,
+                 QuotaLimiter onDemandQuota) implements ServedModel {
+        /** An image model with the quota its entry configures. */
+        public Image(ModelEntry entry, ImageFamilyCodec codec, ImageWorker worker) {
             this(entry, codec, worker, QuotaLimiter.forEntry(entry));
         }
     }

@@ -24,7 +24,8 @@ final class BedrockFamilies {
             Map.entry("cohere.embed-", "cohere-embed"),
             // Llama 2 and Llama 3 take the same raw-prompt body on InvokeModel.
             Map.entry("meta.llama2-", "meta-llama2"),
-            Map.entry("meta.llama3-", "meta-llama2"));
+            Map.entry("meta.llama3-", "meta-llama2"),
+            Map.entry("stability.stable-diffusion-xl-", "stability-sdxl"));
 
     /** The providers of Bedrock's catalogue, as the first part of a model id and of a family name. */
     private static final List<String> PROVIDERS = List.of("amazon", "anthropic", "ai21", "cohere", "meta",
@@ -54,7 +55,8 @@ final class BedrockFamilies {
         if (written == null) {
             return implied.orElseThrow(() -> new CatalogException(where + ": 'family' is required for a model id "
                     + "outside Bedrock's catalogue (ids like amazon.titan-text-*, anthropic.claude-*, ai21.j2-*, "
-                    + "cohere.command-*, cohere.embed-*, meta.llama2-*, amazon.titan-embed-text-* imply theirs)"));
+                    + "cohere.command-*, cohere.embed-*, meta.llama2-*, amazon.titan-embed-text-*, "
+                    + "stability.stable-diffusion-xl-* imply theirs)"));
         }
         if (implied.isPresent() && !implied.get().equals(written)) {
             throw new CatalogException(where + ": family '" + written + "' does not fit model id '" + modelId

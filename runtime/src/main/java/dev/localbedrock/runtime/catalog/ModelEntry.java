@@ -33,11 +33,14 @@ import java.util.List;
  * @param modelUnit          what one model unit of provisioned throughput buys on this model ({@code model_unit})
  * @param chatTemplate       the {@code chat_template} override: Jinja text (a {@code .jinja} file's already read), or
  *                           null to use the checkpoint's own template or the family's default (docs/chat-templates.md)
+ * @param maxRowsPerStep     UNet rows one denoising step batches across requests ({@code max_rows_per_step}, image
+ *                           families only; the default elsewhere, unused)
  */
 public record ModelEntry(String id, String name, String family, ModelSource source, String engine, String device,
                          int maxContextTokens, int maxQueue, Duration requestTimeout, int intraOpThreads, Long seed,
                          List<String> aliases, Batching batching, OnnxBuild onnx, CodecOptions wire,
-                         Quota quota, boolean accessGranted, ModelUnit modelUnit, String chatTemplate) {
+                         Quota quota, boolean accessGranted, ModelUnit modelUnit, String chatTemplate,
+                         int maxRowsPerStep) {
 
     /**
      * This entry with the settings that follow the model filled in: {@code max_context_tokens}, when not configured,
@@ -59,7 +62,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
                 kv, batching.maxQueueWait(), batching.reservedStepTokens()), onnx, wire, quota, accessGranted, modelUnit,
-                chatTemplate);
+                chatTemplate, maxRowsPerStep);
     }
 
     /**
@@ -70,7 +73,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
     public ModelEntry customModel(String customId, String customName, Path weights) {
         return new ModelEntry(customId, customName, family, new Directory(weights), engine, device, maxContextTokens,
                 maxQueue, requestTimeout, intraOpThreads, seed, List.of(), batching, onnx, wire, quota, true,
-                modelUnit, chatTemplate);
+                modelUnit, chatTemplate, maxRowsPerStep);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.localbedrock.codecs.CodecOptions;
 import dev.localbedrock.codecs.EmbeddingFamilies;
+import dev.localbedrock.codecs.ImageFamilies;
 import dev.localbedrock.codecs.TextFamilies;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.runtime.quota.ModelUnit;
@@ -58,18 +59,29 @@ final class ModelEntryParser {
         where = where + " (" + id + ")";
         String family = BedrockFamilies.resolve(id, text(node, "family", null, where), where);
         boolean embedding = EmbeddingFamilies.names().contains(family);
-        if (!embedding && !TextFamilies.names().contains(family)) {
+        boolean image = ImageFamilies.names().contains(family);
+        if (!embedding && !image && !TextFamilies.names().contains(family)) {
             throw new CatalogException(where + ": unknown family '" + family + "'; known: text "
-                    + TextFamilies.names() + ", embedding " + EmbeddingFamilies.names());
+                    + TextFamilies.names() + ", embedding " + EmbeddingFamilies.names() + ", image "
+                    + ImageFamilies.names());
         }
         if (embedding) {
             EmbeddingEntryRules.checkKeys(node, family, where);
         }
-        ModelEntry.ModelSource source = sources.resolve(required(node, "source", where), family, embedding, where);
+        if (image) {
+            ImageEntryRules.checkKeys(node, family, where);
+        }
+        SourceResolver.Kind kind = embedding ? SourceResolver.Kind.EMBEDDING
+                : image ? SourceResolver.Kind.IMAGE : SourceResolver.Kind.TEXT;
+        ModelEntry.ModelSource source = sources.resolve(required(node, "source", where), family, kind, where);
         EngineKind engine = engine(node, where);
         if (embedding) {
             EmbeddingEntryRules.checkEngine(engine, family, where);
         }
+        if (image) {
+            ImageEntryRules.checkEngine(engine, family, where);
+        }
+        int maxRowsPerStep = ImageEntryRules.maxRowsPerStep(node, image, family, where);
         String device = text(node, "device", "cpu", where).toLowerCase(Locale.ROOT);
         if (!device.matches("cpu|cuda|cuda:\\d+|gpu|gpu:\\d+")) {
             throw new CatalogException(where + ": device must be cpu, cuda or cuda:N, not '" + device + "'");
@@ -82,7 +94,8 @@ final class ModelEntryParser {
         return new ModelEntry(id, name, family, source, engine.id(), device, text.maxContextTokens(), maxQueue,
                 requestTimeout, text.intraOpThreads(), text.seed(), aliases, text.batching(), text.onnx(),
                 wireOptions(node, family, where), quota(node, id, family, where), accessGranted(node, where),
-                modelUnit(node.get("model_unit"), embedding, where + ": model_unit"), text.chatTemplate());
+                modelUnit(node.get("model_unit"), embedding || image, where + ": model_unit"), text.chatTemplate(),
+                maxRowsPerStep);
     }
 
     private static final List<String> UNIT_KEYS = List.of("input_tokens_per_minute", "output_tokens_per_minute",
@@ -179,6 +192,7 @@ final class ModelEntryParser {
         Set<String> all = new TreeSet<>(COMMON_KEYS);
         all.addAll(TextEntryKeys.KEYS);
         all.add(STRICT_PROMPT_FORMAT);
+        all.add(ImageEntryRules.MAX_ROWS_PER_STEP);
         return all;
     }
 }

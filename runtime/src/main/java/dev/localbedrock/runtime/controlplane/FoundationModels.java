@@ -39,10 +39,11 @@ public final class FoundationModels {
     }
 
     private FoundationModel describe(String id, ServedModel s) {
-        boolean embedding = s instanceof ServedModel.Embedding;
+        String output = s instanceof ServedModel.Embedding ? "EMBEDDING" : s instanceof ServedModel.Image ? "IMAGE"
+                : "TEXT";
         boolean streams = s instanceof ServedModel.Text text && text.codec().streams();
         return new FoundationModel(id, arn(id), s.entry().name(), providerOf(id), List.of("TEXT"),
-                List.of(embedding ? "EMBEDDING" : "TEXT"), streams, List.of(), List.of("ON_DEMAND"), "ACTIVE");
+                List.of(output), streams, List.of(), List.of("ON_DEMAND"), "ACTIVE");
     }
 
     /** The foundation-model ARN of an id in this server's region. */

@@ -56,6 +56,7 @@ final class CallRecord {
     private volatile String authorization;
     private int inputTokens = -1;
     private int outputTokens = -1;
+    private int outputImages = -1;
     /** The stream's 200 headers went out (a stream refused before them answered a JSON error: not streamed). */
     private boolean streamed;
     private byte[] requestBody;
@@ -175,6 +176,11 @@ final class CallRecord {
         this.outputTokens = output;
     }
 
+    /** The images an image model's response carries. */
+    void outputImages(int images) {
+        this.outputImages = images;
+    }
+
     /** The stream's 200 headers went out: from now on a failure is an exception frame, and the status stays 200. */
     void streamStarted() {
         this.streamed = true;
@@ -254,6 +260,6 @@ final class CallRecord {
         return new CompletedCall(requestId, startTime, operation == null ? null : operation.service(),
                 operation == null ? null : operation.name(), method, path, pathParameters, query, modelId, sourceIp,
                 userAgent, status, errorCode, errorMessage, System.nanoTime() - startNanos, inputTokens, outputTokens,
-                streamed, requestBody, responseBody, chunks, principalArn, accessKeyId, authorization);
+                streamed, requestBody, responseBody, chunks, principalArn, accessKeyId, authorization, outputImages);
     }
 }

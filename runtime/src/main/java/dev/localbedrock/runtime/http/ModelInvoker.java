@@ -4,6 +4,8 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
+import dev.localbedrock.codecs.inference.ImageGenerationOutcome;
+import dev.localbedrock.codecs.inference.ImageGenerationRequest;
 import dev.localbedrock.codecs.chat.ChatCodec;
 import dev.localbedrock.codecs.chat.ChatRequest;
 import dev.localbedrock.codecs.inference.LikelihoodMode;
@@ -60,6 +62,9 @@ abstract class ModelInvoker {
         }
         if (served instanceof ServedModel.Embedding embedding) {
             return new Embedding(embedding);
+        }
+        if (served instanceof ServedModel.Image image) {
+            return new Image(image);
         }
         throw new IllegalStateException("no invoker for " + served.getClass().getSimpleName());
     }
@@ -237,6 +242,46 @@ abstract class ModelInvoker {
                 charged.complete(outcome);
             });
             return charged;
+        }
+    }
+
+    /**
+     * Images: InvokeModel only (Bedrock refuses InvokeModelWithResponseStream on its image models in the words it
+     * uses for every model that does not stream), through the model's denoising scheduler. A request counts once
+     * against the requests-per-minute quota; it has no tokens to charge.
+     */
+    static final class Image extends ModelInvoker {
+        private final ServedModel.Image model;
+
+        Image(ServedModel.Image model) {
+            this.model = model;
+        }
+
+        @Override
+        Runnable prepare(Call call, HttpHeaders headers, byte[] body) {
+            if (call.stream() && !model.codec().streams()) {
+                throw BedrockException.validation(dev.localbedrock.codecs.ImageFamilyCodec.NOT_STREAMING);
+            }
+            checkAccept(headers.get(HttpHeaderNames.ACCEPT), "Accept");
+            return () -> {
+                ImageGenerationRequest request = model.codec().decodeRequest(body);
+                ImageResponder responder = new ImageResponder(call.ctx(), call.record(), model.codec(),
+                        call.keepAlive());
+                UsageBudget budget = call.budget();
+                if (budget != null) {
+                    budget.admit();
+                }
+                CompletableFuture<ImageGenerationOutcome> submitted;
+                try {
+                    submitted = model.worker().submit(request);
+                } catch (RuntimeException refused) { // a full queue or a request the engine cannot make: never ran
+                    if (budget != null) {
+                        budget.refund();
+                    }
+                    throw refused;
+                }
+                responder.respondTo(submitted);
+            };
         }
     }
 

@@ -58,6 +58,9 @@ public final class InvocationMetrics implements CallListener {
         if (call.outputTokens() > 0) {
             m.outputTokens.increment(call.outputTokens());
         }
+        if (call.outputImages() > 0) {
+            m.outputImages.increment(call.outputImages());
+        }
         if (!call.failed()) {
             m.latency.record(call.latencyNanos(), TimeUnit.NANOSECONDS);
             return;
@@ -120,7 +123,7 @@ public final class InvocationMetrics implements CallListener {
             inputTokens = counter(registry, "bedrock.input.tokens", modelId, "InputTokenCount: prompt tokens");
             outputTokens = counter(registry, "bedrock.output.tokens", modelId, "OutputTokenCount: generated tokens");
             outputImages = counter(registry, "bedrock.output.images", modelId,
-                    "OutputImageCount: generated images (no image model is served yet)");
+                    "OutputImageCount: images returned by image models");
         }
 
         private static Counter counter(MeterRegistry registry, String name, String modelId, String description) {

@@ -40,13 +40,26 @@ import java.util.Map;
  *                         its caller was known (a malformed request, an authentication failure)
  * @param accessKeyId      the access key the call was signed with (or claimed), or null
  * @param authorization    the statement that allowed the call ({@code auth: sigv4}), or null
+ * @param outputImages     images an image model's invocation returned (CloudWatch's {@code OutputImageCount}), or -1
  */
 public record CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                             String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
                             String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
                             String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
                             byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks,
-                            String principalArn, String accessKeyId, String authorization) {
+                            String principalArn, String accessKeyId, String authorization, int outputImages) {
+    /** A call that returned no images. */
+    public CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
+                         String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
+                         String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
+                         String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
+                         byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks,
+                         String principalArn, String accessKeyId, String authorization) {
+        this(requestId, startTime, service, operation, method, path, pathParameters, queryParameters, modelId,
+                sourceIp, userAgent, httpStatus, errorCode, errorMessage, latencyNanos, inputTokens, outputTokens,
+                streamed, requestBody, responseBody, responseChunks, principalArn, accessKeyId, authorization, -1);
+    }
+
     /** A call whose caller is not known. */
     public CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                          String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,

@@ -42,7 +42,7 @@ class CatalogLoaderTest {
         assertEquals("cpu", titan.device());
         assertTrue(titan.name().contains("384") && titan.name().contains("1536"), titan.name());
 
-        // A fresh start answers every family, under every text and embedding id of Bedrock's model list.
+        // A fresh start answers every family, under every id of Bedrock's model list.
         java.util.Set<String> families = new java.util.TreeSet<>();
         java.util.Set<String> ids = new java.util.TreeSet<>();
         for (ModelEntry e : catalog.models()) {
@@ -52,12 +52,13 @@ class CatalogLoaderTest {
         }
         java.util.Set<String> every = new java.util.TreeSet<>(dev.localbedrock.codecs.TextFamilies.names());
         every.addAll(dev.localbedrock.codecs.EmbeddingFamilies.names());
+        every.addAll(dev.localbedrock.codecs.ImageFamilies.names());
         assertEquals(every, families);
         for (String id : List.of("ai21.j2-mid-v1", "ai21.j2-ultra-v1", "amazon.titan-text-lite-v1",
                 "amazon.titan-embed-text-v1", "amazon.titan-text-express-v1", "amazon.titan-text-agile-v1",
                 "anthropic.claude-v1", "anthropic.claude-v2", "anthropic.claude-instant-v1", "cohere.command-text-v14",
                 "cohere.command-light-text-v14", "cohere.embed-english-v3", "cohere.embed-multilingual-v3",
-                "meta.llama2-13b-chat-v1")) {
+                "meta.llama2-13b-chat-v1", "stability.stable-diffusion-xl-v0", "stability.stable-diffusion-xl-v1")) {
             assertTrue(ids.contains(id), id + " is served out of the box");
         }
     }
@@ -114,6 +115,48 @@ class CatalogLoaderTest {
                 "'max_running_sequences' applies to text generation models only");
         assertMessage("models:\n  - id: a.b-v1\n    family: acme-text\n    source: m\n",
                 "unknown family 'acme-text'; known: text [");
+    }
+
+    @Test
+    void imageEntriesTakeAnSdxlExportOrTheGeneratedPipelineAndTheirOwnKeys() throws IOException {
+        Files.createDirectories(dir.resolve("sdxl/unet"));
+        Files.writeString(dir.resolve("sdxl/model_index.json"), "{}");
+        Files.writeString(dir.resolve("sdxl/unet/model.onnx"), "");
+        Files.createDirectories(dir.resolve("no-unet"));
+        Files.writeString(dir.resolve("no-unet/model_index.json"), "{}");
+        Catalog c = load("""
+                models:
+                  - id: stability.stable-diffusion-xl-v1
+                    source: sdxl
+                    max_rows_per_step: 4
+                    max_queue_wait_seconds: 2.5
+                  - id: stability.stable-diffusion-xl-v0
+                    source: generated:smoke-sdxl
+                """);
+        ModelEntry real = c.models().get(0);
+        assertEquals("stability-sdxl", real.family(), "the id implies the family");
+        assertEquals(new ModelEntry.Directory(dir.resolve("sdxl")), real.source());
+        assertEquals(4, real.maxRowsPerStep());
+        assertEquals(java.time.Duration.ofMillis(2500), real.batching().maxQueueWait());
+        assertEquals("onnxruntime", real.engine());
+        ModelEntry smoke = c.models().get(1);
+        assertInstanceOf(ModelEntry.Generated.class, smoke.source());
+        assertEquals(8, smoke.maxRowsPerStep(), "the default");
+
+        String sdxl = "models:\n  - id: stability.stable-diffusion-xl-v1\n";
+        assertMessage(sdxl + "    source: no-unet\n", "has no unet/model.onnx, which image family 'stability-sdxl'");
+        assertMessage(sdxl + "    source: generated:smoke-llama\n",
+                "is a text generation model, but family 'stability-sdxl' generates images");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: generated:smoke-sdxl\n",
+                "is an image model, but family 'meta-llama2' generates text");
+        assertMessage(sdxl + "    source: sdxl\n    engine: pytorch\n",
+                "image family 'stability-sdxl' runs on the onnxruntime engine only");
+        assertMessage(sdxl + "    source: sdxl\n    max_tokens_per_step: 64\n",
+                "'max_tokens_per_step' applies to text generation models only, not to image family");
+        assertMessage(sdxl + "    source: sdxl\n    max_rows_per_step: 0\n", "'max_rows_per_step'");
+        assertMessage("models:\n  - id: meta.llama2-13b-chat-v1\n    source: generated:smoke-llama\n"
+                + "    max_rows_per_step: 4\n", "'max_rows_per_step' applies to image models only");
+        assertMessage(sdxl + "    family: meta-llama2\n    source: sdxl\n", "Bedrock serves it as 'stability-sdxl'");
     }
 
     @Test
