@@ -10,6 +10,9 @@
  *       rows batched per session run where the graph allows it.</li>
  *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtEmbeddingModel}: BERT-family sentence encoders with mean or
  *       CLS pooling and L2 normalisation, including the built-in all-MiniLM-L6-v2.</li>
+ *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtDiffusionModel}: SDXL text-to-image pipelines in the
+ *       diffusers ONNX export layout (two CLIP text encoders, UNet, VAE decoder), inputs fed in the element types the
+ *       graphs declare (float16 exports included).</li>
  * </ul>
  *
  * <p>Native memory: every {@code OnnxTensor} and {@code OrtSession.Result} a call creates is closed before it
