@@ -39,7 +39,9 @@ import java.util.function.LongSupplier;
  *
  * <p>A request without a sampler gets {@value #DEFAULT_SAMPLER}: Stability's API says only that it picks one, and
  * Euler is the scheduler SDXL exports name in {@code scheduler_config.json} (diffusers' default for the pipeline).
- * A request whose seed is 0 gets a random seed in {@code 1..MAX_SEED}; image {@code i} uses {@code seed + i},
+ * A request whose seed is 0 gets a random seed in {@code 1..}{@value #MAX_PICKED_SEED} (a signed 32-bit range, though
+ * any seed up to {@code MAX_SEED} is accepted: LangChain4j's Bedrock Stability response class reads the seed into a
+ * Java {@code int}, so a picked seed above it would fail that client's parsing); image {@code i} uses {@code seed + i},
  * wrapping past {@code MAX_SEED} to 1, and each artifact reports its seed.
  *
  * <p>An engine exception fails the requests of the step (or decode) it happened in with ModelErrorException; the
@@ -49,6 +51,8 @@ public final class ImageWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ImageWorker.class);
     /** The sampler of a request that names none. */
     public static final String DEFAULT_SAMPLER = "K_EULER";
+    /** The largest seed this worker picks for a request whose seed is 0 (see the class comment). */
+    static final int MAX_PICKED_SEED = Integer.MAX_VALUE;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
@@ -101,7 +105,7 @@ public final class ImageWorker implements AutoCloseable {
             throw InferenceFailure.invalid(e.getMessage());
         }
         long seed = request.randomSeed()
-                ? ThreadLocalRandom.current().nextLong(1, ImageGenerationRequest.MAX_SEED + 1) : request.seed();
+                ? ThreadLocalRandom.current().nextLong(1, MAX_PICKED_SEED + 1L) : request.seed();
         Generation generation = new Generation(request, sampler, seed);
         DenoisingJob<Generation> job = new DenoisingJob<>(generation, request.steps(), request.samples(),
                 request.cfgScale() != 1.0);
