@@ -154,7 +154,7 @@ function consoleApp() {
   let lossChart = null;
   let modelsReady = null; // ListFoundationModels' answer, awaited by pages that need the models (examples)
 
-  return {
+  return Object.assign({
     page: "text",
     error: "",
     signInNeeded: false,
@@ -249,6 +249,8 @@ function consoleApp() {
         this.loadProvisioned();
       } else if (this.page === "examples") {
         this.loadExamples();
+      } else if (this.page === "image") {
+        this.loadImagePage();
       } else {
         this.explainMissingBody();
       }
@@ -275,6 +277,11 @@ function consoleApp() {
       ConsoleUtil.signOut();
       this.signedInAs = "";
       this.signInNeeded = true;
+    },
+
+    /** Waits for ListFoundationModels' answer (for the pages that need the models). */
+    async modelsLoaded() {
+      await modelsReady;
     },
 
     async loadModels() {
@@ -761,5 +768,5 @@ function consoleApp() {
       this.error = "";
       await this.loadAccess();
     },
-  };
+  }, ImagePlayground.state(), ImagePlayground.methods);
 }

@@ -47,12 +47,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mid-stream whose batch slot and KV are freed; an example from the library opened and run; model access revoked and
  * granted again; a provisioned throughput purchased (and invoked) and deleted; the
  * metrics page counting an invocation from the server's scrape; a fine-tuning job's state, loss curve and files;
+ * an image generated from the image playground, equal to what its shown request body gives;
  * another site's forged request refused; and axe-core's WCAG 2 A/AA rules on every page. Each page is photographed
  * into {@code docs/screenshots/} when {@code -Dconsole.screenshots=DIR} is set.
  */
 class ConsoleBrowserTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final String IMAGE_MODEL = "stability.stable-diffusion-xl-v1";
 
     @TempDir
     static Path workDir;
@@ -64,7 +66,7 @@ class ConsoleBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         service = TestServers.startTinyLlama(workDir, "", "max_context_tokens: 2048\n",
-                entry -> new WorkerHooks(AdmissionPolicy.FIFO, metrics));
+                entry -> new WorkerHooks(AdmissionPolicy.FIFO, metrics), TestServers.smokeSdxl(IMAGE_MODEL));
         base = "http://127.0.0.1:" + service.address().getPort();
         browser = BrowserDriver.start();
     }
@@ -378,11 +380,44 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void theImagePlaygroundSaysPlainlyThatNoImageModelIsServed() {
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void anImageIsGeneratedFromTheImagePlaygroundAndItsSeedReproducesIt() throws Exception {
         open("image");
-        waiting().until(d -> byId("image-none").isDisplayed());
-        assertTrue(byId("image-none").getText().startsWith("No image model is served here"));
+        waiting().until(d -> byId("image-generate").isEnabled() && !d.findElements(By.id("image-param-steps")).isEmpty());
+        assertEquals(IMAGE_MODEL, new Select(byId("image-model")).getFirstSelectedOption().getText());
+        List<String> samplers = new Select(byId("image-param-sampler")).getOptions().stream()
+                .map(WebElement::getText).toList();
+        assertEquals(List.of("(none)", "DDIM", "K_DPMPP_2M", "K_EULER", "K_EULER_ANCESTRAL"), samplers,
+                "the sampler control offers what the server runs");
+        setValue("image-prompt", "a lighthouse on a cliff at dawn");
+        setValue("image-negative", "blurry");
+        setValue("image-param-steps", "10");
+        setValue("image-param-seed", "4242");
+        new Select(byId("image-size")).selectByVisibleText("1152x896");
+        byId("image-generate").click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#image-results img")).isEmpty()
+                || !byId("image-error").getText().isEmpty());
+        assertEquals("", byId("image-error").getText());
+        WebElement img = browser.findElement(By.cssSelector("#image-results img"));
+        assertEquals(1152L, ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth", img));
+        assertEquals(896L, ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalHeight", img));
+        assertTrue(byId("image-results").getText().contains("Seed 4242 · SUCCESS"), byId("image-results").getText());
+        screenshot("image-playground");
+
+        // The shown request body, sent by a plain client, gives the very image the page shows.
+        String shown = ((JavascriptExecutor) browser).executeScript(
+                "return document.getElementById('image-request-body').textContent").toString();
+        JsonNode body = JSON.readTree(shown);
+        assertEquals(-1, body.get("text_prompts").get(1).get("weight").asInt());
+        assertEquals(1152, body.get("width").asInt());
+        HttpResponse<String> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(base + "/model/" + IMAGE_MODEL + "/invoke"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(shown)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, direct.statusCode(), direct.body());
+        String src = img.getAttribute("src");
+        assertEquals("data:image/png;base64," + JSON.readTree(direct.body()).get("artifacts").get(0).get("base64")
+                .asText(), src);
     }
 
     @Test

@@ -63,8 +63,8 @@ public final class TestServers {
     }
 
     /** As above, with further model entries (a YAML list, unindented) after the Llama one. */
-    private static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
-                                                 Function<ModelEntry, WorkerHooks> hooks, String moreModels)
+    static BedrockService startTinyLlama(Path workDir, String extraServerYaml, String extraModelYaml,
+                                         Function<ModelEntry, WorkerHooks> hooks, String moreModels)
             throws IOException, InterruptedException {
         String llamaYaml = (extraModelYaml.contains("max_context_tokens:") ? "" : "max_context_tokens: 256\n")
                 + extraModelYaml;
@@ -98,6 +98,16 @@ public final class TestServers {
         Path file = workDir.resolve("models.yaml");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    /** A model entry (for {@code moreModels}) serving the generated random-weight SDXL test pipeline. */
+    static String smokeSdxl(String modelId) {
+        return """
+                - id: %s
+                  source: generated:smoke-sdxl
+                  engine: onnxruntime
+                  device: cpu
+                """.formatted(modelId);
     }
 
     /** A model entry (for {@code moreModels}) serving the built-in all-MiniLM-L6-v2 as {@value #TITAN_EMBED_ID}. */
