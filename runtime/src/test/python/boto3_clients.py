@@ -4,13 +4,16 @@
 Usage: boto3_clients.py ENDPOINT FAMILY=MODEL_ID [FAMILY=MODEL_ID ...]
 
 Needs boto3 and, for a boto3 older than Bedrock (Debian's), AWS_DATA_PATH pointing at the bedrock-runtime service
-model. Each family is one entry in TEXT_FAMILIES or EMBEDDING_FAMILIES below: how its request body is written and
+model. Each family is one entry in TEXT_FAMILIES, EMBEDDING_FAMILIES or IMAGE_FAMILIES below: how its request body is written and
 where its response and stream chunks keep the text or vectors. Every check runs for every family named on the
 command line. Exits 0 only when every check passed; the last line says how many passed and failed.
 """
 
+import base64
 import json
+import struct
 import sys
+import zlib
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -42,6 +45,51 @@ class EmbeddingFamily:
     batch: bool                               # whether one request embeds several texts
     bad_body: dict
     bad_field: str
+
+
+@dataclass(frozen=True)
+class ImageFamily:
+    """How one image family's bodies look on the wire."""
+    body: Callable[[str, int, int, int, int], dict]  # (prompt, seed, width, height, samples) -> a request body
+    images: Callable[[dict], List[bytes]]             # InvokeModel response -> the PNG files, in order
+    seeds: Callable[[dict], List[int]]                # ... and the seed of each
+    bad_body: dict
+    bad_field: str
+
+
+IMAGE_FAMILIES = {
+    "stability-sdxl": ImageFamily(
+        # Few steps: the served test pipeline is random-weight, so more steps only cost time.
+        body=lambda p, seed, w, h, n: {"text_prompts": [{"text": p}, {"text": "blurry", "weight": -1.0}],
+                                       "cfg_scale": 7, "steps": 10, "seed": seed, "width": w, "height": h,
+                                       "samples": n, "sampler": "K_EULER"},
+        images=lambda r: [base64.b64decode(a["base64"]) for a in r["artifacts"]],
+        seeds=lambda r: [a["seed"] for a in r["artifacts"]],
+        bad_body={"text_prompts": [{"text": "a lighthouse"}], "cfg_scale": 31},
+        bad_field="cfg_scale"),
+}
+
+
+def png_size(data):
+    """(width, height) of a PNG, after checking its signature, chunk CRCs and that its pixels inflate."""
+    expect(data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG signature: " + repr(data[:8]))
+    at, size, pixels = 8, None, b""
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        payload = data[at + 8:at + 8 + length]
+        crc = struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0]
+        expect(zlib.crc32(kind + payload) == crc, "bad CRC in chunk " + repr(kind))
+        if kind == b"IHDR":
+            size = struct.unpack(">II", payload[:8])
+        elif kind == b"IDAT":
+            pixels += payload
+        at += 12 + length
+        if kind == b"IEND":
+            break
+    expect(size is not None, "no IHDR chunk")
+    width, height = size
+    expect(len(zlib.decompress(pixels)) >= width * height * 3, "the pixel data is shorter than the image")
+    return size
 
 
 def claude_prompt(text):
@@ -248,6 +296,53 @@ def embedding_checks(checks, client, sent_urls, family_name, model_id):
     checks.run(label + "ValidationException (bad body, streaming)", validation)
 
 
+def image_checks(checks, client, family_name, model_id):
+    family = IMAGE_FAMILIES[family_name]
+    label = family_name + " " + model_id + ": "
+    prompt = "a lighthouse on a cliff at dawn"
+
+    def generate(seed, width=1024, height=1024, samples=1):
+        response, json_body = invoke(client, model_id, family.body(prompt, seed, width, height, samples))
+        expect(response["contentType"] == "application/json", response["contentType"])
+        expect(json_body.get("result") == "success", "result: " + repr(json_body.get("result")))
+        expect(all(a["finishReason"] == "SUCCESS" for a in json_body["artifacts"]), "finishReason")
+        return family.images(json_body), family.seeds(json_body)
+
+    def invoke_model():
+        images, seeds = generate(42, 1152, 896)
+        expect(len(images) == 1, "one artifact")
+        expect(png_size(images[0]) == (1152, 896), "PNG size " + repr(png_size(images[0])))
+        expect(seeds == [42], "seed echoed: " + repr(seeds))
+
+    def reproducible():
+        first = generate(7)[0][0]
+        expect(generate(7)[0][0] == first, "the same seed gave different bytes")
+        expect(generate(8)[0][0] != first, "a different seed gave the same bytes")
+
+    def samples():
+        images, seeds = generate(100, samples=2)
+        expect(len(images) == 2, "samples 2 gave " + str(len(images)) + " artifacts")
+        expect(seeds == [100, 101], "seeds " + repr(seeds))
+        expect(images[0] != images[1], "two samples are the same image")
+        expect(all(png_size(i) == (1024, 1024) for i in images), "sizes")
+
+    def random_seed():
+        seeds = generate(0)[1]
+        expect(seeds[0] != 0, "seed 0 must be answered with the seed picked")
+
+    def validation():
+        expect_validation_error(client, lambda: invoke(client, model_id, family.bad_body), family.bad_field)
+        message = expect_validation_error(
+            client, lambda: stream_chunks(client, model_id, family.body(prompt, 1, 1024, 1024, 1)), None)
+        expect(message == "The model is unsupported for streaming.", message)
+
+    checks.run(label + "invoke_model: a PNG of the requested size", invoke_model)
+    checks.run(label + "same seed, same bytes; other seed, other bytes", reproducible)
+    checks.run(label + "samples: 2", samples)
+    checks.run(label + "seed 0 picks one", random_seed)
+    checks.run(label + "ValidationException (bad body, streaming)", validation)
+
+
 def main(argv):
     if len(argv) < 3 or any("=" not in a for a in argv[2:]):
         print(__doc__, file=sys.stderr)
@@ -260,6 +355,8 @@ def main(argv):
             text_checks(checks, client, sent_urls, family_name, model_id)
         elif family_name in EMBEDDING_FAMILIES:
             embedding_checks(checks, client, sent_urls, family_name, model_id)
+        elif family_name in IMAGE_FAMILIES:
+            image_checks(checks, client, family_name, model_id)
         else:
             checks.failed.append("unknown family " + family_name)
     print("boto3 %s: %d passed, %d failed" % (boto3.__version__, checks.passed, len(checks.failed)))

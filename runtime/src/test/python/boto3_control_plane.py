@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The unchanged boto3 `bedrock` control-plane client against a running Local Bedrock server.
 
-Usage: boto3_control_plane.py ENDPOINT NAME_PREFIX MODEL_ID=TEXT|EMBEDDING [MODEL_ID=TEXT|EMBEDDING ...]
+Usage: boto3_control_plane.py ENDPOINT NAME_PREFIX MODEL_ID=TEXT|EMBEDDING|IMAGE [MODEL_ID=TEXT|EMBEDDING|IMAGE ...]
 
 The MODEL_ID=KIND pairs are every model the server serves, and nothing else: ListFoundationModels must answer
 exactly those. The first TEXT model must be a meta-llama2 model: provisioned throughput is bought for it and invoked
@@ -28,7 +28,8 @@ REGION = "us-east-1"
 FOUNDATION_ARN = "arn:aws:bedrock:us-east-1::foundation-model/"
 PROVISIONED_ARN = re.compile(r"arn:aws:bedrock:us-east-1:\d{12}:provisioned-model/[a-z0-9]{12}")
 # Bedrock's provider names, by the model id's first part.
-PROVIDERS = {"amazon": "Amazon", "anthropic": "Anthropic", "ai21": "AI21 Labs", "cohere": "Cohere", "meta": "Meta"}
+PROVIDERS = {"amazon": "Amazon", "anthropic": "Anthropic", "ai21": "AI21 Labs", "cohere": "Cohere", "meta": "Meta",
+             "stability": "Stability AI"}
 
 
 def client(service, endpoint):
@@ -67,6 +68,7 @@ def ids(summaries):
 def foundation_model_checks(checks, bedrock, models):
     text_ids = sorted(m for m, kind in models.items() if kind == "TEXT")
     embedding_ids = sorted(m for m, kind in models.items() if kind == "EMBEDDING")
+    image_ids = sorted(m for m, kind in models.items() if kind == "IMAGE")
     text_model = [m for m in models if models[m] == "TEXT"][0]
 
     def list_all():
@@ -83,7 +85,7 @@ def foundation_model_checks(checks, bedrock, models):
             expect_equal(m["inferenceTypesSupported"], ["ON_DEMAND"], model_id + " inferenceTypesSupported")
             expect_equal(m["modelLifecycle"]["status"], "ACTIVE", model_id + " lifecycle")
             expect(isinstance(m["responseStreamingSupported"], bool), model_id + " responseStreamingSupported")
-            if models[model_id] == "EMBEDDING":
+            if models[model_id] in ("EMBEDDING", "IMAGE"):
                 expect(not m["responseStreamingSupported"], model_id + " is said to stream")
 
     def by_provider():
@@ -92,7 +94,9 @@ def foundation_model_checks(checks, bedrock, models):
                      sorted(m for m in models if m.startswith("meta.")), "byProvider=meta")
         expect_equal(ids(bedrock.list_foundation_models(byProvider="Cohere")["modelSummaries"]),
                      sorted(m for m in models if m.startswith("cohere.")), "byProvider=Cohere")
-        expect_equal(bedrock.list_foundation_models(byProvider="Stability AI")["modelSummaries"], [],
+        expect_equal(ids(bedrock.list_foundation_models(byProvider="Stability AI")["modelSummaries"]),
+                     sorted(m for m in models if m.startswith("stability.")), "byProvider=Stability AI")
+        expect_equal(bedrock.list_foundation_models(byProvider="Mistral AI")["modelSummaries"], [],
                      "a provider with no served model")
 
     def by_output_modality():
@@ -103,6 +107,8 @@ def foundation_model_checks(checks, bedrock, models):
         expect_equal(ids(bedrock.list_foundation_models(byOutputModality="TEXT", byProvider="amazon")
                          ["modelSummaries"]), sorted(m for m in text_ids if m.startswith("amazon.")),
                      "byOutputModality=TEXT and byProvider=amazon")
+        expect_equal(ids(bedrock.list_foundation_models(byOutputModality="IMAGE")["modelSummaries"]),
+                     image_ids, "byOutputModality=IMAGE")
 
     def bad_filters():
         # botocore does not check enums or patterns: the server refuses them.
@@ -285,7 +291,7 @@ def provisioned_checks(checks, bedrock, runtime, prefix, model_id):
 
 
 def main(argv):
-    if len(argv) < 4 or any(not re.fullmatch(r"[^=]+=(TEXT|EMBEDDING)", a) for a in argv[3:]):
+    if len(argv) < 4 or any(not re.fullmatch(r"[^=]+=(TEXT|EMBEDDING|IMAGE)", a) for a in argv[3:]):
         print(__doc__, file=sys.stderr)
         return 2
     endpoint, prefix = argv[1], argv[2]

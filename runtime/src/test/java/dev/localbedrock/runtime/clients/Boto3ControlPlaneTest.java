@@ -79,7 +79,7 @@ class Boto3ControlPlaneTest {
                     "py" + run[0]++));
             for (ServedFamily f : ServedFamily.values()) {
                 if (f.merged) {
-                    command.add(f.modelId + "=" + (f.kind == ServedFamily.Kind.TEXT ? "TEXT" : "EMBEDDING"));
+                    command.add(f.modelId + "=" + f.kind);
                 }
             }
             ClientProcess.Result result = ClientProcess.run(command, env(python.needsModels()), workDir,

@@ -106,6 +106,11 @@ class Boto3EndToEndTest {
         check(ServedFamily.COHERE_EMBED);
     }
 
+    @Test
+    void stabilitySdxl() throws Exception {
+        check(ServedFamily.STABILITY_SDXL);
+    }
+
     private static void check(ServedFamily family) throws Exception {
         for (Client python : pythons.values()) {
             ClientProcess.Result run = python(python, List.of(SCRIPT.toAbsolutePath().toString(),
