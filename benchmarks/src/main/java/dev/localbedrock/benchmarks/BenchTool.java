@@ -8,6 +8,7 @@ import dev.localbedrock.benchmarks.bandwidth.DecodeBytes;
 import dev.localbedrock.benchmarks.checkpoint.BenchCheckpointWriter;
 import dev.localbedrock.benchmarks.checkpoint.CheckpointPreset;
 import dev.localbedrock.benchmarks.gguf.HfToGguf;
+import dev.localbedrock.benchmarks.imaging.ImageStepsCommand;
 import dev.localbedrock.benchmarks.llamacpp.LlamaCpp;
 import dev.localbedrock.benchmarks.llamacpp.LlamaCppTarget;
 import dev.localbedrock.benchmarks.llamacpp.NativeStderr;
@@ -55,7 +56,8 @@ import java.util.concurrent.Callable;
         description = "Benchmark tools: checkpoints, GGUF, load generator, llama.cpp side-by-side, memory bandwidth.",
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
             BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class, BenchTool.MetricsCheck.class,
-            BenchTool.TrainingThroughput.class, BenchTool.TrainingInterference.class, CommandLine.HelpCommand.class})
+            BenchTool.TrainingThroughput.class, BenchTool.TrainingInterference.class, ImageStepsCommand.class,
+            CommandLine.HelpCommand.class})
 public final class BenchTool {
 
     public static void main(String[] args) {
