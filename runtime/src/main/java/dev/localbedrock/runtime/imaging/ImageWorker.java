@@ -42,7 +42,8 @@ import java.util.function.LongSupplier;
  * A request whose seed is 0 gets a random seed in {@code 1..}{@value #MAX_PICKED_SEED} (a signed 32-bit range, though
  * any seed up to {@code MAX_SEED} is accepted: LangChain4j's Bedrock Stability response class reads the seed into a
  * Java {@code int}, so a picked seed above it would fail that client's parsing); image {@code i} uses {@code seed + i},
- * wrapping past {@code MAX_SEED} to 1, and each artifact reports its seed.
+ * wrapping past {@code MAX_SEED} to 1, and each artifact reports its seed. A {@code style_preset} is applied to the
+ * prompts ({@link StylePresets}).
  *
  * <p>An engine exception fails the requests of the step (or decode) it happened in with ModelErrorException; the
  * worker goes on serving the others. Futures complete on this thread.
@@ -187,8 +188,11 @@ public final class ImageWorker implements AutoCloseable {
         }
         try {
             ImageGenerationRequest request = g.request;
-            PromptEmbedding cond = request.prompts().isEmpty() ? empty() : blend(request.prompts());
-            PromptEmbedding uncond = request.negativePrompts().isEmpty() ? empty() : blend(request.negativePrompts());
+            List<WeightedPrompt> prompts = StylePresets.styledPrompts(request.prompts(), request.stylePreset());
+            List<WeightedPrompt> negatives = StylePresets.styledNegatives(request.negativePrompts(),
+                    request.stylePreset());
+            PromptEmbedding cond = prompts.isEmpty() ? empty() : blend(prompts);
+            PromptEmbedding uncond = negatives.isEmpty() ? empty() : blend(negatives);
             g.latentHeight = request.size().height() / info.vaeScaleFactor();
             g.latentWidth = request.size().width() / info.vaeScaleFactor();
             int length = info.latentLength(g.latentHeight, g.latentWidth);

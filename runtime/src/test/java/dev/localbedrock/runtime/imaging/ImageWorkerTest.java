@@ -217,6 +217,18 @@ class ImageWorkerTest {
     }
 
     @Test
+    void aStylePresetStylesThePromptAndAddsItsNegative() throws Exception {
+        start(8, 4, LONG);
+        ImageGenerationRequest styled = new ImageGenerationRequest(List.of(new WeightedPrompt("a fox", 1)),
+                List.of(), 5, 2, 1, new ImageSize(16, 16), null, 1, "anime", null);
+        await(worker.submit(styled));
+        StylePresets.Style anime = StylePresets.STYLES.get("anime");
+        assertEquals(List.of((float) anime.negative().length(),
+                        (float) anime.template().replace("{prompt}", "a fox").length()),
+                model.batches.get(0).promptMarks(), "uncond: the style's negative; cond: the styled prompt");
+    }
+
+    @Test
     void anUnsupportedSamplerOrSizeIsRefusedBeforeItWaits() {
         start(8, 4, LONG);
         InferenceFailure sampler = assertThrows(InferenceFailure.class,
