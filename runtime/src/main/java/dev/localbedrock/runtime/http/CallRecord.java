@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.http;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CompletedCall;
+import dev.localbedrock.runtime.observe.ImageOutput;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -56,7 +57,7 @@ final class CallRecord {
     private volatile String authorization;
     private int inputTokens = -1;
     private int outputTokens = -1;
-    private int outputImages = -1;
+    private ImageOutput imageOutput;
     /** The stream's 200 headers went out (a stream refused before them answered a JSON error: not streamed). */
     private boolean streamed;
     private byte[] requestBody;
@@ -177,8 +178,8 @@ final class CallRecord {
     }
 
     /** The images an image model's response carries. */
-    void outputImages(int images) {
-        this.outputImages = images;
+    void imageOutput(ImageOutput output) {
+        this.imageOutput = output;
     }
 
     /** The stream's 200 headers went out: from now on a failure is an exception frame, and the status stays 200. */
@@ -260,6 +261,6 @@ final class CallRecord {
         return new CompletedCall(requestId, startTime, operation == null ? null : operation.service(),
                 operation == null ? null : operation.name(), method, path, pathParameters, query, modelId, sourceIp,
                 userAgent, status, errorCode, errorMessage, System.nanoTime() - startNanos, inputTokens, outputTokens,
-                streamed, requestBody, responseBody, chunks, principalArn, accessKeyId, authorization, outputImages);
+                streamed, requestBody, responseBody, chunks, principalArn, accessKeyId, authorization, imageOutput);
     }
 }

@@ -5,6 +5,8 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.ImageFamilyCodec;
 import dev.localbedrock.codecs.inference.ImageArtifact;
 import dev.localbedrock.codecs.inference.ImageGenerationOutcome;
+import dev.localbedrock.codecs.inference.ImageGenerationRequest;
+import dev.localbedrock.runtime.observe.ImageOutput;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,9 +29,13 @@ final class ImageResponder {
     private final ChannelHandlerContext ctx;
     private final CallRecord call;
     private final ImageFamilyCodec codec;
+    /** What the call asked for: its size and steps label OutputImageCount. */
+    private final ImageGenerationRequest request;
     private final boolean keepAlive;
 
-    ImageResponder(ChannelHandlerContext ctx, CallRecord call, ImageFamilyCodec codec, boolean keepAlive) {
+    ImageResponder(ChannelHandlerContext ctx, CallRecord call, ImageFamilyCodec codec, ImageGenerationRequest request,
+                   boolean keepAlive) {
+        this.request = request;
         this.ctx = ctx;
         this.call = call;
         this.codec = codec;
@@ -52,7 +58,8 @@ final class ImageResponder {
             if (failure == null) {
                 try {
                     byte[] body = codec.encodeResponse(outcome);
-                    call.outputImages(images(outcome));
+                    call.imageOutput(new ImageOutput(images(outcome), request.size().width() + "x"
+                            + request.size().height(), request.steps()));
                     call.responseBody(body);
                     FullHttpResponse response = UnaryResponder.ok(call.requestId(), body, 0, 0,
                             call.millisSinceStart());

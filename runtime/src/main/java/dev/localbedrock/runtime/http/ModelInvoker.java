@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.http;
 
 import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.ImageFamilyCodec;
 import dev.localbedrock.codecs.TextFamilyCodec;
 import dev.localbedrock.codecs.inference.EmbeddingOutcome;
 import dev.localbedrock.codecs.inference.EmbeddingRequest;
@@ -260,12 +261,12 @@ abstract class ModelInvoker {
         @Override
         Runnable prepare(Call call, HttpHeaders headers, byte[] body) {
             if (call.stream() && !model.codec().streams()) {
-                throw BedrockException.validation(dev.localbedrock.codecs.ImageFamilyCodec.NOT_STREAMING);
+                throw BedrockException.validation(ImageFamilyCodec.NOT_STREAMING);
             }
             checkAccept(headers.get(HttpHeaderNames.ACCEPT), "Accept");
             return () -> {
                 ImageGenerationRequest request = model.codec().decodeRequest(body);
-                ImageResponder responder = new ImageResponder(call.ctx(), call.record(), model.codec(),
+                ImageResponder responder = new ImageResponder(call.ctx(), call.record(), model.codec(), request,
                         call.keepAlive());
                 UsageBudget budget = call.budget();
                 if (budget != null) {

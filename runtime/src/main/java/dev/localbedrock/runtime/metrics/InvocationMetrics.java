@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.metrics;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CompletedCall;
+import dev.localbedrock.runtime.observe.ImageOutput;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -60,6 +61,11 @@ public final class InvocationMetrics implements CallListener {
         }
         if (call.outputImages() > 0) {
             m.outputImages.increment(call.outputImages());
+            ImageOutput images = call.imageOutput();
+            Counter.builder("bedrock.output.images.by.size").tag(MetricNames.MODEL_ID, call.modelId())
+                    .tag("image_size", images.imageSize()).tag("bucketed_step_size", images.bucketedStepSize())
+                    .description("OutputImageCount by CloudWatch's ModelId + ImageSize + BucketedStepSize dimensions")
+                    .register(registry).increment(images.images());
         }
         if (!call.failed()) {
             m.latency.record(call.latencyNanos(), TimeUnit.NANOSECONDS);

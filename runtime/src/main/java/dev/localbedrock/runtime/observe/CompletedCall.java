@@ -40,14 +40,15 @@ import java.util.Map;
  *                         its caller was known (a malformed request, an authentication failure)
  * @param accessKeyId      the access key the call was signed with (or claimed), or null
  * @param authorization    the statement that allowed the call ({@code auth: sigv4}), or null
- * @param outputImages     images an image model's invocation returned (CloudWatch's {@code OutputImageCount}), or -1
+ * @param imageOutput      what an image model's invocation returned (CloudWatch's {@code OutputImageCount}), or null
  */
 public record CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                             String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
                             String modelId, String sourceIp, String userAgent, int httpStatus, String errorCode,
                             String errorMessage, long latencyNanos, int inputTokens, int outputTokens, boolean streamed,
                             byte[] requestBody, byte[] responseBody, List<byte[]> responseChunks,
-                            String principalArn, String accessKeyId, String authorization, int outputImages) {
+                            String principalArn, String accessKeyId, String authorization,
+                            ImageOutput imageOutput) {
     /** A call that returned no images. */
     public CompletedCall(String requestId, Instant startTime, String service, String operation, String method,
                          String path, Map<String, String> pathParameters, Map<String, List<String>> queryParameters,
@@ -57,7 +58,7 @@ public record CompletedCall(String requestId, Instant startTime, String service,
                          String principalArn, String accessKeyId, String authorization) {
         this(requestId, startTime, service, operation, method, path, pathParameters, queryParameters, modelId,
                 sourceIp, userAgent, httpStatus, errorCode, errorMessage, latencyNanos, inputTokens, outputTokens,
-                streamed, requestBody, responseBody, responseChunks, principalArn, accessKeyId, authorization, -1);
+                streamed, requestBody, responseBody, responseChunks, principalArn, accessKeyId, authorization, null);
     }
 
     /** A call whose caller is not known. */
@@ -69,6 +70,11 @@ public record CompletedCall(String requestId, Instant startTime, String service,
         this(requestId, startTime, service, operation, method, path, pathParameters, queryParameters, modelId,
                 sourceIp, userAgent, httpStatus, errorCode, errorMessage, latencyNanos, inputTokens, outputTokens,
                 streamed, requestBody, responseBody, responseChunks, null, null, null);
+    }
+
+    /** Images an image model's invocation returned, or -1 for a call that is not one. */
+    public int outputImages() {
+        return imageOutput == null ? -1 : imageOutput.images();
     }
 
     public CompletedCall {

@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.metrics;
 
 import dev.localbedrock.runtime.observe.CompletedCall;
+import dev.localbedrock.runtime.observe.ImageOutput;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,38 @@ class InvocationMetricsTest {
         assertEquals(0.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.229086765\",model_id=\"" + MODEL + "\"}"));
         assertEquals(1.0, s.get("bedrock_invocation_latency_seconds_bucket{le=\"0.251188643\",model_id=\"" + MODEL + "\"}"));
         assertEquals(1, s.keySet().stream().filter(k -> k.contains("model_id=")).map(k -> k.replaceAll(".*model_id=\"([^\"]*)\".*", "$1")).distinct().count());
+    }
+
+    @Test
+    void imagesAreCountedPerModelAndByCloudWatchsSizeAndStepDimensions() {
+        String sdxl = "stability.stable-diffusion-xl-v1";
+        metrics.completed(image(sdxl, new ImageOutput(2, "1024x1024", 30)));
+        metrics.completed(image(sdxl, new ImageOutput(1, "1024x1024", 50)));
+        metrics.completed(image(sdxl, new ImageOutput(1, "1152x896", 51)));
+        metrics.completed(image(sdxl, new ImageOutput(0, "1152x896", 150))); // an ERROR artifact: no image
+
+        Map<String, Double> s = PrometheusText.parse(registry.scrape());
+        assertEquals(4.0, s.get("bedrock_output_images_total{model_id=\"" + sdxl + "\"}"));
+        String bySize = "bedrock_output_images_by_size_total{bucketed_step_size=\"%s\",image_size=\"%s\",model_id=\""
+                + sdxl + "\"}";
+        assertEquals(3.0, s.get(bySize.formatted("1-50", "1024x1024")));
+        assertEquals(1.0, s.get(bySize.formatted("51-100", "1152x896")));
+        assertEquals(null, s.get(bySize.formatted("101-150", "1152x896")));
+        assertEquals(4.0, s.get("bedrock_invocations_total{model_id=\"" + sdxl + "\"}"));
+    }
+
+    @Test
+    void stepBucketsAreFifties() {
+        assertEquals("1-50", new ImageOutput(1, "1024x1024", 1).bucketedStepSize());
+        assertEquals("1-50", new ImageOutput(1, "1024x1024", 50).bucketedStepSize());
+        assertEquals("51-100", new ImageOutput(1, "1024x1024", 51).bucketedStepSize());
+        assertEquals("101-150", new ImageOutput(1, "1024x1024", 150).bucketedStepSize());
+    }
+
+    private static CompletedCall image(String modelId, ImageOutput output) {
+        return new CompletedCall("id", Instant.EPOCH, "bedrock-runtime", "InvokeModel", "POST", "/model/x/invoke",
+                null, null, modelId, "127.0.0.1", null, 200, null, null, 250_000_000L, -1, -1, false, null, null, null,
+                null, null, null, output);
     }
 
     private static CompletedCall call(String service, String modelId, int status, String errorCode, int in, int out) {
