@@ -76,6 +76,18 @@ public final class ImageStepProbe {
         return new Result(images, rows[0], median(encode), median(step), median(decode), median(png));
     }
 
+    /**
+     * Seconds one whole request of {@code images} images at {@code steps} steps takes, encode to PNG, as
+     * {@link TextToImage#generate} runs it: the check on {@link Result#secondsPerImage}.
+     */
+    public static double wholeRequestSeconds(DiffusionModel model, int width, int height, int images, int steps) {
+        PromptEmbedding cond = model.encodePrompts(List.of("a lighthouse on a cliff at dawn, oil painting")).get(0);
+        long start = System.nanoTime();
+        TextToImage.generate(model, new TextToImage.Request(cond, model.emptyPrompt(), 7, steps, "K_EULER", 1, width,
+                height, images));
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     private static double[] time(int warmup, int measured, Runnable part) {
         for (int i = 0; i < warmup; i++) {
             part.run();

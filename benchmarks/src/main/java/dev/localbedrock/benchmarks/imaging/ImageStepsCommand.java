@@ -46,6 +46,9 @@ public final class ImageStepsCommand implements Callable<Integer> {
     int threads;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default ${DEFAULT-VALUE})")
     String device;
+    @Option(names = "--whole", description = "also run one whole request per image count and report its measured"
+            + " seconds per image (slow for large UNets)")
+    boolean whole;
     @Option(names = "--json", description = "write the results as JSON here")
     Path json;
 
@@ -74,7 +77,7 @@ public final class ImageStepsCommand implements Callable<Integer> {
         doc.put("steps_per_image", steps);
         ArrayNode runs = doc.putArray("runs");
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "| images | UNet rows | encode s | s/step "
-                + "| VAE s | PNG s | s/image at %d steps |%n|---:|---:|---:|---:|---:|---:|---:|%n", steps));
+                + "| VAE s | PNG s | s/image at %d steps | measured whole |%n|---:|---:|---:|---:|---:|---:|---:|---:|%n", steps));
         long loadStart = System.nanoTime();
         try (DiffusionModel model = DiffusionModels.load(export, device,
                 new EngineOptions(EngineOptions.DEFAULT_MAX_SEQUENCE_TOKENS, threads))) {
@@ -82,9 +85,10 @@ public final class ImageStepsCommand implements Callable<Integer> {
             System.err.println(model.info().description());
             for (int n : images) {
                 ImageStepProbe.Result r = ImageStepProbe.run(model, width, height, n, warmup, repeat);
-                String row = String.format(Locale.ROOT, "| %d | %d | %.3f | %.3f | %.3f | %.3f | %.2f |%n", n,
+                double measured = whole ? ImageStepProbe.wholeRequestSeconds(model, width, height, n, steps) / n : -1;
+                String row = String.format(Locale.ROOT, "| %d | %d | %.3f | %.3f | %.3f | %.3f | %.2f | %s |%n", n,
                         r.rows(), r.encodeSeconds(), r.stepSeconds(), r.decodeSeconds(), r.pngSeconds(),
-                        r.secondsPerImage(steps));
+                        r.secondsPerImage(steps), whole ? String.format(Locale.ROOT, "%.2f", measured) : "–");
                 System.err.print(row);
                 table.append(row);
                 ObjectNode o = runs.addObject();
@@ -95,6 +99,9 @@ public final class ImageStepsCommand implements Callable<Integer> {
                 o.put("decode_seconds", r.decodeSeconds());
                 o.put("png_seconds", r.pngSeconds());
                 o.put("seconds_per_image", r.secondsPerImage(steps));
+                if (whole) {
+                    o.put("measured_seconds_per_image", measured);
+                }
             }
         }
         System.out.println();
