@@ -3,19 +3,15 @@ package dev.localbedrock.benchmarks.checkpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.engines.synthetic.LlamaCheckpointFiles;
 import dev.localbedrock.engines.synthetic.RandomLlamaCheckpoint.Shape;
+import dev.localbedrock.engines.synthetic.NewDirectory;
 import dev.localbedrock.engines.synthetic.RandomWeights;
 import dev.localbedrock.engines.synthetic.RandomWeights.TensorSpec;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Writes random-initialised Llama checkpoints of benchmark size in the Hugging Face layout ({@code config.json},
@@ -36,7 +32,6 @@ public final class BenchCheckpointWriter {
     public static final double INIT_STD = RandomWeights.INIT_STD;
     public static final double RMS_NORM_EPS = LlamaCheckpointFiles.RMS_NORM_EPS;
     public static final double ROPE_THETA = LlamaCheckpointFiles.ROPE_THETA;
-
 
     private BenchCheckpointWriter() {
     }
@@ -79,15 +74,7 @@ public final class BenchCheckpointWriter {
     /** As {@link #write(Path, Shape, boolean, long, int)} with other initialisation scales (see {@link Init}). */
     public static Path write(Path dir, Shape shape, boolean tied, long seed, int threads, Init init)
             throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        if (Files.exists(target) && !isEmptyDirectory(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "will not overwrite an existing model");
-        }
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-        Files.createDirectory(tmp);
-        try {
+        return NewDirectory.write(dir, "model", tmp -> {
             ObjectNode config = config(shape, tied);
             if (!init.equals(Init.STANDARD)) {
                 config.put("initializer_range", init.std());
@@ -101,18 +88,7 @@ public final class BenchCheckpointWriter {
             LlamaCheckpointFiles.writeJson(tmp.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson(ByteLevelBpe.build(shape.vocab())));
             RandomWeights.writeSafeTensors(tmp.resolve("model.safetensors"), tensors(shape, tied), seed,
                     Math.max(1, threads), name -> isQk(name) ? init.qkStd() : init.std());
-            if (Files.exists(target)) {
-                Files.delete(target);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } catch (DirectoryNotEmptyException e) {
-            deleteRecursively(tmp);
-            throw new FileAlreadyExistsException(target.toString(), null, "another writer created it first");
-        } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp);
-            throw e;
-        }
+        });
     }
 
     private static boolean isQk(String tensor) {
@@ -123,26 +99,4 @@ public final class BenchCheckpointWriter {
         return LlamaCheckpointFiles.config(s, tied, ByteLevelBpe.BOS_ID, ByteLevelBpe.EOS_ID, INIT_STD);
     }
 
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-        } catch (IOException ignored) {
-            // nothing to clean
-        }
-    }
 }

@@ -1,16 +1,10 @@
 package dev.localbedrock.engines.synthetic;
 
-
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Writes a random-initialised Llama checkpoint in the Hugging Face layout, so a fresh machine can serve (and tests can
@@ -35,7 +29,6 @@ public final class RandomLlamaCheckpoint {
     public static final int EOS_ID = 2;
     /** Standard deviation of the random weights (Hugging Face's {@code initializer_range}). */
     public static final double INIT_STD = RandomWeights.INIT_STD;
-
 
     private RandomLlamaCheckpoint() {
     }
@@ -85,28 +78,7 @@ public final class RandomLlamaCheckpoint {
      * @throws FileAlreadyExistsException when {@code dir} exists and is not an empty directory
      */
     public static Path write(Path dir, Shape shape, long seed) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        if (Files.exists(target) && !isEmptyDirectory(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "will not overwrite an existing model");
-        }
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-        Files.createDirectory(tmp);
-        try {
-            writeFiles(tmp, shape, seed);
-            if (Files.exists(target)) {
-                Files.delete(target); // the empty directory checked above
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } catch (DirectoryNotEmptyException e) {
-            deleteRecursively(tmp);
-            throw new FileAlreadyExistsException(target.toString(), null, "another writer created it first");
-        } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp);
-            throw e;
-        }
+        return NewDirectory.write(dir, "model", tmp -> writeFiles(tmp, shape, seed));
     }
 
     private static void writeFiles(Path dir, Shape s, long seed) throws IOException {
@@ -120,28 +92,5 @@ public final class RandomLlamaCheckpoint {
                 ByteLevelTokenizerJson.tokenizer(ByteLevelTokenizerJson.baseTokens(), List.of()));
         RandomWeights.writeSafeTensors(dir.resolve("model.safetensors"), RandomWeights.llamaTensors(s, true), seed, 1,
                 name -> INIT_STD);
-    }
-
-    static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temp directory never shadows the target name
-                }
-            });
-        } catch (IOException ignored) {
-            // nothing to clean
-        }
     }
 }

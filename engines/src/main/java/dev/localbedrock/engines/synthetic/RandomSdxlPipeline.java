@@ -9,13 +9,10 @@ import dev.localbedrock.engines.onnxbuild.VaeDecoderGraph;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Writes a random-weight Stable Diffusion XL pipeline in the diffusers ONNX export layout ({@code model_index.json},
@@ -118,27 +115,7 @@ public final class RandomSdxlPipeline {
      * @throws FileAlreadyExistsException when {@code dir} exists and is not an empty directory
      */
     public static void write(Path dir, Shape shape, long seed) throws IOException {
-        Path target = dir.toAbsolutePath().normalize();
-        if (Files.exists(target) && !RandomLlamaCheckpoint.isEmptyDirectory(target)) {
-            throw new FileAlreadyExistsException(target.toString(), null, "will not overwrite an existing pipeline");
-        }
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-        Files.createDirectory(tmp);
-        try {
-            writeFiles(tmp, shape, seed);
-            if (Files.exists(target)) {
-                Files.delete(target); // the empty directory checked above
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (DirectoryNotEmptyException e) {
-            RandomLlamaCheckpoint.deleteRecursively(tmp);
-            throw new FileAlreadyExistsException(target.toString(), null, "another writer created it first");
-        } catch (IOException | RuntimeException e) {
-            RandomLlamaCheckpoint.deleteRecursively(tmp);
-            throw e;
-        }
+        NewDirectory.write(dir, "pipeline", tmp -> writeFiles(tmp, shape, seed));
     }
 
     private static void writeFiles(Path dir, Shape s, long seed) throws IOException {
