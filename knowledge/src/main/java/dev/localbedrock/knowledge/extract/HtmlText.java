@@ -69,7 +69,7 @@ final class HtmlText {
                 }
                 if (PARAGRAPH_TAGS.contains(tag)) {
                     out.append("\n\n");
-                } else if (LINE_TAGS.contains(tag)) {
+                } else if (LINE_TAGS.contains(tag) && (tag.equals("br") || !out.atLineStart())) {
                     out.append('\n');
                 } else if (CELL_TAGS.contains(tag) && !out.atWordStart()) {
                     out.append('\t');
@@ -92,7 +92,7 @@ final class HtmlText {
                 }
                 if (PARAGRAPH_TAGS.contains(tag)) {
                     out.append("\n\n");
-                } else if (LINE_TAGS.contains(tag) && !tag.equals("br")) {
+                } else if (LINE_TAGS.contains(tag) && !tag.equals("br") && !out.atLineStart()) {
                     out.append('\n');
                 }
             }
