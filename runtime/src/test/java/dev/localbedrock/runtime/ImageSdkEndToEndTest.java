@@ -189,7 +189,13 @@ class ImageSdkEndToEndTest {
     void outputImageCountCountsEachImage() throws Exception {
         double before = metric("bedrock_output_images_total");
         invoke(ID, BODY);
-        assertEquals(before + 2, metric("bedrock_output_images_total"));
+        // The call is counted once its response has been written, which may be just after the client has read it.
+        double after = metric("bedrock_output_images_total");
+        for (long deadline = System.nanoTime() + 10_000_000_000L; after < before + 2 && System.nanoTime() < deadline; ) {
+            Thread.sleep(20);
+            after = metric("bedrock_output_images_total");
+        }
+        assertEquals(before + 2, after);
     }
 
     private static double metric(String name) throws Exception {
