@@ -18,7 +18,16 @@ public record ChunkRecord(String chunkId, String dataSourceId, String sourceUri,
         Objects.requireNonNull(dataSourceId, "dataSourceId");
         Objects.requireNonNull(sourceUri, "sourceUri");
         Objects.requireNonNull(text, "text");
-        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        if (metadata == null) {
+            metadata = Map.of();
+        } else {
+            metadata.forEach((key, value) -> {
+                if (key == null || value == null) {
+                    throw new IllegalArgumentException("chunk " + chunkId + ": metadata holds a null key or value (key '" + key + "')");
+                }
+            });
+            metadata = Map.copyOf(metadata);
+        }
         Objects.requireNonNull(vector, "vector");
     }
 }
