@@ -23,7 +23,8 @@ public record ChunkRecord(String chunkId, String dataSourceId, String sourceUri,
         } else {
             metadata.forEach((key, value) -> {
                 if (key == null || value == null) {
-                    throw new IllegalArgumentException("chunk " + chunkId + ": metadata holds a null key or value (key '" + key + "')");
+                    throw new IllegalArgumentException(
+                            "chunk " + chunkId + ": metadata holds a null key or value (key '" + key + "')");
                 }
             });
             metadata = Map.copyOf(metadata);

@@ -31,7 +31,8 @@ public record FieldNames(String vectorField, String textField, String metadataFi
             throw new IllegalArgumentException("fieldMapping." + what + " must be at most 2048 characters");
         }
         if (RESERVED.contains(name)) {
-            throw new IllegalArgumentException("fieldMapping." + what + " '" + name + "' is reserved; use another name");
+            throw new IllegalArgumentException(
+                    "fieldMapping." + what + " '" + name + "' is reserved; use another name");
         }
     }
 }

@@ -342,7 +342,8 @@ public final class LuceneVectorStore implements VectorStore {
             return Map.of();
         }
         try {
-            return Collections.unmodifiableMap(JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { }));
+            return Collections.unmodifiableMap(
+                    JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { }));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("stored metadata is not a JSON object of strings", e);
         }

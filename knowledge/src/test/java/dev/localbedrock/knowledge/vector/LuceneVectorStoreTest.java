@@ -97,8 +97,8 @@ class LuceneVectorStoreTest {
         // Embeddings occupy a low-dimensional part of their space; isotropic Gaussian vectors do not, and in 384
         // dimensions all of them lie at nearly the same distance from any query, the known worst case of every graph
         // index (recall@10 is about 0.75 there). So points are random mixtures of 24 random directions plus noise:
-        // random, seeded, and shaped like what a knowledge base stores. Building the graph costs up to about 1 ms of CPU
-        // per 384-d vector on Java 17 (Lucene's SIMD code needs a newer JDK), so 2 000 keep this test to seconds.
+        // random, seeded, and shaped like what a knowledge base stores. Building the graph costs up to about 1 ms of
+        // CPU per 384-d vector on Java 17 (Lucene's SIMD code needs a newer JDK), so 2 000 keep this test to seconds.
         Random random = new Random(7);
         int n = 2000;
         int dims = 384;
