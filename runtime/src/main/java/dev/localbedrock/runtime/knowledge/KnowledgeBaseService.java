@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -80,7 +81,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
         if (repository.list().stream().anyMatch(kb -> kb.name().equals(d.name()))) {
             throw nameTaken(d.name());
         }
-        Instant now = clock.instant();
+        Instant now = now();
         String id = AgentIds.newId();
         StoredKnowledgeBase kb = new StoredKnowledgeBase(id, arnPrefix + id, d.name(), CREATING,
                 KnowledgeBaseBodies.stored(d), List.of(), now, now, request.clientToken());
@@ -103,12 +104,12 @@ public final class KnowledgeBaseService implements AutoCloseable {
         try {
             EmbeddingModels.Chosen model = embeddings.check(d.embeddingModelArn(), d.dimensions());
             indexes.create(id, model.modelId(), model.dimensions());
-            repository.update(kb.withStatus(ACTIVE, List.of(), clock.instant()));
+            repository.update(kb.withStatus(ACTIVE, List.of(), now()));
         } catch (RuntimeException e) {
             log.warn("knowledge base {}: its index could not be made", id, e);
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             repository.update(kb.withStatus(FAILED, List.of(reason.length() > 2048 ? reason.substring(0, 2048)
-                    : reason), clock.instant()));
+                    : reason), now()));
         }
     }
 
@@ -139,7 +140,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
         if (!d.name().equals(kb.name()) && repository.list().stream().anyMatch(o -> o.name().equals(d.name()))) {
             throw nameTaken(d.name());
         }
-        StoredKnowledgeBase updated = kb.withDefinition(d.name(), KnowledgeBaseBodies.stored(d), clock.instant());
+        StoredKnowledgeBase updated = kb.withDefinition(d.name(), KnowledgeBaseBodies.stored(d), now());
         try {
             repository.update(updated);
         } catch (DuplicateResourceException e) {
@@ -168,7 +169,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
         if (repository.listDataSources(knowledgeBaseId).stream().anyMatch(s -> s.name().equals(d.name()))) {
             throw dataSourceNameTaken(knowledgeBaseId, d.name());
         }
-        Instant now = clock.instant();
+        Instant now = now();
         StoredDataSource ds = new StoredDataSource(AgentIds.newId(), knowledgeBaseId, d.name(), AVAILABLE,
                 DataSourceBodies.stored(d), now, now, request.clientToken());
         try {
@@ -204,7 +205,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
                 .anyMatch(o -> o.name().equals(d.name()))) {
             throw dataSourceNameTaken(knowledgeBaseId, d.name());
         }
-        StoredDataSource updated = ds.withDefinition(d.name(), DataSourceBodies.stored(d), clock.instant());
+        StoredDataSource updated = ds.withDefinition(d.name(), DataSourceBodies.stored(d), now());
         try {
             repository.updateDataSource(updated);
         } catch (DuplicateResourceException e) {
@@ -218,6 +219,11 @@ public final class KnowledgeBaseService implements AutoCloseable {
         findDataSource(knowledgeBaseId, id);
         repository.deleteDataSource(knowledgeBaseId, id);
         return DELETING;
+    }
+
+    /** Milliseconds, as the state keeps instants: a Create answer and a later Get show the same times. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     private StoredKnowledgeBase find(String id) {
