@@ -150,7 +150,7 @@ public final class BedrockService implements AutoCloseable {
         // Until a vector store is configured, a knowledge base has no index to build and is ACTIVE once defined.
         dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases =
                 new dev.localbedrock.runtime.knowledge.KnowledgeBaseService(state.knowledgeBases(),
-                        registry.directory()::resolve, dev.localbedrock.runtime.knowledge.KnowledgeBaseIndexes.NONE,
+                        state.tags(), registry.directory()::resolve, dev.localbedrock.runtime.knowledge.KnowledgeBaseIndexes.NONE,
                         ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
         knowledgeBases.resume();
         gate.knowledgeBases(knowledgeBases);

@@ -176,6 +176,32 @@ class KnowledgeBaseSdkTest {
     }
 
     @Test
+    void tagsAreAMapOnTheKnowledgeBaseArn() {
+        KnowledgeBase kb = agent.createKnowledgeBase(kb("tagged", b -> b.tags(java.util.Map.of("team", "search"))))
+                .knowledgeBase();
+        String arn = kb.knowledgeBaseArn();
+        assertEquals(java.util.Map.of("team", "search"), agent.listTagsForResource(r -> r.resourceArn(arn)).tags());
+        agent.tagResource(r -> r.resourceArn(arn).tags(java.util.Map.of("env", "prod", "team", "docs")));
+        assertEquals(java.util.Map.of("env", "prod", "team", "docs"),
+                agent.listTagsForResource(r -> r.resourceArn(arn)).tags());
+        agent.untagResource(r -> r.resourceArn(arn).tagKeys("team", "absent"));
+        assertEquals(java.util.Map.of("env", "prod"), agent.listTagsForResource(r -> r.resourceArn(arn)).tags());
+
+        java.util.Map<String, String> many = new java.util.HashMap<>();
+        for (int i = 0; i < 50; i++) {
+            many.put("k" + i, "v");
+        }
+        var quota = assertThrows(software.amazon.awssdk.services.bedrockagent.model.ServiceQuotaExceededException.class,
+                () -> agent.tagResource(r -> r.resourceArn(arn).tags(many)));
+        assertEquals(402, quota.statusCode());
+        assertEquals(1, agent.listTagsForResource(r -> r.resourceArn(arn)).tags().size(), "nothing was added");
+        String missing = arn.substring(0, arn.lastIndexOf('/') + 1) + "NOSUCHKB00";
+        assertThrows(ResourceNotFoundException.class, () -> agent.listTagsForResource(r -> r.resourceArn(missing)));
+        agent.deleteKnowledgeBase(r -> r.knowledgeBaseId(kb.knowledgeBaseId()));
+        assertThrows(ResourceNotFoundException.class, () -> agent.listTagsForResource(r -> r.resourceArn(arn)));
+    }
+
+    @Test
     void anEmbeddingModelThisServerDoesNotServeOrTheWrongDimensionsAreValidationErrors() {
         ValidationException text = assertThrows(ValidationException.class, () -> agent.createKnowledgeBase(kb(
                 "on-llama", b -> b.knowledgeBaseConfiguration(k -> k.type("VECTOR").vectorKnowledgeBaseConfiguration(

@@ -6,6 +6,9 @@ import dev.localbedrock.codecs.agent.AgentIds;
 import dev.localbedrock.codecs.agent.AgentJson;
 import dev.localbedrock.codecs.agent.DataSourceBodies;
 import dev.localbedrock.codecs.agent.KnowledgeBaseBodies;
+import dev.localbedrock.codecs.agent.Tags;
+import dev.localbedrock.codecs.Json;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -29,7 +32,7 @@ final class AgentControlPlaneApi {
                           BiFunction<KnowledgeBaseService, Request, ObjectNode> run) {
     }
 
-    private record Request(byte[] body, ResolvedOperation call) {
+    private record Request(String uri, byte[] body, ResolvedOperation call) {
         String knowledgeBaseId() {
             return AgentIds.check("knowledgeBaseId", call.pathParameter("knowledgeBaseId"));
         }
@@ -37,40 +40,58 @@ final class AgentControlPlaneApi {
         String dataSourceId() {
             return AgentIds.check("dataSourceId", call.pathParameter("dataSourceId"));
         }
+
+        String resourceArn() {
+            return call.pathParameter("resourceArn");
+        }
+
+        List<String> query(String name) {
+            return new QueryStringDecoder(uri).parameters().getOrDefault(name, List.of());
+        }
     }
 
-    private static final Map<Operation, Action> ACTIONS = Map.of(
-            Operation.CREATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> KnowledgeBaseBodies.knowledgeBase(
-                    kb.create(KnowledgeBaseBodies.readCreate(r.body())))),
-            Operation.GET_KNOWLEDGE_BASE, new Action(OK, (kb, r) -> KnowledgeBaseBodies.knowledgeBase(
-                    kb.get(r.knowledgeBaseId()))),
-            Operation.LIST_KNOWLEDGE_BASES, new Action(OK, AgentControlPlaneApi::listKnowledgeBases),
-            Operation.UPDATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
+    private static final Map<Operation, Action> ACTIONS = Map.ofEntries(
+            Map.entry(Operation.CREATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) ->
+                    KnowledgeBaseBodies.knowledgeBase(kb.create(KnowledgeBaseBodies.readCreate(r.body()))))),
+            Map.entry(Operation.GET_KNOWLEDGE_BASE, new Action(OK, (kb, r) ->
+                    KnowledgeBaseBodies.knowledgeBase(kb.get(r.knowledgeBaseId())))),
+            Map.entry(Operation.LIST_KNOWLEDGE_BASES, new Action(OK, AgentControlPlaneApi::listKnowledgeBases)),
+            Map.entry(Operation.UPDATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
                 String id = r.knowledgeBaseId();
                 return KnowledgeBaseBodies.knowledgeBase(kb.update(id, KnowledgeBaseBodies.readUpdate(r.body())));
-            }),
-            Operation.DELETE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
+            })),
+            Map.entry(Operation.DELETE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
                 String id = r.knowledgeBaseId();
                 return KnowledgeBaseBodies.deleted(id, kb.delete(id));
-            }),
-            Operation.CREATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
+            })),
+            Map.entry(Operation.CREATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
                 String id = r.knowledgeBaseId();
                 return DataSourceBodies.dataSource(kb.createDataSource(id, DataSourceBodies.readCreate(r.body())));
-            }),
-            Operation.GET_DATA_SOURCE, new Action(OK, (kb, r) -> DataSourceBodies.dataSource(
-                    kb.getDataSource(r.knowledgeBaseId(), r.dataSourceId()))),
-            Operation.LIST_DATA_SOURCES, new Action(OK, AgentControlPlaneApi::listDataSources),
-            Operation.UPDATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
+            })),
+            Map.entry(Operation.GET_DATA_SOURCE, new Action(OK, (kb, r) ->
+                    DataSourceBodies.dataSource(kb.getDataSource(r.knowledgeBaseId(), r.dataSourceId())))),
+            Map.entry(Operation.LIST_DATA_SOURCES, new Action(OK, AgentControlPlaneApi::listDataSources)),
+            Map.entry(Operation.UPDATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
                 String kbId = r.knowledgeBaseId();
                 String id = r.dataSourceId();
                 return DataSourceBodies.dataSource(kb.updateDataSource(kbId, id,
                         DataSourceBodies.readUpdate(r.body())));
-            }),
-            Operation.DELETE_DATA_SOURCE, new Action(ACCEPTED, (kb, r) -> {
+            })),
+            Map.entry(Operation.DELETE_DATA_SOURCE, new Action(ACCEPTED, (kb, r) -> {
                 String kbId = r.knowledgeBaseId();
                 String id = r.dataSourceId();
                 return DataSourceBodies.deleted(kbId, id, kb.deleteDataSource(kbId, id));
-            }));
+            })),
+            Map.entry(Operation.AGENT_TAG_RESOURCE, new Action(OK, (kb, r) -> {
+                kb.tag(r.resourceArn(), Tags.readTagBody(r.body()));
+                return Json.MAPPER.createObjectNode();
+            })),
+            Map.entry(Operation.AGENT_UNTAG_RESOURCE, new Action(OK, (kb, r) -> {
+                kb.untag(r.resourceArn(), Tags.checkKeys(r.query("tagKeys")));
+                return Json.MAPPER.createObjectNode();
+            })),
+            Map.entry(Operation.AGENT_LIST_TAGS, new Action(OK, (kb, r) ->
+                    Tags.write(kb.listTags(r.resourceArn())))));
 
     private AgentControlPlaneApi() {
     }
@@ -89,7 +110,17 @@ final class AgentControlPlaneApi {
         if (service == null) {
             throw BedrockException.notFound("Knowledge bases are not kept by this server.");
         }
-        ObjectNode body = action.run().apply(service, new Request(requestBody, call));
+        ObjectNode body;
+        try {
+            body = action.run().apply(service, new Request(record.uri(), requestBody, call));
+        } catch (BedrockException e) {
+            if (e.type() == dev.localbedrock.codecs.BedrockErrorType.SERVICE_QUOTA_EXCEEDED) {
+                // bedrock-agent's model gives ServiceQuotaExceededException 402 (bedrock's is 400).
+                AwsResponses.sendError(ctx, record, 402, e.type().shapeName(), e.getMessage(), keepAlive);
+                return;
+            }
+            throw e;
+        }
         AwsResponses.send(ctx, record, AwsResponses.json(record.requestId(), action.status(),
                 body.toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
     }

@@ -45,6 +45,10 @@ record Operation(String service, String name) {
     static final Operation LIST_DATA_SOURCES = new Operation(BEDROCK_AGENT, "ListDataSources");
     static final Operation UPDATE_DATA_SOURCE = new Operation(BEDROCK_AGENT, "UpdateDataSource");
     static final Operation DELETE_DATA_SOURCE = new Operation(BEDROCK_AGENT, "DeleteDataSource");
+    /** bedrock-agent's tagging, on {@code /tags/{resourceArn}}: bedrock-agent-runtime has the same path and shapes. */
+    static final Operation AGENT_TAG_RESOURCE = new Operation(BEDROCK_AGENT, "TagResource");
+    static final Operation AGENT_UNTAG_RESOURCE = new Operation(BEDROCK_AGENT, "UntagResource");
+    static final Operation AGENT_LIST_TAGS = new Operation(BEDROCK_AGENT, "ListTagsForResource");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

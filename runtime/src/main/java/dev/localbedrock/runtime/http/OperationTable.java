@@ -74,7 +74,12 @@ final class OperationTable {
                 .operation(Operation.UPDATE_DATA_SOURCE, HttpMethod.PUT,
                         "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}")
                 .operation(Operation.DELETE_DATA_SOURCE, HttpMethod.DELETE,
-                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}");
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}")
+                // The resource's ARN is one percent-encoded segment. bedrock-agent-runtime has the same three
+                // operations on the same path: they are registered once, here.
+                .operation(Operation.AGENT_TAG_RESOURCE, HttpMethod.POST, "/tags/{resourceArn}")
+                .operation(Operation.AGENT_UNTAG_RESOURCE, HttpMethod.DELETE, "/tags/{resourceArn}")
+                .operation(Operation.AGENT_LIST_TAGS, HttpMethod.GET, "/tags/{resourceArn}");
     }
 
     /** This server's own endpoints, which no AWS SDK calls. */

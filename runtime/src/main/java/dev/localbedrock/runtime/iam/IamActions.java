@@ -98,6 +98,9 @@ public final class IamActions {
                     BEDROCK_AGENT + ":GetDataSource", BEDROCK_AGENT + ":ListDataSources",
                     BEDROCK_AGENT + ":UpdateDataSource", BEDROCK_AGENT + ":DeleteDataSource" -> Optional.of(
                     new Target("bedrock:" + operation, knowledgeBaseArn(param(parameters, "knowledgeBaseId"))));
+            case BEDROCK_AGENT + ":TagResource", BEDROCK_AGENT + ":UntagResource",
+                    BEDROCK_AGENT + ":ListTagsForResource" -> Optional.of(new Target("bedrock:" + operation,
+                            param(parameters, "resourceArn")));
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");

@@ -12,6 +12,8 @@ import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.KnowledgeBaseRepository;
 import dev.localbedrock.runtime.state.StoredDataSource;
 import dev.localbedrock.runtime.state.StoredKnowledgeBase;
+import dev.localbedrock.runtime.state.TagLimitExceededException;
+import dev.localbedrock.runtime.state.TagRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +38,12 @@ public final class KnowledgeBaseService implements AutoCloseable {
     public static final String FAILED = "FAILED";
     public static final String DELETING = "DELETING";
     public static final String AVAILABLE = "AVAILABLE";
+    /** Tags per resource, as AWS limits them; past it bedrock-agent answers ServiceQuotaExceededException. */
+    public static final int MAX_TAGS = 50;
     private static final Logger log = LoggerFactory.getLogger(KnowledgeBaseService.class);
 
     private final KnowledgeBaseRepository repository;
+    private final TagRepository tags;
     private final EmbeddingModels embeddings;
     private final KnowledgeBaseIndexes indexes;
     private final String arnPrefix;
@@ -50,9 +55,11 @@ public final class KnowledgeBaseService implements AutoCloseable {
         return t;
     });
 
-    public KnowledgeBaseService(KnowledgeBaseRepository repository, Function<String, ModelTarget> models,
-                                KnowledgeBaseIndexes indexes, String region, String account, Clock clock) {
+    public KnowledgeBaseService(KnowledgeBaseRepository repository, TagRepository tags,
+                                Function<String, ModelTarget> models, KnowledgeBaseIndexes indexes, String region,
+                                String account, Clock clock) {
         this.repository = Objects.requireNonNull(repository, "repository");
+        this.tags = Objects.requireNonNull(tags, "tags");
         this.embeddings = new EmbeddingModels(models);
         this.indexes = Objects.requireNonNull(indexes, "indexes");
         this.arnPrefix = "arn:aws:bedrock:" + region + ":" + account + ":knowledge-base/";
@@ -78,6 +85,9 @@ public final class KnowledgeBaseService implements AutoCloseable {
         }
         KnowledgeBaseDefinition d = request.definition();
         embeddings.check(d.embeddingModelArn(), d.dimensions());
+        if (request.tags().size() > MAX_TAGS) {
+            throw tooManyTags(request.tags().size());
+        }
         if (repository.list().stream().anyMatch(kb -> kb.name().equals(d.name()))) {
             throw nameTaken(d.name());
         }
@@ -224,6 +234,41 @@ public final class KnowledgeBaseService implements AutoCloseable {
     /** Milliseconds, as the state keeps instants: a Create answer and a later Get show the same times. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Adds tags to a knowledge base (its ARN), replacing the values of keys it has. */
+    public void tag(String resourceArn, java.util.Map<String, String> add) {
+        String arn = taggable(resourceArn);
+        try {
+            tags.tag(arn, add, MAX_TAGS);
+        } catch (TagLimitExceededException e) {
+            throw tooManyTags(tags.list(arn).size() + add.size());
+        }
+    }
+
+    public void untag(String resourceArn, java.util.Collection<String> keys) {
+        tags.untag(taggable(resourceArn), keys);
+    }
+
+    public java.util.SortedMap<String, String> listTags(String resourceArn) {
+        return tags.list(taggable(resourceArn));
+    }
+
+    /** The ARN of a knowledge base there is; anything else is not found (agents are not kept yet). */
+    private String taggable(String resourceArn) {
+        if (resourceArn != null && resourceArn.startsWith(arnPrefix)) {
+            var kb = repository.find(resourceArn.substring(arnPrefix.length()));
+            if (kb.isPresent() && kb.get().arn().equals(resourceArn)) {
+                return resourceArn;
+            }
+        }
+        throw BedrockException.notFound("The resource " + resourceArn + " is not found; tags are kept on"
+                + " knowledge bases (" + arnPrefix + "ID).");
+    }
+
+    private static BedrockException tooManyTags(int count) {
+        return new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, "A resource has at most " + MAX_TAGS
+                + " tags; this one would have " + count + ".");
     }
 
     private StoredKnowledgeBase find(String id) {

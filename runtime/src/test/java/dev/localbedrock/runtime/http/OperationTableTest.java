@@ -82,7 +82,8 @@ class OperationTableTest {
                 + "POST /knowledgebases/{knowledgeBaseId}/datasources/, "
                 + "GET /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
                 + "PUT /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
-                + "DELETE /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}.";
+                + "DELETE /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
+                + "POST /tags/{resourceArn}, DELETE /tags/{resourceArn}, GET /tags/{resourceArn}.";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
@@ -128,6 +129,13 @@ class OperationTableTest {
                 parse(HttpMethod.PUT, "/knowledgebases/KB12345678/datasources/DS12345678").operation());
         assertEquals(Operation.DELETE_DATA_SOURCE,
                 parse(HttpMethod.DELETE, "/knowledgebases/KB12345678/datasources/DS12345678").operation());
+        ResolvedOperation tags = parse(HttpMethod.GET,
+                "/tags/arn%3Aaws%3Abedrock%3Aus-east-1%3A000000000000%3Aknowledge-base%2FKB12345678");
+        assertEquals(Operation.AGENT_LIST_TAGS, tags.operation());
+        assertEquals("arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678",
+                tags.pathParameter("resourceArn"));
+        assertEquals(Operation.AGENT_TAG_RESOURCE, parse(HttpMethod.POST, "/tags/x").operation());
+        assertEquals(Operation.AGENT_UNTAG_RESOURCE, parse(HttpMethod.DELETE, "/tags/x?tagKeys=a").operation());
         assertEquals("bedrock-agent", Operation.CREATE_KNOWLEDGE_BASE.service());
         UnknownOperationException e = assertThrows(UnknownOperationException.class,
                 () -> parse(HttpMethod.PATCH, "/knowledgebases/KB12345678"));

@@ -81,6 +81,10 @@ class IamActionsTest {
             assertEquals(new IamActions.Target("bedrock:" + op, kb), target("bedrock-agent", op,
                     Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678")));
         }
+        for (String op : new String[] {"TagResource", "UntagResource", "ListTagsForResource"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb),
+                    target("bedrock-agent", op, Map.of("resourceArn", kb)));
+        }
         assertThrows(IamActions.UnmappedOperationException.class,
                 () -> actions.target("bedrock-agent", "GetKnowledgeBase", Map.of()));
     }
