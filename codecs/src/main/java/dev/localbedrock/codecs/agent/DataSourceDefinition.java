@@ -12,7 +12,7 @@ import java.util.List;
  * @param inclusionPrefixes the key prefixes to ingest (empty: the whole bucket)
  * @param chunking          how documents are cut into chunks
  * @param dataDeletionPolicy RETAIN or DELETE (the default): whether deleting the source deletes its vectors
- * @param configuration     {@code dataDeletionPolicy}-free echo: {@code dataSourceConfiguration} as sent
+ * @param configuration     {@code dataSourceConfiguration} as sent
  * @param ingestion         {@code vectorIngestionConfiguration} as sent, or null
  */
 public record DataSourceDefinition(String name, String description, String bucket, String bucketOwnerAccountId,
