@@ -147,6 +147,13 @@ public final class BedrockService implements AutoCloseable {
             throw e;
         }
         gate.security(security.gate(), security.sessionTokens());
+        // Until a vector store is configured, a knowledge base has no index to build and is ACTIVE once defined.
+        dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases =
+                new dev.localbedrock.runtime.knowledge.KnowledgeBaseService(state.knowledgeBases(),
+                        state.tags(), registry.directory()::resolve, dev.localbedrock.runtime.knowledge.KnowledgeBaseIndexes.NONE,
+                        ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
+        knowledgeBases.resume();
+        gate.knowledgeBases(knowledgeBases);
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
         dev.localbedrock.runtime.metrics.LogDeliveryMetrics.register(metrics.registry(), logging.counters());
         // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().
@@ -301,6 +308,7 @@ public final class BedrockService implements AutoCloseable {
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first
         registry.shutdown(Math.max(1, graceMillis - (System.currentTimeMillis() - start)));
         server.close();
+        gate.knowledgeBases().close(); // an index being built finishes; one left CREATING resumes at next start
         invocationLogging.close(); // drains what the last calls logged, for a few seconds
         storage.close();
         observers.close(); // after the server: every call has completed, so the audit and the events are whole

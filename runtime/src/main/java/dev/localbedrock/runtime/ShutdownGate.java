@@ -44,6 +44,18 @@ final class ShutdownGate implements RuntimeApi {
         this.sessionTokens = tokens;
     }
 
+    private dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases;
+
+    /** Set once at start, before the server takes its first request. */
+    void knowledgeBases(dev.localbedrock.runtime.knowledge.KnowledgeBaseService service) {
+        this.knowledgeBases = service;
+    }
+
+    @Override
+    public dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases() {
+        return knowledgeBases;
+    }
+
     /** Set once at start, before the server takes its first request. */
     void customization(dev.localbedrock.runtime.customization.ModelCustomizationService service) {
         this.customization = service;

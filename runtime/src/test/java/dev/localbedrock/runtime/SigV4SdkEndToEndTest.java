@@ -330,6 +330,24 @@ class SigV4SdkEndToEndTest {
     }
 
     @Test
+    void bedrockAgentIsSignedAsBedrockAndAuthorizedByItsOwnActions() {
+        java.util.function.Function<Key, software.amazon.awssdk.services.bedrockagent.BedrockAgentClient> agent =
+                key -> software.amazon.awssdk.services.bedrockagent.BedrockAgentClient.builder()
+                        .endpointOverride(http()).region(Region.US_EAST_1)
+                        .credentialsProvider(StaticCredentialsProvider.create(key.credentials())).build();
+        try (var asBob = agent.apply(bob); var asAlice = agent.apply(alice)) {
+            assertTrue(asBob.listKnowledgeBases(r -> { }).knowledgeBaseSummaries().isEmpty());
+            assertThrows(software.amazon.awssdk.services.bedrockagent.model.ResourceNotFoundException.class,
+                    () -> asBob.getKnowledgeBase(r -> r.knowledgeBaseId("NOSUCHKB00")));
+            var denied = assertThrows(software.amazon.awssdk.services.bedrockagent.model.AccessDeniedException.class,
+                    () -> asAlice.getKnowledgeBase(r -> r.knowledgeBaseId("KB12345678")));
+            assertEquals("User: " + alice.arn + " is not authorized to perform: bedrock:GetKnowledgeBase on resource:"
+                    + " arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678 because no identity-based"
+                    + " policy allows the bedrock:GetKnowledgeBase action", denied.awsErrorDetails().errorMessage());
+        }
+    }
+
+    @Test
     void tagConditionsDecideCreateAndRead() {
         try (BedrockClient asCarol = controlPlane(carol.credentials());
              BedrockClient asBob = controlPlane(bob.credentials())) {

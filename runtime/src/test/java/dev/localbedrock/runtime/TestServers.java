@@ -135,6 +135,13 @@ public final class TestServers {
                 .credentialsProvider(credentials()).build();
     }
 
+    /** The unchanged bedrock-agent SDK client (knowledge bases, agents) pointed at a running service. */
+    public static software.amazon.awssdk.services.bedrockagent.BedrockAgentClient agentClient(BedrockService service) {
+        return software.amazon.awssdk.services.bedrockagent.BedrockAgentClient.builder()
+                .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(credentials()).build();
+    }
+
     /** The unchanged async SDK client (HTTP/2 cleartext by default) pointed at a running service. */
     public static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
         return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()

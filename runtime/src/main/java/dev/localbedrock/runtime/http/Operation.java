@@ -33,6 +33,22 @@ record Operation(String service, String name) {
     static final Operation LIST_CUSTOM_MODELS = new Operation(BEDROCK, "ListCustomModels");
     static final Operation GET_CUSTOM_MODEL = new Operation(BEDROCK, "GetCustomModel");
     static final Operation DELETE_CUSTOM_MODEL = new Operation(BEDROCK, "DeleteCustomModel");
+    /** The bedrock-agent control plane (restJson1, API 2023-06-05): knowledge bases and their data sources. */
+    static final String BEDROCK_AGENT = "bedrock-agent";
+    static final Operation CREATE_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "CreateKnowledgeBase");
+    static final Operation GET_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "GetKnowledgeBase");
+    static final Operation LIST_KNOWLEDGE_BASES = new Operation(BEDROCK_AGENT, "ListKnowledgeBases");
+    static final Operation UPDATE_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "UpdateKnowledgeBase");
+    static final Operation DELETE_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "DeleteKnowledgeBase");
+    static final Operation CREATE_DATA_SOURCE = new Operation(BEDROCK_AGENT, "CreateDataSource");
+    static final Operation GET_DATA_SOURCE = new Operation(BEDROCK_AGENT, "GetDataSource");
+    static final Operation LIST_DATA_SOURCES = new Operation(BEDROCK_AGENT, "ListDataSources");
+    static final Operation UPDATE_DATA_SOURCE = new Operation(BEDROCK_AGENT, "UpdateDataSource");
+    static final Operation DELETE_DATA_SOURCE = new Operation(BEDROCK_AGENT, "DeleteDataSource");
+    /** bedrock-agent's tagging, on {@code /tags/{resourceArn}}: bedrock-agent-runtime has the same path and shapes. */
+    static final Operation AGENT_TAG_RESOURCE = new Operation(BEDROCK_AGENT, "TagResource");
+    static final Operation AGENT_UNTAG_RESOURCE = new Operation(BEDROCK_AGENT, "UntagResource");
+    static final Operation AGENT_LIST_TAGS = new Operation(BEDROCK_AGENT, "ListTagsForResource");
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

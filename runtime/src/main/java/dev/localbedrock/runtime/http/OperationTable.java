@@ -55,6 +55,33 @@ final class OperationTable {
                 .operation(Operation.DELETE_CUSTOM_MODEL, HttpMethod.DELETE, "/custom-models/{modelIdentifier}");
     }
 
+    /**
+     * The bedrock-agent control plane (restJson1, API 2023-06-05). The paths are the service model's exactly, as
+     * the SDKs send them: a collection's Create (PUT) and List (POST) end in a slash, a member's path does not.
+     */
+    static void bedrockAgent(Builder table) {
+        table.operation(Operation.CREATE_KNOWLEDGE_BASE, HttpMethod.PUT, "/knowledgebases/")
+                .operation(Operation.LIST_KNOWLEDGE_BASES, HttpMethod.POST, "/knowledgebases/")
+                .operation(Operation.GET_KNOWLEDGE_BASE, HttpMethod.GET, "/knowledgebases/{knowledgeBaseId}")
+                .operation(Operation.UPDATE_KNOWLEDGE_BASE, HttpMethod.PUT, "/knowledgebases/{knowledgeBaseId}")
+                .operation(Operation.DELETE_KNOWLEDGE_BASE, HttpMethod.DELETE, "/knowledgebases/{knowledgeBaseId}")
+                .operation(Operation.CREATE_DATA_SOURCE, HttpMethod.PUT,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/")
+                .operation(Operation.LIST_DATA_SOURCES, HttpMethod.POST,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/")
+                .operation(Operation.GET_DATA_SOURCE, HttpMethod.GET,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}")
+                .operation(Operation.UPDATE_DATA_SOURCE, HttpMethod.PUT,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}")
+                .operation(Operation.DELETE_DATA_SOURCE, HttpMethod.DELETE,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}")
+                // The resource's ARN is one percent-encoded segment. bedrock-agent-runtime has the same three
+                // operations on the same path: they are registered once, here.
+                .operation(Operation.AGENT_TAG_RESOURCE, HttpMethod.POST, "/tags/{resourceArn}")
+                .operation(Operation.AGENT_UNTAG_RESOURCE, HttpMethod.DELETE, "/tags/{resourceArn}")
+                .operation(Operation.AGENT_LIST_TAGS, HttpMethod.GET, "/tags/{resourceArn}");
+    }
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
@@ -71,7 +98,7 @@ final class OperationTable {
     /** The operations this server answers. */
     static OperationTable standard() {
         return builder().register(OperationTable::bedrockRuntime).register(OperationTable::bedrock)
-                .register(OperationTable::serverEndpoints).build();
+                .register(OperationTable::bedrockAgent).register(OperationTable::serverEndpoints).build();
     }
 
     private record Entry(Operation operation, HttpMethod method, PathTemplate path, boolean listed) {

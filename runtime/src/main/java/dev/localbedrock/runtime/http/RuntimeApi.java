@@ -40,6 +40,11 @@ public interface RuntimeApi {
         return null;
     }
 
+    /** Knowledge bases and their data sources (bedrock-agent), or null when this service keeps none. */
+    default dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases() {
+        return null;
+    }
+
     /** Model invocation logging's configuration, or null when this service keeps none. */
     default dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
         return null;

@@ -146,6 +146,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     .handle(ctx, record.uri(), body, call, record, keepAlive);
             return;
         }
+        if (call.operation().service().equals(Operation.BEDROCK_AGENT)) {
+            AgentControlPlaneApi.handle(api.knowledgeBases(), ctx, body, call, record, keepAlive);
+            return;
+        }
         if (call.operation().service().equals(Operation.LOCAL)) {
             LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;

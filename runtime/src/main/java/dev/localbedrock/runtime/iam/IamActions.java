@@ -35,6 +35,7 @@ public final class IamActions {
     public static final String BEDROCK_RUNTIME = "bedrock-runtime";
     public static final String BEDROCK = "bedrock";
     public static final String LOCAL = "local-bedrock";
+    public static final String BEDROCK_AGENT = "bedrock-agent";
 
     private static final Pattern PROVISIONED_ID = Pattern.compile("[a-z0-9]{12}");
 
@@ -88,6 +89,18 @@ public final class IamActions {
             case BEDROCK + ":PutModelInvocationLoggingConfiguration",
                     BEDROCK + ":GetModelInvocationLoggingConfiguration",
                     BEDROCK + ":DeleteModelInvocationLoggingConfiguration" -> everywhere("bedrock:" + operation);
+            // bedrock-agent signs and authorizes as bedrock; a data source is authorized on its knowledge base,
+            // as the service authorization reference lists it.
+            case BEDROCK_AGENT + ":CreateKnowledgeBase", BEDROCK_AGENT + ":ListKnowledgeBases" -> Optional.of(
+                    new Target("bedrock:" + operation, arnPrefix() + "knowledge-base/*"));
+            case BEDROCK_AGENT + ":GetKnowledgeBase", BEDROCK_AGENT + ":UpdateKnowledgeBase",
+                    BEDROCK_AGENT + ":DeleteKnowledgeBase", BEDROCK_AGENT + ":CreateDataSource",
+                    BEDROCK_AGENT + ":GetDataSource", BEDROCK_AGENT + ":ListDataSources",
+                    BEDROCK_AGENT + ":UpdateDataSource", BEDROCK_AGENT + ":DeleteDataSource" -> Optional.of(
+                    new Target("bedrock:" + operation, knowledgeBaseArn(param(parameters, "knowledgeBaseId"))));
+            case BEDROCK_AGENT + ":TagResource", BEDROCK_AGENT + ":UntagResource",
+                    BEDROCK_AGENT + ":ListTagsForResource" -> Optional.of(new Target("bedrock:" + operation,
+                            param(parameters, "resourceArn")));
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");
@@ -141,6 +154,11 @@ public final class IamActions {
      */
     private String named(String identifier, String type) {
         return identifier.startsWith("arn:") ? identifier : arnPrefix() + type + identifier;
+    }
+
+    /** A knowledge base's ARN from its id. */
+    public String knowledgeBaseArn(String id) {
+        return arnPrefix() + "knowledge-base/" + id;
     }
 
     private String arnPrefix() {

@@ -25,6 +25,7 @@ public final class StateStore implements AutoCloseable {
     private final InvocationLoggingRepository invocationLogging;
     private final SecurityRepository security;
     private final CustomizationRepository customization;
+    private final KnowledgeBaseRepository knowledgeBases;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
@@ -34,6 +35,7 @@ public final class StateStore implements AutoCloseable {
         this.invocationLogging = new JdbcInvocationLoggingRepository(tx, java.time.Clock.systemUTC());
         this.security = new JdbcSecurityRepository(tx);
         this.customization = new JdbcCustomizationRepository(tx);
+        this.knowledgeBases = new JdbcKnowledgeBaseRepository(tx);
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -120,6 +122,11 @@ public final class StateStore implements AutoCloseable {
     /** Model customization jobs and the custom models they made. */
     public CustomizationRepository customization() {
         return customization;
+    }
+
+    /** Knowledge bases and their data sources. */
+    public KnowledgeBaseRepository knowledgeBases() {
+        return knowledgeBases;
     }
 
     @Override

@@ -75,7 +75,15 @@ class OperationTableTest {
                 + "GET /logging/modelinvocations, DELETE /logging/modelinvocations, POST /model-customization-jobs, "
                 + "GET /model-customization-jobs/{jobIdentifier}, GET /model-customization-jobs, "
                 + "POST /model-customization-jobs/{jobIdentifier}/stop, GET /custom-models, "
-                + "GET /custom-models/{modelIdentifier}, DELETE /custom-models/{modelIdentifier}.";
+                + "GET /custom-models/{modelIdentifier}, DELETE /custom-models/{modelIdentifier}, "
+                + "PUT /knowledgebases/, POST /knowledgebases/, GET /knowledgebases/{knowledgeBaseId}, "
+                + "PUT /knowledgebases/{knowledgeBaseId}, DELETE /knowledgebases/{knowledgeBaseId}, "
+                + "PUT /knowledgebases/{knowledgeBaseId}/datasources/, "
+                + "POST /knowledgebases/{knowledgeBaseId}/datasources/, "
+                + "GET /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
+                + "PUT /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
+                + "DELETE /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
+                + "POST /tags/{resourceArn}, DELETE /tags/{resourceArn}, GET /tags/{resourceArn}.";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
@@ -97,6 +105,42 @@ class OperationTableTest {
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.GET, "/model/bad%zz/invoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/%69nvoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "*"));
+    }
+
+    @Test
+    void knowledgeBaseRoutesAreTheAgentModelsWithTheirTrailingSlashes() {
+        // Collections end in a slash (the SDK sends PUT and POST /knowledgebases/); members do not.
+        assertEquals(Operation.CREATE_KNOWLEDGE_BASE, parse(HttpMethod.PUT, "/knowledgebases/").operation());
+        assertEquals(Operation.LIST_KNOWLEDGE_BASES, parse(HttpMethod.POST, "/knowledgebases/").operation());
+        ResolvedOperation get = parse(HttpMethod.GET, "/knowledgebases/KB12345678");
+        assertEquals(Operation.GET_KNOWLEDGE_BASE, get.operation());
+        assertEquals("KB12345678", get.pathParameter("knowledgeBaseId"));
+        assertEquals(Operation.UPDATE_KNOWLEDGE_BASE, parse(HttpMethod.PUT, "/knowledgebases/KB12345678").operation());
+        assertEquals(Operation.DELETE_KNOWLEDGE_BASE,
+                parse(HttpMethod.DELETE, "/knowledgebases/KB12345678").operation());
+        assertEquals(Operation.CREATE_DATA_SOURCE,
+                parse(HttpMethod.PUT, "/knowledgebases/KB12345678/datasources/").operation());
+        assertEquals(Operation.LIST_DATA_SOURCES,
+                parse(HttpMethod.POST, "/knowledgebases/KB12345678/datasources/").operation());
+        ResolvedOperation ds = parse(HttpMethod.GET, "/knowledgebases/KB12345678/datasources/DS12345678");
+        assertEquals(Operation.GET_DATA_SOURCE, ds.operation());
+        assertEquals(Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678"), ds.pathParameters());
+        assertEquals(Operation.UPDATE_DATA_SOURCE,
+                parse(HttpMethod.PUT, "/knowledgebases/KB12345678/datasources/DS12345678").operation());
+        assertEquals(Operation.DELETE_DATA_SOURCE,
+                parse(HttpMethod.DELETE, "/knowledgebases/KB12345678/datasources/DS12345678").operation());
+        ResolvedOperation tags = parse(HttpMethod.GET,
+                "/tags/arn%3Aaws%3Abedrock%3Aus-east-1%3A000000000000%3Aknowledge-base%2FKB12345678");
+        assertEquals(Operation.AGENT_LIST_TAGS, tags.operation());
+        assertEquals("arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678",
+                tags.pathParameter("resourceArn"));
+        assertEquals(Operation.AGENT_TAG_RESOURCE, parse(HttpMethod.POST, "/tags/x").operation());
+        assertEquals(Operation.AGENT_UNTAG_RESOURCE, parse(HttpMethod.DELETE, "/tags/x?tagKeys=a").operation());
+        assertEquals("bedrock-agent", Operation.CREATE_KNOWLEDGE_BASE.service());
+        UnknownOperationException e = assertThrows(UnknownOperationException.class,
+                () -> parse(HttpMethod.PATCH, "/knowledgebases/KB12345678"));
+        assertEquals("Method PATCH is not supported on /knowledgebases/KB12345678; use GET or PUT or DELETE.",
+                e.getMessage());
     }
 
     @Test

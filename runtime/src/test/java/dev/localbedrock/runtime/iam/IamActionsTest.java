@@ -62,6 +62,34 @@ class IamActionsTest {
     }
 
     @Test
+    void knowledgeBaseOperationsAuthorizeAsBedrockOnTheKnowledgeBase() {
+        String kb = "arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678";
+        assertEquals(new IamActions.Target("bedrock:CreateKnowledgeBase",
+                "arn:aws:bedrock:us-east-1:000000000000:knowledge-base/*"),
+                target("bedrock-agent", "CreateKnowledgeBase", Map.of()));
+        assertEquals("arn:aws:bedrock:us-east-1:000000000000:knowledge-base/*",
+                target("bedrock-agent", "ListKnowledgeBases", Map.of()).resourceArn());
+        for (String op : new String[] {"GetKnowledgeBase", "UpdateKnowledgeBase", "DeleteKnowledgeBase"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb),
+                    target("bedrock-agent", op, Map.of("knowledgeBaseId", "KB12345678")));
+        }
+        for (String op : new String[] {"CreateDataSource", "ListDataSources"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb),
+                    target("bedrock-agent", op, Map.of("knowledgeBaseId", "KB12345678")));
+        }
+        for (String op : new String[] {"GetDataSource", "UpdateDataSource", "DeleteDataSource"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb), target("bedrock-agent", op,
+                    Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678")));
+        }
+        for (String op : new String[] {"TagResource", "UntagResource", "ListTagsForResource"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb),
+                    target("bedrock-agent", op, Map.of("resourceArn", kb)));
+        }
+        assertThrows(IamActions.UnmappedOperationException.class,
+                () -> actions.target("bedrock-agent", "GetKnowledgeBase", Map.of()));
+    }
+
+    @Test
     void localOperations() {
         assertTrue(actions.target("local-bedrock", "Ping", Map.of()).isEmpty(), "health checks are not authorized");
         assertEquals("bedrock:PutFoundationModelEntitlement",

@@ -150,7 +150,35 @@ class StateStoreTest {
                 assertTrue(rows.getBoolean("success"));
                 versions.add(rows.getString("version"));
             }
-            assertEquals(List.of("1", "2", "3", "4"), versions, "each migration is recorded once, in order");
+            assertEquals(List.of("1", "2", "3", "4", "5"), versions, "each migration is recorded once, in order");
+        }
+    }
+
+    @Test
+    void dataSourceNamesAreUniquePerKnowledgeBaseAndGoWithIt() {
+        java.time.Instant t = java.time.Instant.ofEpochMilli(1_700_000_000_000L);
+        try (StateStore store = StateStore.open(url())) {
+            KnowledgeBaseRepository kbs = store.knowledgeBases();
+            for (String id : List.of("KB00000001", "KB00000002")) {
+                kbs.create(new StoredKnowledgeBase(id, "arn:kb/" + id, "name-" + id, "ACTIVE", "{}", List.of(), t, t,
+                        null), Map.of("team", "a"));
+            }
+            kbs.createDataSource(new StoredDataSource("DS00000001", "KB00000001", "docs", "AVAILABLE", "{}", t, t,
+                    null));
+            assertThrows(DuplicateResourceException.class, () -> kbs.createDataSource(new StoredDataSource(
+                    "DS00000002", "KB00000001", "docs", "AVAILABLE", "{}", t, t, null)));
+            kbs.createDataSource(new StoredDataSource("DS00000003", "KB00000002", "docs", "AVAILABLE", "{}", t, t,
+                    null));
+            assertThrows(DuplicateResourceException.class, () -> kbs.create(new StoredKnowledgeBase("KB00000003",
+                    "arn:kb/KB00000003", "name-KB00000001", "ACTIVE", "{}", List.of(), t, t, null), Map.of()));
+
+            assertTrue(kbs.delete("KB00000001"));
+            assertTrue(kbs.find("KB00000001").isEmpty());
+            assertTrue(kbs.findDataSource("KB00000001", "DS00000001").isEmpty(), "its data sources went with it");
+            assertTrue(store.tags().list("arn:kb/KB00000001").isEmpty(), "and its tags");
+            assertEquals(List.of("DS00000003"), kbs.listDataSources("KB00000002").stream()
+                    .map(StoredDataSource::id).toList());
+            assertEquals(t, kbs.find("KB00000002").orElseThrow().createdAt());
         }
     }
 

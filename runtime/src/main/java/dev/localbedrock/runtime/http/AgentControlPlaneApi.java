@@ -1,0 +1,144 @@
+package dev.localbedrock.runtime.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.localbedrock.codecs.BedrockException;
+import dev.localbedrock.codecs.agent.AgentIds;
+import dev.localbedrock.codecs.agent.AgentJson;
+import dev.localbedrock.codecs.agent.DataSourceBodies;
+import dev.localbedrock.codecs.agent.KnowledgeBaseBodies;
+import dev.localbedrock.codecs.agent.Tags;
+import dev.localbedrock.codecs.Json;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The {@code bedrock-agent} control plane on the wire (restJson1, API 2023-06-05): path parameters checked against
+ * the model's patterns, bodies read and written by the codecs' agent bodies, the service in {@code runtime/knowledge}.
+ * A further operation is one entry in {@link #ACTIONS} (and the OperationTable). Runs on a decode thread.
+ */
+final class AgentControlPlaneApi {
+    private static final HttpResponseStatus ACCEPTED = HttpResponseStatus.ACCEPTED;
+    private static final HttpResponseStatus OK = HttpResponseStatus.OK;
+
+    /** An operation's handler and the success status the service model gives it. */
+    private record Action(HttpResponseStatus status,
+                          BiFunction<KnowledgeBaseService, Request, ObjectNode> run) {
+    }
+
+    private record Request(String uri, byte[] body, ResolvedOperation call) {
+        String knowledgeBaseId() {
+            return AgentIds.check("knowledgeBaseId", call.pathParameter("knowledgeBaseId"));
+        }
+
+        String dataSourceId() {
+            return AgentIds.check("dataSourceId", call.pathParameter("dataSourceId"));
+        }
+
+        String resourceArn() {
+            return call.pathParameter("resourceArn");
+        }
+
+        List<String> query(String name) {
+            return new QueryStringDecoder(uri).parameters().getOrDefault(name, List.of());
+        }
+    }
+
+    private static final Map<Operation, Action> ACTIONS = Map.ofEntries(
+            Map.entry(Operation.CREATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) ->
+                    KnowledgeBaseBodies.knowledgeBase(kb.create(KnowledgeBaseBodies.readCreate(r.body()))))),
+            Map.entry(Operation.GET_KNOWLEDGE_BASE, new Action(OK, (kb, r) ->
+                    KnowledgeBaseBodies.knowledgeBase(kb.get(r.knowledgeBaseId())))),
+            Map.entry(Operation.LIST_KNOWLEDGE_BASES, new Action(OK, AgentControlPlaneApi::listKnowledgeBases)),
+            Map.entry(Operation.UPDATE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
+                String id = r.knowledgeBaseId();
+                return KnowledgeBaseBodies.knowledgeBase(kb.update(id, KnowledgeBaseBodies.readUpdate(r.body())));
+            })),
+            Map.entry(Operation.DELETE_KNOWLEDGE_BASE, new Action(ACCEPTED, (kb, r) -> {
+                String id = r.knowledgeBaseId();
+                return KnowledgeBaseBodies.deleted(id, kb.delete(id));
+            })),
+            Map.entry(Operation.CREATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
+                String id = r.knowledgeBaseId();
+                return DataSourceBodies.dataSource(kb.createDataSource(id, DataSourceBodies.readCreate(r.body())));
+            })),
+            Map.entry(Operation.GET_DATA_SOURCE, new Action(OK, (kb, r) ->
+                    DataSourceBodies.dataSource(kb.getDataSource(r.knowledgeBaseId(), r.dataSourceId())))),
+            Map.entry(Operation.LIST_DATA_SOURCES, new Action(OK, AgentControlPlaneApi::listDataSources)),
+            Map.entry(Operation.UPDATE_DATA_SOURCE, new Action(OK, (kb, r) -> {
+                String kbId = r.knowledgeBaseId();
+                String id = r.dataSourceId();
+                return DataSourceBodies.dataSource(kb.updateDataSource(kbId, id,
+                        DataSourceBodies.readUpdate(r.body())));
+            })),
+            Map.entry(Operation.DELETE_DATA_SOURCE, new Action(ACCEPTED, (kb, r) -> {
+                String kbId = r.knowledgeBaseId();
+                String id = r.dataSourceId();
+                return DataSourceBodies.deleted(kbId, id, kb.deleteDataSource(kbId, id));
+            })),
+            Map.entry(Operation.AGENT_TAG_RESOURCE, new Action(OK, (kb, r) -> {
+                kb.tag(r.resourceArn(), Tags.readTagBody(r.body()));
+                return Json.MAPPER.createObjectNode();
+            })),
+            Map.entry(Operation.AGENT_UNTAG_RESOURCE, new Action(OK, (kb, r) -> {
+                kb.untag(r.resourceArn(), Tags.checkKeys(r.query("tagKeys")));
+                return Json.MAPPER.createObjectNode();
+            })),
+            Map.entry(Operation.AGENT_LIST_TAGS, new Action(OK, (kb, r) ->
+                    Tags.write(kb.listTags(r.resourceArn())))));
+
+    private AgentControlPlaneApi() {
+    }
+
+    /**
+     * Answers one {@code bedrock-agent} operation.
+     *
+     * @throws BedrockException the AWS error to write (ValidationException, ResourceNotFoundException, Conflict)
+     */
+    static void handle(KnowledgeBaseService service, ChannelHandlerContext ctx, byte[] requestBody,
+                       ResolvedOperation call, CallRecord record, boolean keepAlive) {
+        Action action = ACTIONS.get(call.operation());
+        if (action == null) {
+            throw new IllegalStateException("no bedrock-agent handler for " + call.operation());
+        }
+        if (service == null) {
+            throw BedrockException.notFound("Knowledge bases are not kept by this server.");
+        }
+        ObjectNode body;
+        try {
+            body = action.run().apply(service, new Request(record.uri(), requestBody, call));
+        } catch (BedrockException e) {
+            if (e.type() == dev.localbedrock.codecs.BedrockErrorType.SERVICE_QUOTA_EXCEEDED) {
+                // bedrock-agent's model gives ServiceQuotaExceededException 402 (bedrock's is 400).
+                AwsResponses.sendError(ctx, record, 402, e.type().shapeName(), e.getMessage(), keepAlive);
+                return;
+            }
+            throw e;
+        }
+        AwsResponses.send(ctx, record, AwsResponses.json(record.requestId(), action.status(),
+                body.toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
+    }
+
+    private static ObjectNode listKnowledgeBases(KnowledgeBaseService service, Request r) {
+        AgentJson.Page page = AgentJson.page(r.body());
+        List<KnowledgeBaseBodies.Described> all = service.list();
+        int from = PageToken.decode(page.nextToken(), all.size());
+        int to = Math.min(all.size(), from + page.maxResults());
+        return KnowledgeBaseBodies.list(all.subList(from, to), to < all.size() ? PageToken.encode(to) : null);
+    }
+
+    private static ObjectNode listDataSources(KnowledgeBaseService service, Request r) {
+        String id = r.knowledgeBaseId();
+        AgentJson.Page page = AgentJson.page(r.body());
+        List<DataSourceBodies.Described> all = service.listDataSources(id);
+        int from = PageToken.decode(page.nextToken(), all.size());
+        int to = Math.min(all.size(), from + page.maxResults());
+        return DataSourceBodies.list(all.subList(from, to), to < all.size() ? PageToken.encode(to) : null);
+    }
+}
