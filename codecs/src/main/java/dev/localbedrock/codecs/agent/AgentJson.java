@@ -58,6 +58,13 @@ public final class AgentJson {
         return new Page(max == null ? 1000 : max, token);
     }
 
+    /** Adds {@code nextToken} to a List answer when there is a further page. */
+    public static void nextToken(ObjectNode out, String token) {
+        if (token != null) {
+            out.put("nextToken", token);
+        }
+    }
+
     /** Violations collected over a whole body. */
     public static final class Violations {
         private final List<String> messages = new ArrayList<>(2);
@@ -112,6 +119,24 @@ public final class AgentJson {
 
         public ObjectNode node() {
             return node;
+        }
+
+        /** Where this body's violations are collected (for a reader of a list item). */
+        public Violations violations() {
+            return violations;
+        }
+
+        /** A boolean; null when absent or not a boolean (recorded). */
+        public Boolean bool(String key) {
+            JsonNode n = node.get(key);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            if (!n.isBoolean()) {
+                violations.add(path(key), n, "Member must be a boolean");
+                return null;
+            }
+            return n.booleanValue();
         }
 
         public String path(String key) {

@@ -11,11 +11,20 @@ import java.util.List;
  * @param audit   the audit trail of API calls
  * @param events  the state-change event bus's destinations
  * @param storage where objects go (S3 endpoint or local folder), for invocation logs and other data
+ * @param functions agents' action-group functions: Lambda ARN or name to the URL that runs it
  */
 public record Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
-                      EventSettings events, StorageSettings storage, CustomizationSettings customization) {
+                      EventSettings events, StorageSettings storage, CustomizationSettings customization,
+                      java.util.Map<String, java.net.URI> functions) {
     public Catalog {
         models = List.copyOf(models);
+        functions = java.util.Map.copyOf(functions);
+    }
+
+    /** A catalogue with no agent functions. */
+    public Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
+                   EventSettings events, StorageSettings storage, CustomizationSettings customization) {
+        this(server, models, state, audit, events, storage, customization, java.util.Map.of());
     }
 
     /** A catalogue with customization's defaults (custom models under the storage's parent folder). */
@@ -27,11 +36,11 @@ public record Catalog(ServerSettings server, List<ModelEntry> models, StateSetti
 
     /** The same catalogue with other server settings (the command line's overrides). */
     public Catalog withServer(ServerSettings settings) {
-        return new Catalog(settings, models, state, audit, events, storage, customization);
+        return new Catalog(settings, models, state, audit, events, storage, customization, functions);
     }
 
     /** The same catalogue serving only {@code entries} (a command that loads one model). */
     public Catalog withModels(List<ModelEntry> entries) {
-        return new Catalog(server, entries, state, audit, events, storage, customization);
+        return new Catalog(server, entries, state, audit, events, storage, customization, functions);
     }
 }

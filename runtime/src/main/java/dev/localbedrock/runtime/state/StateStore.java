@@ -26,6 +26,8 @@ public final class StateStore implements AutoCloseable {
     private final SecurityRepository security;
     private final CustomizationRepository customization;
     private final KnowledgeBaseRepository knowledgeBases;
+    // --- agents (bedrock-agent) ---
+    private final AgentRepository agents;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
@@ -36,6 +38,7 @@ public final class StateStore implements AutoCloseable {
         this.security = new JdbcSecurityRepository(tx);
         this.customization = new JdbcCustomizationRepository(tx);
         this.knowledgeBases = new JdbcKnowledgeBaseRepository(tx);
+        this.agents = new JdbcAgentRepository(tx);
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -127,6 +130,13 @@ public final class StateStore implements AutoCloseable {
     /** Knowledge bases and their data sources. */
     public KnowledgeBaseRepository knowledgeBases() {
         return knowledgeBases;
+    }
+
+    // --- agents (bedrock-agent) ---
+
+    /** Agents, their action groups, knowledge-base associations, aliases and versions. */
+    public AgentRepository agents() {
+        return agents;
     }
 
     @Override
