@@ -154,6 +154,10 @@ public final class BedrockService implements AutoCloseable {
                         ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
         knowledgeBases.resume();
         gate.knowledgeBases(knowledgeBases);
+        // Agents: their foundation models resolve as InvokeModel's do; their functions are models.yaml's.
+        gate.agents(new dev.localbedrock.runtime.agents.AgentService(state.agents(), state.knowledgeBases(),
+                state.tags(), storage, registry.directory()::resolve, id -> access == null || access.granted(id),
+                catalog.functions(), ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC()));
         registry.served().forEach(m -> metrics.invocations().register(m.entry().id()));
         dev.localbedrock.runtime.metrics.LogDeliveryMetrics.register(metrics.registry(), logging.counters());
         // The metrics first, then the audit trail and invocation logging; tests add theirs through callListeners().

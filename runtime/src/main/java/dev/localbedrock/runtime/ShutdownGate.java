@@ -56,6 +56,20 @@ final class ShutdownGate implements RuntimeApi {
         return knowledgeBases;
     }
 
+    // --- agents (bedrock-agent) ---
+    private dev.localbedrock.runtime.agents.AgentService agents;
+
+    /** Set once at start, before the server takes its first request. */
+    void agents(dev.localbedrock.runtime.agents.AgentService service) {
+        this.agents = service;
+    }
+
+    @Override
+    public dev.localbedrock.runtime.agents.AgentService agents() {
+        return agents;
+    }
+    // --- end agents ---
+
     /** Set once at start, before the server takes its first request. */
     void customization(dev.localbedrock.runtime.customization.ModelCustomizationService service) {
         this.customization = service;

@@ -101,8 +101,16 @@ final class AgentControlPlaneApi {
      *
      * @throws BedrockException the AWS error to write (ValidationException, ResourceNotFoundException, Conflict)
      */
-    static void handle(KnowledgeBaseService service, ChannelHandlerContext ctx, byte[] requestBody,
-                       ResolvedOperation call, CallRecord record, boolean keepAlive) {
+    static void handle(KnowledgeBaseService service, dev.localbedrock.runtime.agents.AgentService agents,
+                       ChannelHandlerContext ctx, byte[] requestBody, ResolvedOperation call, CallRecord record,
+                       boolean keepAlive) {
+        // --- agents (bedrock-agent) ---
+        AgentApiActions.Action agentAction = AgentApiActions.ACTIONS.get(call.operation());
+        if (agentAction != null || (agents != null && isAgentTagging(call))) {
+            handleAgents(agents, agentAction, ctx, requestBody, call, record, keepAlive);
+            return;
+        }
+        // --- end agents ---
         Action action = ACTIONS.get(call.operation());
         if (action == null) {
             throw new IllegalStateException("no bedrock-agent handler for " + call.operation());
@@ -124,6 +132,62 @@ final class AgentControlPlaneApi {
         AwsResponses.send(ctx, record, AwsResponses.json(record.requestId(), action.status(),
                 body.toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
     }
+
+    // --- agents (bedrock-agent) ---
+
+    /** Tagging calls on an agent's or alias's ARN go to the agents; a knowledge base's stay with its service. */
+    private static boolean isAgentTagging(ResolvedOperation call) {
+        Operation op = call.operation();
+        return (op.equals(Operation.AGENT_TAG_RESOURCE) || op.equals(Operation.AGENT_UNTAG_RESOURCE)
+                || op.equals(Operation.AGENT_LIST_TAGS))
+                && call.pathParameter("resourceArn") != null
+                && call.pathParameter("resourceArn").matches("arn:aws:bedrock:[^:]*:[^:]*:agent(-alias)?/.*");
+    }
+
+    private static void handleAgents(dev.localbedrock.runtime.agents.AgentService agents,
+                                     AgentApiActions.Action action, ChannelHandlerContext ctx, byte[] requestBody,
+                                     ResolvedOperation call, CallRecord record, boolean keepAlive) {
+        if (agents == null) {
+            throw BedrockException.notFound("Agents are not kept by this server.");
+        }
+        Request r = new Request(record.uri(), requestBody, call);
+        ObjectNode body;
+        HttpResponseStatus status;
+        try {
+            if (action != null) {
+                status = action.status();
+                body = action.run().apply(agents, new AgentApiActions.Call(record.uri(), requestBody, call));
+            } else {
+                status = OK;
+                body = Json.MAPPER.createObjectNode();
+                Operation op = call.operation();
+                if (op.equals(Operation.AGENT_TAG_RESOURCE)) {
+                    agents.tag(r.resourceArn(), Tags.readTagBody(requestBody));
+                } else if (op.equals(Operation.AGENT_UNTAG_RESOURCE)) {
+                    agents.untag(r.resourceArn(), Tags.checkKeys(r.query("tagKeys")));
+                } else {
+                    body = Tags.write(agents.listTags(r.resourceArn()));
+                }
+            }
+        } catch (BedrockException e) {
+            if (e.type() == dev.localbedrock.codecs.BedrockErrorType.SERVICE_QUOTA_EXCEEDED) {
+                AwsResponses.sendError(ctx, record, 402, e.type().shapeName(), e.getMessage(), keepAlive);
+                return;
+            }
+            throw e;
+        }
+        if (body == null) {
+            // The model's 204s (DeleteAgentActionGroup, DisassociateAgentKnowledgeBase) have an empty body.
+            io.netty.handler.codec.http.FullHttpResponse empty = AwsResponses.json(record.requestId(), status,
+                    new byte[0]);
+            empty.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE);
+            AwsResponses.send(ctx, record, empty, keepAlive);
+            return;
+        }
+        AwsResponses.send(ctx, record, AwsResponses.json(record.requestId(), status,
+                body.toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
+    }
+    // --- end agents ---
 
     private static ObjectNode listKnowledgeBases(KnowledgeBaseService service, Request r) {
         AgentJson.Page page = AgentJson.page(r.body());

@@ -49,6 +49,32 @@ record Operation(String service, String name) {
     static final Operation AGENT_TAG_RESOURCE = new Operation(BEDROCK_AGENT, "TagResource");
     static final Operation AGENT_UNTAG_RESOURCE = new Operation(BEDROCK_AGENT, "UntagResource");
     static final Operation AGENT_LIST_TAGS = new Operation(BEDROCK_AGENT, "ListTagsForResource");
+    // --- agents (bedrock-agent): agents, action groups, KB associations, aliases, versions ---
+    static final Operation CREATE_AGENT = new Operation(BEDROCK_AGENT, "CreateAgent");
+    static final Operation GET_AGENT = new Operation(BEDROCK_AGENT, "GetAgent");
+    static final Operation LIST_AGENTS = new Operation(BEDROCK_AGENT, "ListAgents");
+    static final Operation UPDATE_AGENT = new Operation(BEDROCK_AGENT, "UpdateAgent");
+    static final Operation DELETE_AGENT = new Operation(BEDROCK_AGENT, "DeleteAgent");
+    static final Operation PREPARE_AGENT = new Operation(BEDROCK_AGENT, "PrepareAgent");
+    static final Operation CREATE_AGENT_ACTION_GROUP = new Operation(BEDROCK_AGENT, "CreateAgentActionGroup");
+    static final Operation GET_AGENT_ACTION_GROUP = new Operation(BEDROCK_AGENT, "GetAgentActionGroup");
+    static final Operation LIST_AGENT_ACTION_GROUPS = new Operation(BEDROCK_AGENT, "ListAgentActionGroups");
+    static final Operation UPDATE_AGENT_ACTION_GROUP = new Operation(BEDROCK_AGENT, "UpdateAgentActionGroup");
+    static final Operation DELETE_AGENT_ACTION_GROUP = new Operation(BEDROCK_AGENT, "DeleteAgentActionGroup");
+    static final Operation ASSOCIATE_AGENT_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "AssociateAgentKnowledgeBase");
+    static final Operation GET_AGENT_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "GetAgentKnowledgeBase");
+    static final Operation LIST_AGENT_KNOWLEDGE_BASES = new Operation(BEDROCK_AGENT, "ListAgentKnowledgeBases");
+    static final Operation UPDATE_AGENT_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "UpdateAgentKnowledgeBase");
+    static final Operation DISASSOCIATE_AGENT_KNOWLEDGE_BASE = new Operation(BEDROCK_AGENT, "DisassociateAgentKnowledgeBase");
+    static final Operation CREATE_AGENT_ALIAS = new Operation(BEDROCK_AGENT, "CreateAgentAlias");
+    static final Operation GET_AGENT_ALIAS = new Operation(BEDROCK_AGENT, "GetAgentAlias");
+    static final Operation LIST_AGENT_ALIASES = new Operation(BEDROCK_AGENT, "ListAgentAliases");
+    static final Operation UPDATE_AGENT_ALIAS = new Operation(BEDROCK_AGENT, "UpdateAgentAlias");
+    static final Operation DELETE_AGENT_ALIAS = new Operation(BEDROCK_AGENT, "DeleteAgentAlias");
+    static final Operation GET_AGENT_VERSION = new Operation(BEDROCK_AGENT, "GetAgentVersion");
+    static final Operation LIST_AGENT_VERSIONS = new Operation(BEDROCK_AGENT, "ListAgentVersions");
+    static final Operation DELETE_AGENT_VERSION = new Operation(BEDROCK_AGENT, "DeleteAgentVersion");
+    // --- end agents ---
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -82,6 +82,60 @@ final class OperationTable {
                 .operation(Operation.AGENT_LIST_TAGS, HttpMethod.GET, "/tags/{resourceArn}");
     }
 
+    /**
+     * bedrock-agent's agents (API 2023-06-05): agents, their action groups and knowledge-base associations, aliases
+     * and versions. The paths are the model's exactly, trailing slashes included (the SDK sends them).
+     */
+    static void bedrockAgentAgents(Builder table) {
+        table.operation(Operation.CREATE_AGENT, HttpMethod.PUT, "/agents/")
+                .operation(Operation.LIST_AGENTS, HttpMethod.POST,
+                        "/agents/")
+                .operation(Operation.GET_AGENT, HttpMethod.GET,
+                        "/agents/{agentId}/")
+                .operation(Operation.UPDATE_AGENT, HttpMethod.PUT,
+                        "/agents/{agentId}/")
+                .operation(Operation.DELETE_AGENT, HttpMethod.DELETE,
+                        "/agents/{agentId}/")
+                .operation(Operation.PREPARE_AGENT, HttpMethod.POST,
+                        "/agents/{agentId}/")
+                .operation(Operation.CREATE_AGENT_ACTION_GROUP, HttpMethod.PUT,
+                        "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/")
+                .operation(Operation.LIST_AGENT_ACTION_GROUPS, HttpMethod.POST,
+                        "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/")
+                .operation(Operation.GET_AGENT_ACTION_GROUP, HttpMethod.GET,
+                        "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/")
+                .operation(Operation.UPDATE_AGENT_ACTION_GROUP, HttpMethod.PUT,
+                        "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/")
+                .operation(Operation.DELETE_AGENT_ACTION_GROUP, HttpMethod.DELETE,
+                        "/agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/")
+                .operation(Operation.ASSOCIATE_AGENT_KNOWLEDGE_BASE, HttpMethod.PUT,
+                        "/agents/{agentId}/agentversions/{agentVersion}/knowledgebases/")
+                .operation(Operation.LIST_AGENT_KNOWLEDGE_BASES, HttpMethod.POST,
+                        "/agents/{agentId}/agentversions/{agentVersion}/knowledgebases/")
+                .operation(Operation.GET_AGENT_KNOWLEDGE_BASE, HttpMethod.GET,
+                        "/agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/")
+                .operation(Operation.UPDATE_AGENT_KNOWLEDGE_BASE, HttpMethod.PUT,
+                        "/agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/")
+                .operation(Operation.DISASSOCIATE_AGENT_KNOWLEDGE_BASE, HttpMethod.DELETE,
+                        "/agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/")
+                .operation(Operation.CREATE_AGENT_ALIAS, HttpMethod.PUT,
+                        "/agents/{agentId}/agentaliases/")
+                .operation(Operation.LIST_AGENT_ALIASES, HttpMethod.POST,
+                        "/agents/{agentId}/agentaliases/")
+                .operation(Operation.GET_AGENT_ALIAS, HttpMethod.GET,
+                        "/agents/{agentId}/agentaliases/{agentAliasId}/")
+                .operation(Operation.UPDATE_AGENT_ALIAS, HttpMethod.PUT,
+                        "/agents/{agentId}/agentaliases/{agentAliasId}/")
+                .operation(Operation.DELETE_AGENT_ALIAS, HttpMethod.DELETE,
+                        "/agents/{agentId}/agentaliases/{agentAliasId}/")
+                .operation(Operation.LIST_AGENT_VERSIONS, HttpMethod.POST,
+                        "/agents/{agentId}/agentversions/")
+                .operation(Operation.GET_AGENT_VERSION, HttpMethod.GET,
+                        "/agents/{agentId}/agentversions/{agentVersion}/")
+                .operation(Operation.DELETE_AGENT_VERSION, HttpMethod.DELETE,
+                        "/agents/{agentId}/agentversions/{agentVersion}/");
+    }
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
@@ -98,7 +152,8 @@ final class OperationTable {
     /** The operations this server answers. */
     static OperationTable standard() {
         return builder().register(OperationTable::bedrockRuntime).register(OperationTable::bedrock)
-                .register(OperationTable::bedrockAgent).register(OperationTable::serverEndpoints).build();
+                .register(OperationTable::bedrockAgent).register(OperationTable::bedrockAgentAgents)
+                .register(OperationTable::serverEndpoints).build();
     }
 
     private record Entry(Operation operation, HttpMethod method, PathTemplate path, boolean listed) {

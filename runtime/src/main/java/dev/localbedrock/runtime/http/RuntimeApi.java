@@ -45,6 +45,11 @@ public interface RuntimeApi {
         return null;
     }
 
+    /** Agents (bedrock-agent), or null when this service keeps none. */
+    default dev.localbedrock.runtime.agents.AgentService agents() {
+        return null;
+    }
+
     /** Model invocation logging's configuration, or null when this service keeps none. */
     default dev.localbedrock.runtime.invocationlog.InvocationLoggingService invocationLogging() {
         return null;

@@ -147,7 +147,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         if (call.operation().service().equals(Operation.BEDROCK_AGENT)) {
-            AgentControlPlaneApi.handle(api.knowledgeBases(), ctx, body, call, record, keepAlive);
+            AgentControlPlaneApi.handle(api.knowledgeBases(), api.agents(), ctx, body, call, record, keepAlive);
             return;
         }
         if (call.operation().service().equals(Operation.LOCAL)) {

@@ -101,6 +101,22 @@ public final class IamActions {
             case BEDROCK_AGENT + ":TagResource", BEDROCK_AGENT + ":UntagResource",
                     BEDROCK_AGENT + ":ListTagsForResource" -> Optional.of(new Target("bedrock:" + operation,
                             param(parameters, "resourceArn")));
+            // --- agents (bedrock-agent) ---
+            case BEDROCK_AGENT + ":CreateAgent", BEDROCK_AGENT + ":ListAgents" -> everywhere("bedrock:" + operation);
+            case BEDROCK_AGENT + ":GetAgent", BEDROCK_AGENT + ":UpdateAgent", BEDROCK_AGENT + ":DeleteAgent",
+                    BEDROCK_AGENT + ":PrepareAgent", BEDROCK_AGENT + ":CreateAgentActionGroup",
+                    BEDROCK_AGENT + ":GetAgentActionGroup", BEDROCK_AGENT + ":ListAgentActionGroups",
+                    BEDROCK_AGENT + ":UpdateAgentActionGroup", BEDROCK_AGENT + ":DeleteAgentActionGroup",
+                    BEDROCK_AGENT + ":AssociateAgentKnowledgeBase", BEDROCK_AGENT + ":GetAgentKnowledgeBase",
+                    BEDROCK_AGENT + ":ListAgentKnowledgeBases", BEDROCK_AGENT + ":UpdateAgentKnowledgeBase",
+                    BEDROCK_AGENT + ":DisassociateAgentKnowledgeBase", BEDROCK_AGENT + ":CreateAgentAlias",
+                    BEDROCK_AGENT + ":ListAgentAliases", BEDROCK_AGENT + ":GetAgentVersion",
+                    BEDROCK_AGENT + ":ListAgentVersions", BEDROCK_AGENT + ":DeleteAgentVersion" -> Optional.of(
+                    new Target("bedrock:" + operation, agentArn(param(parameters, "agentId"))));
+            case BEDROCK_AGENT + ":GetAgentAlias", BEDROCK_AGENT + ":UpdateAgentAlias",
+                    BEDROCK_AGENT + ":DeleteAgentAlias" -> Optional.of(new Target("bedrock:" + operation,
+                    agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
+            // --- end agents ---
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");
@@ -155,6 +171,19 @@ public final class IamActions {
     private String named(String identifier, String type) {
         return identifier.startsWith("arn:") ? identifier : arnPrefix() + type + identifier;
     }
+
+    // --- agents (bedrock-agent) ---
+
+    /** An agent's ARN from its id. */
+    public String agentArn(String id) {
+        return arnPrefix() + "agent/" + id;
+    }
+
+    /** An agent alias's ARN. */
+    public String agentAliasArn(String agentId, String aliasId) {
+        return arnPrefix() + "agent-alias/" + agentId + "/" + aliasId;
+    }
+    // --- end agents ---
 
     /** A knowledge base's ARN from its id. */
     public String knowledgeBaseArn(String id) {
