@@ -237,6 +237,11 @@ public final class BedrockService implements AutoCloseable {
     }
 
     /** The object store models.yaml's {@code storage:} names. */
+    /** Agents (bedrock-agent); the orchestrator reads {@code resolveForInvocation} from it. */
+    public dev.localbedrock.runtime.agents.AgentService agents() {
+        return gate.agents();
+    }
+
     public ObjectStore storage() {
         return storage;
     }

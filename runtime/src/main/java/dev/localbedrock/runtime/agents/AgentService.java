@@ -378,19 +378,33 @@ public final class AgentService {
         return List.of();
     }
 
-    /** The URL of a function models.yaml lists under the name or ARN given, or under the ARN's function name. */
+    /**
+     * The URL of the function models.yaml lists under {@code lambda}: the same key, else the key whose function name
+     * is the same ({@code claims} and {@code arn:aws:lambda:...:function:claims} name one function, as Lambda
+     * takes either).
+     */
     private URI functionUrl(String lambda) {
         if (lambda == null) {
             return null;
         }
         URI url = functions.get(lambda);
-        int at = lambda.indexOf(":function:");
-        if (url == null && at >= 0) {
-            String name = lambda.substring(at + ":function:".length());
-            int qualifier = name.indexOf(':');
-            url = functions.get(qualifier < 0 ? name : name.substring(0, qualifier));
+        if (url != null) {
+            return url;
         }
-        return url;
+        String name = functionName(lambda);
+        return functions.entrySet().stream().filter(e -> functionName(e.getKey()).equals(name))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    /** A Lambda ARN's function name (its qualifier dropped), or the name itself. */
+    private static String functionName(String lambda) {
+        int at = lambda.indexOf(":function:");
+        if (at < 0) {
+            return lambda;
+        }
+        String name = lambda.substring(at + ":function:".length());
+        int qualifier = name.indexOf(':');
+        return qualifier < 0 ? name : name.substring(0, qualifier);
     }
 
     // ---------------------------------------------------------------- knowledge-base associations

@@ -83,7 +83,28 @@ class OperationTableTest {
                 + "GET /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
                 + "PUT /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
                 + "DELETE /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}, "
-                + "POST /tags/{resourceArn}, DELETE /tags/{resourceArn}, GET /tags/{resourceArn}.";
+                + "POST /tags/{resourceArn}, DELETE /tags/{resourceArn}, GET /tags/{resourceArn}, "
+                // --- agents (bedrock-agent) ---
+                + "PUT /agents/, POST /agents/, GET /agents/{agentId}/, PUT /agents/{agentId}/, "
+                + "DELETE /agents/{agentId}/, POST /agents/{agentId}/, "
+                + "PUT /agents/{agentId}/agentversions/{agentVersion}/actiongroups/, "
+                + "POST /agents/{agentId}/agentversions/{agentVersion}/actiongroups/, "
+                + "GET /agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/, "
+                + "PUT /agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/, "
+                + "DELETE /agents/{agentId}/agentversions/{agentVersion}/actiongroups/{actionGroupId}/, "
+                + "PUT /agents/{agentId}/agentversions/{agentVersion}/knowledgebases/, "
+                + "POST /agents/{agentId}/agentversions/{agentVersion}/knowledgebases/, "
+                + "GET /agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/, "
+                + "PUT /agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/, "
+                + "DELETE /agents/{agentId}/agentversions/{agentVersion}/knowledgebases/{knowledgeBaseId}/, "
+                + "PUT /agents/{agentId}/agentaliases/, POST /agents/{agentId}/agentaliases/, "
+                + "GET /agents/{agentId}/agentaliases/{agentAliasId}/, "
+                + "PUT /agents/{agentId}/agentaliases/{agentAliasId}/, "
+                + "DELETE /agents/{agentId}/agentaliases/{agentAliasId}/, "
+                + "POST /agents/{agentId}/agentversions/, "
+                + "GET /agents/{agentId}/agentversions/{agentVersion}/, "
+                + "DELETE /agents/{agentId}/agentversions/{agentVersion}/.";
+                // --- end agents ---
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
@@ -106,6 +127,38 @@ class OperationTableTest {
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "/model/x/%69nvoke"));
         assertThrows(UnknownOperationException.class, () -> parse(HttpMethod.POST, "*"));
     }
+
+    // --- agents (bedrock-agent) ---
+    @Test
+    void agentRoutesAreTheModelsWithTheirTrailingSlashes() {
+        assertEquals(Operation.CREATE_AGENT, parse(HttpMethod.PUT, "/agents/").operation());
+        assertEquals(Operation.LIST_AGENTS, parse(HttpMethod.POST, "/agents/").operation());
+        // GET, PUT and DELETE on the agent; POST on the same path is PrepareAgent.
+        assertEquals(Operation.GET_AGENT, parse(HttpMethod.GET, "/agents/AG12345678/").operation());
+        assertEquals(Operation.PREPARE_AGENT, parse(HttpMethod.POST, "/agents/AG12345678/").operation());
+        assertEquals(Operation.DELETE_AGENT,
+                parse(HttpMethod.DELETE, "/agents/AG12345678/?skipResourceInUseCheck=true").operation());
+        ResolvedOperation group = parse(HttpMethod.DELETE, "/agents/AG12345678/agentversions/DRAFT/actiongroups/"
+                + "GR12345678/");
+        assertEquals(Operation.DELETE_AGENT_ACTION_GROUP, group.operation());
+        assertEquals(Map.of("agentId", "AG12345678", "agentVersion", "DRAFT", "actionGroupId", "GR12345678"),
+                group.pathParameters());
+        assertEquals(Operation.ASSOCIATE_AGENT_KNOWLEDGE_BASE,
+                parse(HttpMethod.PUT, "/agents/AG12345678/agentversions/DRAFT/knowledgebases/").operation());
+        assertEquals(Operation.DISASSOCIATE_AGENT_KNOWLEDGE_BASE, parse(HttpMethod.DELETE,
+                "/agents/AG12345678/agentversions/DRAFT/knowledgebases/KB12345678/").operation());
+        assertEquals(Operation.GET_AGENT_ALIAS,
+                parse(HttpMethod.GET, "/agents/AG12345678/agentaliases/TSTALIASID/").operation());
+        // The version collection and one version share the agentversions segment.
+        assertEquals(Operation.LIST_AGENT_VERSIONS,
+                parse(HttpMethod.POST, "/agents/AG12345678/agentversions/").operation());
+        assertEquals(Operation.GET_AGENT_VERSION,
+                parse(HttpMethod.GET, "/agents/AG12345678/agentversions/1/").operation());
+        assertEquals(Operation.DELETE_AGENT_VERSION,
+                parse(HttpMethod.DELETE, "/agents/AG12345678/agentversions/1/").operation());
+        assertEquals("bedrock-agent", Operation.CREATE_AGENT_ALIAS.service());
+    }
+    // --- end agents ---
 
     @Test
     void knowledgeBaseRoutesAreTheAgentModelsWithTheirTrailingSlashes() {

@@ -89,6 +89,32 @@ class IamActionsTest {
                 () -> actions.target("bedrock-agent", "GetKnowledgeBase", Map.of()));
     }
 
+    // --- agents (bedrock-agent) ---
+    @Test
+    void agentOperationsAuthorizeAsBedrockOnTheAgentOrAlias() {
+        String agent = "arn:aws:bedrock:us-east-1:000000000000:agent/AG12345678";
+        for (String op : new String[] {"CreateAgent", "ListAgents"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, "*"), target("bedrock-agent", op, Map.of()));
+        }
+        for (String op : new String[] {"GetAgent", "UpdateAgent", "DeleteAgent", "PrepareAgent",
+                "CreateAgentActionGroup", "GetAgentActionGroup", "ListAgentActionGroups", "UpdateAgentActionGroup",
+                "DeleteAgentActionGroup", "AssociateAgentKnowledgeBase", "GetAgentKnowledgeBase",
+                "ListAgentKnowledgeBases", "UpdateAgentKnowledgeBase", "DisassociateAgentKnowledgeBase",
+                "CreateAgentAlias", "ListAgentAliases", "GetAgentVersion", "ListAgentVersions",
+                "DeleteAgentVersion"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, agent),
+                    target("bedrock-agent", op, Map.of("agentId", "AG12345678", "agentVersion", "DRAFT")));
+        }
+        for (String op : new String[] {"GetAgentAlias", "UpdateAgentAlias", "DeleteAgentAlias"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op,
+                    "arn:aws:bedrock:us-east-1:000000000000:agent-alias/AG12345678/TSTALIASID"),
+                    target("bedrock-agent", op, Map.of("agentId", "AG12345678", "agentAliasId", "TSTALIASID")));
+        }
+        assertThrows(IamActions.UnmappedOperationException.class,
+                () -> actions.target("bedrock-agent", "GetAgent", Map.of()));
+    }
+    // --- end agents ---
+
     @Test
     void localOperations() {
         assertTrue(actions.target("local-bedrock", "Ping", Map.of()).isEmpty(), "health checks are not authorized");

@@ -150,7 +150,9 @@ class StateStoreTest {
                 assertTrue(rows.getBoolean("success"));
                 versions.add(rows.getString("version"));
             }
-            assertEquals(List.of("1", "2", "3", "4", "5"), versions, "each migration is recorded once, in order");
+            // Versions may have gaps: V7 (agents) is applied without a V6.
+            assertEquals(List.of("1", "2", "3", "4", "5", "7"), versions,
+                    "each migration is recorded once, in order");
         }
     }
 
