@@ -731,7 +731,7 @@ public final class AgentService {
         return arn;
     }
 
-    // ---------------------------------------------------------------- helpers
+    // ---------------------------------------------------------------- lookups and answers
 
     /** Any edit of the draft: it must be prepared again before DRAFT invocations see it. */
     private void draftChanged(StoredAgent agent) {
