@@ -11,11 +11,20 @@ import java.util.List;
  * @param audit   the audit trail of API calls
  * @param events  the state-change event bus's destinations
  * @param storage where objects go (S3 endpoint or local folder), for invocation logs and other data
+ * @param vectorStore where knowledge bases keep their vectors
  */
 public record Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
-                      EventSettings events, StorageSettings storage, CustomizationSettings customization) {
+                      EventSettings events, StorageSettings storage, CustomizationSettings customization,
+                      VectorStoreSettings vectorStore) {
     public Catalog {
         models = List.copyOf(models);
+    }
+
+    /** A catalogue with the embedded vector store's default folder (beside customization's, under the cache). */
+    public Catalog(ServerSettings server, List<ModelEntry> models, StateSettings state, AuditSettings audit,
+                   EventSettings events, StorageSettings storage, CustomizationSettings customization) {
+        this(server, models, state, audit, events, storage, customization,
+                VectorStoreSettings.under(storage.localDir().toAbsolutePath().getParent()));
     }
 
     /** A catalogue with customization's defaults (custom models under the storage's parent folder). */
@@ -27,11 +36,11 @@ public record Catalog(ServerSettings server, List<ModelEntry> models, StateSetti
 
     /** The same catalogue with other server settings (the command line's overrides). */
     public Catalog withServer(ServerSettings settings) {
-        return new Catalog(settings, models, state, audit, events, storage, customization);
+        return new Catalog(settings, models, state, audit, events, storage, customization, vectorStore);
     }
 
     /** The same catalogue serving only {@code entries} (a command that loads one model). */
     public Catalog withModels(List<ModelEntry> entries) {
-        return new Catalog(server, entries, state, audit, events, storage, customization);
+        return new Catalog(server, entries, state, audit, events, storage, customization, vectorStore);
     }
 }

@@ -27,7 +27,8 @@ public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
     private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events",
-            "storage", "customization");
+            "storage", "customization",
+            "vector_store");
 
     private CatalogLoader() {
     }
@@ -58,6 +59,8 @@ public final class CatalogLoader {
         EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
         CustomizationSettings customization = CustomizationSectionParser.parse(root.get("customization"), base,
                 cacheDir, where + ": customization");
+        VectorStoreSettings vectorStore = VectorStoreSectionParser.parse(root.get("vector_store"), base, cacheDir,
+                where + ": vector_store");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");
@@ -74,7 +77,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state, audit, events, storage, customization);
+        return new Catalog(server, entries, state, audit, events, storage, customization, vectorStore);
     }
 
     private static List<String> allIds(ModelEntry entry) {

@@ -26,6 +26,7 @@ public final class StateStore implements AutoCloseable {
     private final SecurityRepository security;
     private final CustomizationRepository customization;
     private final KnowledgeBaseRepository knowledgeBases;
+    private final IngestionJobRepository ingestionJobs;
 
     private StateStore(Transactor tx) {
         this.tx = tx;
@@ -36,6 +37,7 @@ public final class StateStore implements AutoCloseable {
         this.security = new JdbcSecurityRepository(tx);
         this.customization = new JdbcCustomizationRepository(tx);
         this.knowledgeBases = new JdbcKnowledgeBaseRepository(tx);
+        this.ingestionJobs = new JdbcIngestionJobRepository(tx);
     }
 
     /** Opens the database at {@code jdbcUrl}, creating an SQLite file's folder when needed, and migrates it. */
@@ -127,6 +129,11 @@ public final class StateStore implements AutoCloseable {
     /** Knowledge bases and their data sources. */
     public KnowledgeBaseRepository knowledgeBases() {
         return knowledgeBases;
+    }
+
+    /** Knowledge-base ingestion jobs and the documents they indexed. */
+    public IngestionJobRepository ingestionJobs() {
+        return ingestionJobs;
     }
 
     @Override
