@@ -49,7 +49,8 @@ class RetrieveBodiesTest {
                 + "\"vectorSearchConfiguration\":{\"filter\":{\"notIn\":{\"key\":\"k\",\"value\":[\"v\"]}}}}}");
         assertTrue(notIn.contains("filter.notIn' is not supported"), notIn);
         String lonely = refusal("{\"retrievalQuery\":{\"text\":\"q\"},\"retrievalConfiguration\":{"
-                + "\"vectorSearchConfiguration\":{\"filter\":{\"orAll\":[{\"equals\":{\"key\":\"k\",\"value\":1}}]}}}}");
+                + "\"vectorSearchConfiguration\":{\"filter\":{\"orAll\":["
+                + "{\"equals\":{\"key\":\"k\",\"value\":1}}]}}}}");
         assertTrue(lonely.contains("filter.orAll") && lonely.contains("greater than or equal to 2"), lonely);
         String scalarIn = refusal("{\"retrievalQuery\":{\"text\":\"q\"},\"retrievalConfiguration\":{"
                 + "\"vectorSearchConfiguration\":{\"filter\":{\"in\":{\"key\":\"k\",\"value\":\"v\"}}}}}");

@@ -59,8 +59,8 @@ public final class CatalogLoader {
         EventSettings events = ObservabilitySectionParser.events(root.get("events"), base, cacheDir, where + ": events");
         CustomizationSettings customization = CustomizationSectionParser.parse(root.get("customization"), base,
                 cacheDir, where + ": customization");
-        VectorStoreSettings vectorStore = VectorStoreSectionParser.parse(root.get("vector_store"), base, cacheDir,
-                where + ": vector_store");
+        VectorStoreSettings vectorStore = VectorStoreSectionParser.parse(root.get("vector_store"), base,
+                cacheDir, where + ": vector_store");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");

@@ -160,8 +160,8 @@ class OperationTableTest {
         assertEquals(Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678",
                 "ingestionJobId", "JOB1234567"), get.pathParameters());
         assertEquals(Operation.STOP_INGESTION_JOB, parse(HttpMethod.POST, jobs + "JOB1234567/stop").operation());
-        ResolvedOperation retrieve = parse(HttpMethod.POST,
-                "/knowledgebases/arn%3Aaws%3Abedrock%3Aus-east-1%3A000000000000%3Aknowledge-base%2FKB12345678/retrieve");
+        ResolvedOperation retrieve = parse(HttpMethod.POST, "/knowledgebases/"
+                + "arn%3Aaws%3Abedrock%3Aus-east-1%3A000000000000%3Aknowledge-base%2FKB12345678/retrieve");
         assertEquals(Operation.RETRIEVE, retrieve.operation());
         assertEquals("bedrock-agent-runtime", retrieve.operation().service());
         assertEquals("arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678",
