@@ -151,6 +151,19 @@ class RetrieveSdkTest {
     }
 
     @Test
+    void deletingADataSourceWithPolicyDeleteTakesItsChunks() throws Exception {
+        KnowledgeFixtures.put(workDir, "extra", "lighthouse.txt", "The Quorvex lighthouse is painted purple."
+                .getBytes(StandardCharsets.UTF_8));
+        String extra = KnowledgeFixtures.dataSource(agent, kb, "extra", "extra");
+        assertEquals(1, KnowledgeFixtures.sync(agent, kb, extra).statistics().numberOfNewDocumentsIndexed());
+        String query = "What colour is the Quorvex lighthouse?";
+        assertEquals("s3://extra/lighthouse.txt", retrieve(kb, query, 1, null).get(0).location().s3Location().uri());
+        agent.deleteDataSource(b -> b.knowledgeBaseId(kb).dataSourceId(extra));
+        assertTrue(!uris(retrieve(kb, query, 20, null)).contains("s3://extra/lighthouse.txt"),
+                "the deleted data source's chunks are gone");
+    }
+
+    @Test
     void unknownKnowledgeBasesAndBadRequestsAreTypedErrors() {
         assertThrows(ResourceNotFoundException.class, () -> retrieve("NOSUCHKB00", "anything", 3, null));
         ValidationException tooMany = assertThrows(ValidationException.class, () -> retrieve(kb, "x", 101, null));
