@@ -147,11 +147,14 @@ public final class BedrockService implements AutoCloseable {
             throw e;
         }
         gate.security(security.gate(), security.sessionTokens());
-        // Until a vector store is configured, a knowledge base has no index to build and is ACTIVE once defined.
+        // Each knowledge base's vectors are an index of the embedded store (models.yaml vector_store:).
         dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases =
                 new dev.localbedrock.runtime.knowledge.KnowledgeBaseService(state.knowledgeBases(),
-                        state.tags(), registry.directory()::resolve, dev.localbedrock.runtime.knowledge.KnowledgeBaseIndexes.NONE,
-                        ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
+                        state.tags(), state.ingestionJobs(), registry.directory()::resolve,
+                        new dev.localbedrock.runtime.knowledge.EmbeddedIndexes(
+                                new dev.localbedrock.knowledge.vector.LuceneVectorStoreFactory(
+                                        catalog.vectorStore().dir())),
+                        storage, ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
         knowledgeBases.resume();
         gate.knowledgeBases(knowledgeBases);
         // Agents: their foundation models resolve as InvokeModel's do; their functions are models.yaml's.

@@ -27,7 +27,7 @@ public final class CatalogLoader {
     /** Generated sources live under this folder (relative to the YAML file unless {@code cache_dir} says otherwise). */
     static final String DEFAULT_CACHE_DIR = ".local-bedrock";
     private static final Set<String> TOP_KEYS = Set.of("server", "cache_dir", "models", "state", "audit", "events",
-            "storage", "customization", "functions");
+            "storage", "customization", "functions", "vector_store");
 
     private CatalogLoader() {
     }
@@ -60,6 +60,8 @@ public final class CatalogLoader {
                 cacheDir, where + ": customization");
         java.util.Map<String, java.net.URI> functions = FunctionsSectionParser.parse(root.get("functions"),
                 where + ": functions");
+        VectorStoreSettings vectorStore = VectorStoreSectionParser.parse(root.get("vector_store"), base,
+                cacheDir, where + ": vector_store");
         JsonNode models = root.get("models");
         if (models == null || !models.isArray() || models.isEmpty()) {
             throw new CatalogException(where + ": 'models' must be a non-empty list");
@@ -76,7 +78,7 @@ public final class CatalogLoader {
             }
             entries.add(entry);
         }
-        return new Catalog(server, entries, state, audit, events, storage, customization, functions);
+        return new Catalog(server, entries, state, audit, events, storage, customization, functions, vectorStore);
     }
 
     private static List<String> allIds(ModelEntry entry) {

@@ -73,6 +73,14 @@ public final class EmbeddingWorker implements AutoCloseable {
         return model.maxTokens();
     }
 
+    /**
+     * Tokens {@code text} encodes to in this model, special tokens included (the model is thread-safe, so any
+     * thread may count): what a knowledge base's chunker holds each chunk to.
+     */
+    public int countTokens(String text) {
+        return model.countTokens(text);
+    }
+
     /** Requests waiting now. */
     public int queueLength() {
         return queue.size();

@@ -5,6 +5,7 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.agent.AgentIds;
 import dev.localbedrock.codecs.agent.AgentJson;
 import dev.localbedrock.codecs.agent.DataSourceBodies;
+import dev.localbedrock.codecs.agent.IngestionJobBodies;
 import dev.localbedrock.codecs.agent.KnowledgeBaseBodies;
 import dev.localbedrock.codecs.agent.Tags;
 import dev.localbedrock.codecs.Json;
@@ -39,6 +40,10 @@ final class AgentControlPlaneApi {
 
         String dataSourceId() {
             return AgentIds.check("dataSourceId", call.pathParameter("dataSourceId"));
+        }
+
+        String ingestionJobId() {
+            return AgentIds.check("ingestionJobId", call.pathParameter("ingestionJobId"));
         }
 
         String resourceArn() {
@@ -93,6 +98,26 @@ final class AgentControlPlaneApi {
             Map.entry(Operation.AGENT_LIST_TAGS, new Action(OK, (kb, r) ->
                     Tags.write(kb.listTags(r.resourceArn())))));
 
+    /** The ingestion-job operations (kept apart from {@link #ACTIONS} so each area reads on its own). */
+    private static final Map<Operation, Action> INGESTION_ACTIONS = Map.of(
+            Operation.START_INGESTION_JOB, new Action(ACCEPTED, (kb, r) -> {
+                String kbId = r.knowledgeBaseId();
+                String dsId = r.dataSourceId();
+                return IngestionJobBodies.ingestionJob(kb.startIngestionJob(kbId, dsId,
+                        IngestionJobBodies.readStart(r.body())));
+            }),
+            Operation.GET_INGESTION_JOB, new Action(OK, (kb, r) -> {
+                String kbId = r.knowledgeBaseId();
+                String dsId = r.dataSourceId();
+                return IngestionJobBodies.ingestionJob(kb.getIngestionJob(kbId, dsId, r.ingestionJobId()));
+            }),
+            Operation.LIST_INGESTION_JOBS, new Action(OK, AgentControlPlaneApi::listIngestionJobs),
+            Operation.STOP_INGESTION_JOB, new Action(ACCEPTED, (kb, r) -> {
+                String kbId = r.knowledgeBaseId();
+                String dsId = r.dataSourceId();
+                return IngestionJobBodies.ingestionJob(kb.stopIngestionJob(kbId, dsId, r.ingestionJobId()));
+            }));
+
     private AgentControlPlaneApi() {
     }
 
@@ -111,7 +136,7 @@ final class AgentControlPlaneApi {
             return;
         }
         // --- end agents ---
-        Action action = ACTIONS.get(call.operation());
+        Action action = ACTIONS.getOrDefault(call.operation(), INGESTION_ACTIONS.get(call.operation()));
         if (action == null) {
             throw new IllegalStateException("no bedrock-agent handler for " + call.operation());
         }
@@ -204,5 +229,15 @@ final class AgentControlPlaneApi {
         int from = PageToken.decode(page.nextToken(), all.size());
         int to = Math.min(all.size(), from + page.maxResults());
         return DataSourceBodies.list(all.subList(from, to), to < all.size() ? PageToken.encode(to) : null);
+    }
+
+    private static ObjectNode listIngestionJobs(KnowledgeBaseService service, Request r) {
+        String kbId = r.knowledgeBaseId();
+        String dsId = r.dataSourceId();
+        IngestionJobBodies.ListRequest request = IngestionJobBodies.readList(r.body());
+        List<IngestionJobBodies.Described> all = service.listIngestionJobs(kbId, dsId, request);
+        int from = PageToken.decode(request.page().nextToken(), all.size());
+        int to = Math.min(all.size(), from + request.page().maxResults());
+        return IngestionJobBodies.list(all.subList(from, to), to < all.size() ? PageToken.encode(to) : null);
     }
 }

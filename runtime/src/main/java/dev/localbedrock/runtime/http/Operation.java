@@ -75,6 +75,15 @@ record Operation(String service, String name) {
     static final Operation LIST_AGENT_VERSIONS = new Operation(BEDROCK_AGENT, "ListAgentVersions");
     static final Operation DELETE_AGENT_VERSION = new Operation(BEDROCK_AGENT, "DeleteAgentVersion");
     // --- end agents ---
+    // ---- knowledge-base ingestion jobs (bedrock-agent) and Retrieve (bedrock-agent-runtime) ----
+    static final Operation START_INGESTION_JOB = new Operation(BEDROCK_AGENT, "StartIngestionJob");
+    static final Operation GET_INGESTION_JOB = new Operation(BEDROCK_AGENT, "GetIngestionJob");
+    static final Operation LIST_INGESTION_JOBS = new Operation(BEDROCK_AGENT, "ListIngestionJobs");
+    static final Operation STOP_INGESTION_JOB = new Operation(BEDROCK_AGENT, "StopIngestionJob");
+    /** The knowledge-base and agent runtime (restJson1, API 2023-07-26); it signs as bedrock too. */
+    static final String BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime";
+    static final Operation RETRIEVE = new Operation(BEDROCK_AGENT_RUNTIME, "Retrieve");
+    // ---- end of ingestion jobs and Retrieve ----
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

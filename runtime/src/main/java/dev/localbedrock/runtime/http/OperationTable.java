@@ -136,6 +136,26 @@ final class OperationTable {
                         "/agents/{agentId}/agentversions/{agentVersion}/");
     }
 
+    /** bedrock-agent's ingestion jobs, as the service model routes them (the collection's path ends in a slash). */
+    static void bedrockAgentIngestion(Builder table) {
+        table.operation(Operation.START_INGESTION_JOB, HttpMethod.PUT,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/")
+                .operation(Operation.LIST_INGESTION_JOBS, HttpMethod.POST,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/")
+                .operation(Operation.GET_INGESTION_JOB, HttpMethod.GET,
+                        "/knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}")
+                .operation(Operation.STOP_INGESTION_JOB, HttpMethod.POST, "/knowledgebases/{knowledgeBaseId}"
+                        + "/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}/stop");
+    }
+
+    /**
+     * bedrock-agent-runtime (restJson1, API 2023-07-26): Retrieve. The knowledge base is its id or its ARN, one
+     * percent-encoded segment.
+     */
+    static void bedrockAgentRuntime(Builder table) {
+        table.operation(Operation.RETRIEVE, HttpMethod.POST, "/knowledgebases/{knowledgeBaseId}/retrieve");
+    }
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
@@ -153,6 +173,7 @@ final class OperationTable {
     static OperationTable standard() {
         return builder().register(OperationTable::bedrockRuntime).register(OperationTable::bedrock)
                 .register(OperationTable::bedrockAgent).register(OperationTable::bedrockAgentAgents)
+                .register(OperationTable::bedrockAgentIngestion).register(OperationTable::bedrockAgentRuntime)
                 .register(OperationTable::serverEndpoints).build();
     }
 

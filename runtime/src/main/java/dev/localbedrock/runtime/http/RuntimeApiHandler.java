@@ -150,6 +150,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             AgentControlPlaneApi.handle(api.knowledgeBases(), api.agents(), ctx, body, call, record, keepAlive);
             return;
         }
+        // ---- bedrock-agent-runtime: Retrieve ----
+        if (call.operation().equals(Operation.RETRIEVE)) {
+            AgentRuntimeApi.handle(api.knowledgeBases(), ctx, body, call, record, keepAlive);
+            return;
+        }
+        // ---- end of bedrock-agent-runtime: Retrieve ----
         if (call.operation().service().equals(Operation.LOCAL)) {
             LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;

@@ -36,6 +36,7 @@ public final class IamActions {
     public static final String BEDROCK = "bedrock";
     public static final String LOCAL = "local-bedrock";
     public static final String BEDROCK_AGENT = "bedrock-agent";
+    public static final String BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime";
 
     private static final Pattern PROVISIONED_ID = Pattern.compile("[a-z0-9]{12}");
 
@@ -117,6 +118,16 @@ public final class IamActions {
                     BEDROCK_AGENT + ":DeleteAgentAlias" -> Optional.of(new Target("bedrock:" + operation,
                     agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
             // --- end agents ---
+            // ---- ingestion jobs and Retrieve: authorized on the knowledge base, as the service authorization
+            // reference lists them. Retrieve's path names the knowledge base by id or by ARN.
+            case BEDROCK_AGENT + ":StartIngestionJob", BEDROCK_AGENT + ":GetIngestionJob",
+                    BEDROCK_AGENT + ":ListIngestionJobs", BEDROCK_AGENT + ":StopIngestionJob" -> Optional.of(
+                    new Target("bedrock:" + operation, knowledgeBaseArn(param(parameters, "knowledgeBaseId"))));
+            case BEDROCK_AGENT_RUNTIME + ":Retrieve" -> {
+                String kb = param(parameters, "knowledgeBaseId");
+                yield Optional.of(new Target("bedrock:Retrieve", kb.startsWith("arn:") ? kb : knowledgeBaseArn(kb)));
+            }
+            // ---- end of ingestion jobs and Retrieve ----
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");

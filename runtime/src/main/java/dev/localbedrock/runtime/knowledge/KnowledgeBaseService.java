@@ -5,15 +5,18 @@ import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.agent.AgentIds;
 import dev.localbedrock.codecs.agent.DataSourceBodies;
 import dev.localbedrock.codecs.agent.DataSourceDefinition;
+import dev.localbedrock.codecs.agent.IngestionJobBodies;
 import dev.localbedrock.codecs.agent.KnowledgeBaseBodies;
 import dev.localbedrock.codecs.agent.KnowledgeBaseDefinition;
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
+import dev.localbedrock.runtime.state.IngestionJobRepository;
 import dev.localbedrock.runtime.state.KnowledgeBaseRepository;
 import dev.localbedrock.runtime.state.StoredDataSource;
 import dev.localbedrock.runtime.state.StoredKnowledgeBase;
 import dev.localbedrock.runtime.state.TagLimitExceededException;
 import dev.localbedrock.runtime.state.TagRepository;
+import dev.localbedrock.runtime.storage.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,8 @@ public final class KnowledgeBaseService implements AutoCloseable {
     private final KnowledgeBaseIndexes indexes;
     private final String arnPrefix;
     private final Clock clock;
+    private final IngestionJobs ingestion;
+    private final Retrieval retrieval;
     /** One thread: index creation is rare, and one at a time keeps a burst of creates from competing for disk. */
     private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "knowledge-base-index");
@@ -55,19 +60,59 @@ public final class KnowledgeBaseService implements AutoCloseable {
         return t;
     });
 
-    public KnowledgeBaseService(KnowledgeBaseRepository repository, TagRepository tags,
-                                Function<String, ModelTarget> models, KnowledgeBaseIndexes indexes, String region,
-                                String account, Clock clock) {
+    /**
+     * @param jobs    ingestion jobs and the documents they indexed
+     * @param objects where data sources' documents are read ({@code s3://bucket/key})
+     */
+    public KnowledgeBaseService(KnowledgeBaseRepository repository, TagRepository tags, IngestionJobRepository jobs,
+                                Function<String, ModelTarget> models, KnowledgeBaseIndexes indexes,
+                                ObjectStore objects, String region, String account, Clock clock) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.tags = Objects.requireNonNull(tags, "tags");
         this.embeddings = new EmbeddingModels(models);
         this.indexes = Objects.requireNonNull(indexes, "indexes");
         this.arnPrefix = "arn:aws:bedrock:" + region + ":" + account + ":knowledge-base/";
         this.clock = clock;
+        this.ingestion = new IngestionJobs(jobs, new IngestionRun.Context(repository, models, indexes, objects),
+                clock);
+        this.retrieval = new Retrieval(repository, models, indexes, arnPrefix);
     }
 
-    /** Builds the indexes of knowledge bases a stop interrupted while CREATING. */
+    /** Retrieve (bedrock-agent-runtime) over these knowledge bases. */
+    public Retrieval retrieval() {
+        return retrieval;
+    }
+
+    // ---- ingestion jobs (StartIngestionJob, GetIngestionJob, ListIngestionJobs, StopIngestionJob) ----
+
+    public IngestionJobBodies.Described startIngestionJob(String knowledgeBaseId, String dataSourceId,
+                                                          IngestionJobBodies.Start request) {
+        StoredKnowledgeBase kb = find(knowledgeBaseId);
+        findDataSource(knowledgeBaseId, dataSourceId);
+        return ingestion.start(knowledgeBaseId, dataSourceId, kb.status(), request);
+    }
+
+    public IngestionJobBodies.Described getIngestionJob(String knowledgeBaseId, String dataSourceId, String id) {
+        findDataSource(knowledgeBaseId, dataSourceId);
+        return ingestion.get(dataSourceId, id);
+    }
+
+    public List<IngestionJobBodies.Described> listIngestionJobs(String knowledgeBaseId, String dataSourceId,
+                                                                IngestionJobBodies.ListRequest request) {
+        findDataSource(knowledgeBaseId, dataSourceId);
+        return ingestion.list(dataSourceId, request);
+    }
+
+    public IngestionJobBodies.Described stopIngestionJob(String knowledgeBaseId, String dataSourceId, String id) {
+        findDataSource(knowledgeBaseId, dataSourceId);
+        return ingestion.stop(dataSourceId, id);
+    }
+
+    // ---- end of ingestion jobs ----
+
+    /** Builds the indexes of knowledge bases a stop interrupted while CREATING; fails jobs it interrupted. */
     public void resume() {
+        ingestion.recover();
         for (StoredKnowledgeBase kb : repository.list()) {
             if (kb.status().equals(CREATING)) {
                 builder.execute(() -> build(kb.id()));
@@ -113,7 +158,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
         KnowledgeBaseDefinition d = KnowledgeBaseBodies.fromStored(kb.name(), kb.bodyJson());
         try {
             EmbeddingModels.Chosen model = embeddings.check(d.embeddingModelArn(), d.dimensions());
-            indexes.create(id, model.modelId(), model.dimensions());
+            indexes.create(id, d, model.modelId(), model.dimensions());
             repository.update(kb.withStatus(ACTIVE, List.of(), now()));
         } catch (RuntimeException e) {
             log.warn("knowledge base {}: its index could not be made", id, e);
@@ -161,8 +206,10 @@ public final class KnowledgeBaseService implements AutoCloseable {
 
     /** Deletes the knowledge base, its data sources and its index; answers the status the API reports: DELETING. */
     public String delete(String id) {
-        find(id);
-        indexes.delete(id);
+        StoredKnowledgeBase kb = find(id);
+        ingestion.forgetKnowledgeBase(id, repository.listDataSources(id).stream().map(StoredDataSource::id)
+                .toList());
+        indexes.delete(id, KnowledgeBaseBodies.fromStored(kb.name(), kb.bodyJson()));
         repository.delete(id);
         return DELETING;
     }
@@ -224,9 +271,26 @@ public final class KnowledgeBaseService implements AutoCloseable {
         return describe(updated);
     }
 
-    /** Deletes the data source; answers the status the API reports: DELETING. */
+    /**
+     * Deletes the data source, and with policy DELETE its chunks in the index (RETAIN keeps them searchable);
+     * answers the status the API reports: DELETING.
+     */
     public String deleteDataSource(String knowledgeBaseId, String id) {
-        findDataSource(knowledgeBaseId, id);
+        StoredKnowledgeBase kb = find(knowledgeBaseId);
+        StoredDataSource ds = findDataSource(knowledgeBaseId, id);
+        ingestion.forgetDataSource(id);
+        if (DataSourceBodies.fromStored(ds.name(), ds.bodyJson()).dataDeletionPolicy().equals("DELETE")
+                && kb.status().equals(ACTIVE)) {
+            KnowledgeBaseDefinition d = KnowledgeBaseBodies.fromStored(kb.name(), kb.bodyJson());
+            try {
+                var store = indexes.open(knowledgeBaseId, d, embeddings.check(d.embeddingModelArn(),
+                        d.dimensions()).dimensions());
+                store.deleteByDataSource(id);
+                store.commit();
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("data source {}: its chunks could not be deleted from the index", id, e);
+            }
+        }
         repository.deleteDataSource(knowledgeBaseId, id);
         return DELETING;
     }
@@ -306,11 +370,13 @@ public final class KnowledgeBaseService implements AutoCloseable {
     /** Lets an index being built finish (briefly), then stops the builder; a CREATING one resumes at next start. */
     @Override
     public void close() {
+        ingestion.close();
         builder.shutdown();
         try {
             builder.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        indexes.close();
     }
 }

@@ -26,6 +26,7 @@ public final class StateStore implements AutoCloseable {
     private final SecurityRepository security;
     private final CustomizationRepository customization;
     private final KnowledgeBaseRepository knowledgeBases;
+    private final IngestionJobRepository ingestionJobs;
     // --- agents (bedrock-agent) ---
     private final AgentRepository agents;
 
@@ -38,6 +39,7 @@ public final class StateStore implements AutoCloseable {
         this.security = new JdbcSecurityRepository(tx);
         this.customization = new JdbcCustomizationRepository(tx);
         this.knowledgeBases = new JdbcKnowledgeBaseRepository(tx);
+        this.ingestionJobs = new JdbcIngestionJobRepository(tx);
         this.agents = new JdbcAgentRepository(tx);
     }
 
@@ -130,6 +132,11 @@ public final class StateStore implements AutoCloseable {
     /** Knowledge bases and their data sources. */
     public KnowledgeBaseRepository knowledgeBases() {
         return knowledgeBases;
+    }
+
+    /** Knowledge-base ingestion jobs and the documents they indexed. */
+    public IngestionJobRepository ingestionJobs() {
+        return ingestionJobs;
     }
 
     // --- agents (bedrock-agent) ---

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -88,6 +89,25 @@ public final class LocalDirectoryStore implements ObjectStore {
             throw new StorageException("cannot list s3://" + bucket + "/" + prefix + ": " + e, e);
         }
         return keys;
+    }
+
+    /** A file's fingerprint is its size and modification time (to the file system's resolution). */
+    @Override
+    public List<ObjectInfo> listObjects(String bucket, String prefix) {
+        List<ObjectInfo> out = new ArrayList<>();
+        for (String key : list(bucket, prefix)) {
+            Path file = file(bucket, key);
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                out.add(new ObjectInfo(key, attributes.size(), attributes.size() + "@"
+                        + attributes.lastModifiedTime().toInstant()));
+            } catch (NoSuchFileException e) {
+                // deleted between the listing and now: not there
+            } catch (IOException e) {
+                throw new StorageException("cannot read " + ObjectStore.uri(bucket, key) + ": " + e, e);
+            }
+        }
+        return out;
     }
 
     @Override

@@ -19,6 +19,35 @@ public interface ObjectStore extends AutoCloseable {
     /** The keys in the bucket that start with {@code prefix} (all of them, in lexicographic order). */
     List<String> list(String bucket, String prefix);
 
+    /**
+     * An object as a listing describes it. {@code fingerprint} changes whenever the content does (S3's ETag; a local
+     * file's size and modification time), so a sync can skip what it has already read without reading it again.
+     */
+    record ObjectInfo(String key, long size, String fingerprint) {
+    }
+
+    /**
+     * The objects in the bucket whose keys start with {@code prefix}, in key order, with their sizes and
+     * fingerprints. This default reads every object to fingerprint it; the stores override it with what their
+     * listing already tells.
+     */
+    default List<ObjectInfo> listObjects(String bucket, String prefix) {
+        List<ObjectInfo> out = new java.util.ArrayList<>();
+        for (String key : list(bucket, prefix)) {
+            get(bucket, key).ifPresent(bytes -> out.add(new ObjectInfo(key, bytes.length, sha256(bytes))));
+        }
+        return out;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     /** Removes the object; removing one that is not there is not an error. */
     void delete(String bucket, String key);
 

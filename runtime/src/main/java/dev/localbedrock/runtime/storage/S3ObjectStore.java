@@ -81,6 +81,18 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** S3's listing gives each object's ETag, which changes with its content. */
+    @Override
+    public List<ObjectInfo> listObjects(String bucket, String prefix) {
+        try {
+            return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix == null ? "" : prefix)).contents()
+                    .stream().map(o -> new ObjectInfo(o.key(), o.size() == null ? 0 : o.size(), o.eTag()))
+                    .sorted(java.util.Comparator.comparing(ObjectInfo::key)).toList();
+        } catch (SdkException e) {
+            throw failure("list", bucket, prefix, e);
+        }
+    }
+
     @Override
     public void delete(String bucket, String key) {
         try {

@@ -103,8 +103,15 @@ class OperationTableTest {
                 + "DELETE /agents/{agentId}/agentaliases/{agentAliasId}/, "
                 + "POST /agents/{agentId}/agentversions/, "
                 + "GET /agents/{agentId}/agentversions/{agentVersion}/, "
-                + "DELETE /agents/{agentId}/agentversions/{agentVersion}/.";
+                + "DELETE /agents/{agentId}/agentversions/{agentVersion}/"
                 // --- end agents ---
+                // ingestion jobs and Retrieve
+                + ", PUT /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/"
+                + ", POST /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/"
+                + ", GET /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}"
+                + ", POST /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}"
+                + "/stop, POST /knowledgebases/{knowledgeBaseId}/retrieve"
+                + ".";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
                         + "POST /model/{modelId}/invoke-with-response-stream, POST /model/{modelId}/converse, "
@@ -194,6 +201,24 @@ class OperationTableTest {
                 () -> parse(HttpMethod.PATCH, "/knowledgebases/KB12345678"));
         assertEquals("Method PATCH is not supported on /knowledgebases/KB12345678; use GET or PUT or DELETE.",
                 e.getMessage());
+    }
+
+    @Test
+    void ingestionJobAndRetrieveRoutesAreTheModels() {
+        String jobs = "/knowledgebases/KB12345678/datasources/DS12345678/ingestionjobs/";
+        assertEquals(Operation.START_INGESTION_JOB, parse(HttpMethod.PUT, jobs).operation());
+        assertEquals(Operation.LIST_INGESTION_JOBS, parse(HttpMethod.POST, jobs).operation());
+        ResolvedOperation get = parse(HttpMethod.GET, jobs + "JOB1234567");
+        assertEquals(Operation.GET_INGESTION_JOB, get.operation());
+        assertEquals(Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678",
+                "ingestionJobId", "JOB1234567"), get.pathParameters());
+        assertEquals(Operation.STOP_INGESTION_JOB, parse(HttpMethod.POST, jobs + "JOB1234567/stop").operation());
+        ResolvedOperation retrieve = parse(HttpMethod.POST, "/knowledgebases/"
+                + "arn%3Aaws%3Abedrock%3Aus-east-1%3A000000000000%3Aknowledge-base%2FKB12345678/retrieve");
+        assertEquals(Operation.RETRIEVE, retrieve.operation());
+        assertEquals("bedrock-agent-runtime", retrieve.operation().service());
+        assertEquals("arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678",
+                retrieve.pathParameter("knowledgeBaseId"));
     }
 
     @Test

@@ -116,6 +116,20 @@ class IamActionsTest {
     // --- end agents ---
 
     @Test
+    void ingestionJobsAndRetrieveAuthorizeOnTheKnowledgeBase() {
+        String kb = "arn:aws:bedrock:us-east-1:000000000000:knowledge-base/KB12345678";
+        for (String op : new String[] {"StartIngestionJob", "GetIngestionJob", "ListIngestionJobs",
+                "StopIngestionJob"}) {
+            assertEquals(new IamActions.Target("bedrock:" + op, kb), target("bedrock-agent", op,
+                    Map.of("knowledgeBaseId", "KB12345678", "dataSourceId", "DS12345678")));
+        }
+        assertEquals(new IamActions.Target("bedrock:Retrieve", kb),
+                target("bedrock-agent-runtime", "Retrieve", Map.of("knowledgeBaseId", "KB12345678")));
+        assertEquals(new IamActions.Target("bedrock:Retrieve", kb),
+                target("bedrock-agent-runtime", "Retrieve", Map.of("knowledgeBaseId", kb)), "the path may be the ARN");
+    }
+
+    @Test
     void localOperations() {
         assertTrue(actions.target("local-bedrock", "Ping", Map.of()).isEmpty(), "health checks are not authorized");
         assertEquals("bedrock:PutFoundationModelEntitlement",

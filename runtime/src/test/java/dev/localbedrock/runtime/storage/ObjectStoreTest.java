@@ -47,6 +47,21 @@ class ObjectStoreTest {
         store.delete("logs-bucket", "p/AWSLogs/x/one.json"); // absent: not an error
         assertTrue(store.get("logs-bucket", "p/AWSLogs/x/one.json").isEmpty());
         assertEquals(List.of("other/three.json", "p/AWSLogs/y/two.json"), store.list("logs-bucket", ""));
+        listingFingerprints(store);
+    }
+
+    /** listObjects: keys in order with sizes; a fingerprint that stays while the object does and changes with it. */
+    private static void listingFingerprints(ObjectStore store) {
+        store.put("logs-bucket", "docs/a.txt", "alpha".getBytes(StandardCharsets.UTF_8));
+        store.put("logs-bucket", "docs/b.txt", "bravo!".getBytes(StandardCharsets.UTF_8));
+        List<ObjectStore.ObjectInfo> first = store.listObjects("logs-bucket", "docs/");
+        assertEquals(List.of("docs/a.txt", "docs/b.txt"), first.stream().map(ObjectStore.ObjectInfo::key).toList());
+        assertEquals(List.of(5L, 6L), first.stream().map(ObjectStore.ObjectInfo::size).toList());
+        assertEquals(first, store.listObjects("logs-bucket", "docs/"), "unchanged objects keep their fingerprints");
+        store.put("logs-bucket", "docs/a.txt", "alpha, changed".getBytes(StandardCharsets.UTF_8));
+        List<ObjectStore.ObjectInfo> second = store.listObjects("logs-bucket", "docs/");
+        assertTrue(!first.get(0).fingerprint().equals(second.get(0).fingerprint()), "a change shows");
+        assertEquals(first.get(1), second.get(1));
     }
 
     @Test
