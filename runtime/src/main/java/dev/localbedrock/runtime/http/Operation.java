@@ -75,6 +75,10 @@ record Operation(String service, String name) {
     static final Operation LIST_AGENT_VERSIONS = new Operation(BEDROCK_AGENT, "ListAgentVersions");
     static final Operation DELETE_AGENT_VERSION = new Operation(BEDROCK_AGENT, "DeleteAgentVersion");
     // --- end agents ---
+    // --- InvokeAgent (bedrock-agent-runtime) ---
+    static final String BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime";
+    static final Operation INVOKE_AGENT = new Operation(BEDROCK_AGENT_RUNTIME, "InvokeAgent");
+    // --- end InvokeAgent ---
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

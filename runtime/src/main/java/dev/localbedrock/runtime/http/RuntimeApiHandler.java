@@ -150,6 +150,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             AgentControlPlaneApi.handle(api.knowledgeBases(), api.agents(), ctx, body, call, record, keepAlive);
             return;
         }
+        // --- InvokeAgent (bedrock-agent-runtime) ---
+        if (call.operation().equals(Operation.INVOKE_AGENT)) {
+            InvokeAgentApi.handle(api, ctx, body, call, record);
+            return;
+        }
+        // --- end InvokeAgent ---
         if (call.operation().service().equals(Operation.LOCAL)) {
             LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;

@@ -117,6 +117,10 @@ public final class IamActions {
                     BEDROCK_AGENT + ":DeleteAgentAlias" -> Optional.of(new Target("bedrock:" + operation,
                     agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
             // --- end agents ---
+            // --- InvokeAgent (bedrock-agent-runtime) ---
+            case "bedrock-agent-runtime:InvokeAgent" -> Optional.of(new Target("bedrock:InvokeAgent",
+                    agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
+            // --- end InvokeAgent ---
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");
