@@ -25,6 +25,8 @@ public enum BedrockErrorType {
     MODEL_TIMEOUT("ModelTimeoutException", 408),
     MODEL_ERROR("ModelErrorException", 424),
     MODEL_STREAM_ERROR("ModelStreamErrorException", 424),
+    /** bedrock-agent-runtime: something the agent depends on (an action group's function) failed. */
+    DEPENDENCY_FAILED("DependencyFailedException", 424),
     THROTTLING("ThrottlingException", 429),
     MODEL_NOT_READY("ModelNotReadyException", 429),
     INTERNAL_SERVER("InternalServerException", 500),

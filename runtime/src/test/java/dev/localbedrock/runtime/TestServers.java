@@ -142,6 +142,14 @@ public final class TestServers {
                 .credentialsProvider(credentials()).build();
     }
 
+    /** The unchanged bedrock-agent-runtime async client (InvokeAgent's event stream) pointed at a running service. */
+    public static software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeAsyncClient agentRuntimeClient(
+            BedrockService service) {
+        return software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeAsyncClient.builder()
+                .endpointOverride(endpoint(service)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(credentials()).build();
+    }
+
     /** The unchanged async SDK client (HTTP/2 cleartext by default) pointed at a running service. */
     public static software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient asyncClient(BedrockService service) {
         return software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient.builder()

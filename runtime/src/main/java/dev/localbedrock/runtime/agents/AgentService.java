@@ -65,6 +65,7 @@ public final class AgentService {
     private final String arnPrefix;
     private final String defaultRole;
     private final Clock clock;
+    private final AgentSessions sessions;
 
     /**
      * @param models        resolves a foundationModel (id or ARN) to a served model
@@ -84,6 +85,28 @@ public final class AgentService {
         this.arnPrefix = "arn:aws:bedrock:" + region + ":" + account + ":";
         this.defaultRole = "arn:aws:iam::" + account + ":role/" + DEFAULT_ROLE_NAME;
         this.clock = clock;
+        this.sessions = new AgentSessions(clock);
+    }
+
+    // ---------------------------------------------------------------- invocation
+
+    /** InvokeAgent's conversations, kept until idle for the agent's TTL. */
+    public AgentSessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * The served model an invocation of a prepared agent runs on.
+     *
+     * @throws BedrockException AccessDeniedException when access to it was revoked since PrepareAgent
+     */
+    public ModelTarget invocationModel(String foundationModel) {
+        ModelTarget target = models.apply(foundationModel);
+        if (!accessGranted.test(target.model().entry().id())) {
+            throw new BedrockException(dev.localbedrock.codecs.BedrockErrorType.ACCESS_DENIED,
+                    "You don't have access to the model " + foundationModel + " that this agent uses.");
+        }
+        return target;
     }
 
     // ---------------------------------------------------------------- agents

@@ -36,6 +36,14 @@ final class EventStreamResponse {
     }
 
     void sendHeaders() {
+        sendHeaders(java.util.Map.of(BEDROCK_CONTENT_TYPE.toString(), AwsResponses.JSON.toString()));
+    }
+
+    /**
+     * The stream's headers with the service's own content-type headers ({@code serviceHeaders}: bedrock-runtime's
+     * {@code X-Amzn-Bedrock-Content-Type}, or bedrock-agent-runtime's agent content type and session id).
+     */
+    void sendHeaders(java.util.Map<String, String> serviceHeaders) {
         if (headersSent) {
             return;
         }
@@ -43,8 +51,8 @@ final class EventStreamResponse {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM)
-                .set(BEDROCK_CONTENT_TYPE, AwsResponses.JSON)
                 .set(AwsResponses.REQUEST_ID, call.requestId());
+        serviceHeaders.forEach(response.headers()::set);
         HttpUtil.setTransferEncodingChunked(response, true);
         ctx.writeAndFlush(response);
         call.streamStarted();
@@ -87,6 +95,17 @@ final class EventStreamResponse {
         writeFrame(EventStreamEncoder.exception(type, error.getMessage()));
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         call.streamFailed(type.shapeName(), error.getMessage());
+    }
+
+    /**
+     * Ends a started stream with an exception frame already encoded ({@code frame}, of shape {@code shapeName});
+     * for exceptions whose payload has more than a message (bedrock-agent-runtime's {@code resourceName}).
+     */
+    void failWithFrame(byte[] frame, String shapeName, String message) {
+        sendHeaders();
+        writeFrame(frame);
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        call.streamFailed(shapeName, message);
     }
 
     /** Types the SDKs retry mid-stream (re-sending the whole request) are reported as a model stream error. */

@@ -84,6 +84,9 @@ record Operation(String service, String name) {
     static final String BEDROCK_AGENT_RUNTIME = "bedrock-agent-runtime";
     static final Operation RETRIEVE = new Operation(BEDROCK_AGENT_RUNTIME, "Retrieve");
     // ---- end of ingestion jobs and Retrieve ----
+    // --- InvokeAgent (bedrock-agent-runtime) ---
+    static final Operation INVOKE_AGENT = new Operation(BEDROCK_AGENT_RUNTIME, "InvokeAgent");
+    // --- end InvokeAgent ---
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

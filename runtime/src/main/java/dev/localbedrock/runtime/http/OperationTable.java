@@ -156,6 +156,15 @@ final class OperationTable {
         table.operation(Operation.RETRIEVE, HttpMethod.POST, "/knowledgebases/{knowledgeBaseId}/retrieve");
     }
 
+    /**
+     * bedrock-agent-runtime's InvokeAgent (API 2023-07-26), on its own: "agentAliases" has a capital A, as the model
+     * writes it, so it never meets bedrock-agent's {@code /agents/...} paths.
+     */
+    static void bedrockAgentRuntimeInvokeAgent(Builder table) {
+        table.operation(Operation.INVOKE_AGENT, HttpMethod.POST,
+                "/agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text");
+    }
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
@@ -174,6 +183,7 @@ final class OperationTable {
         return builder().register(OperationTable::bedrockRuntime).register(OperationTable::bedrock)
                 .register(OperationTable::bedrockAgent).register(OperationTable::bedrockAgentAgents)
                 .register(OperationTable::bedrockAgentIngestion).register(OperationTable::bedrockAgentRuntime)
+                .register(OperationTable::bedrockAgentRuntimeInvokeAgent)
                 .register(OperationTable::serverEndpoints).build();
     }
 

@@ -156,6 +156,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         // ---- end of bedrock-agent-runtime: Retrieve ----
+        // --- InvokeAgent (bedrock-agent-runtime) ---
+        if (call.operation().equals(Operation.INVOKE_AGENT)) {
+            InvokeAgentApi.handle(api, ctx, body, call, record);
+            return;
+        }
+        // --- end InvokeAgent ---
         if (call.operation().service().equals(Operation.LOCAL)) {
             LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;

@@ -128,6 +128,10 @@ public final class IamActions {
                 yield Optional.of(new Target("bedrock:Retrieve", kb.startsWith("arn:") ? kb : knowledgeBaseArn(kb)));
             }
             // ---- end of ingestion jobs and Retrieve ----
+            // --- InvokeAgent (bedrock-agent-runtime) ---
+            case "bedrock-agent-runtime:InvokeAgent" -> Optional.of(new Target("bedrock:InvokeAgent",
+                    agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
+            // --- end InvokeAgent ---
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");

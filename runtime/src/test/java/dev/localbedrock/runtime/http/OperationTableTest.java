@@ -111,6 +111,8 @@ class OperationTableTest {
                 + ", GET /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}"
                 + ", POST /knowledgebases/{knowledgeBaseId}/datasources/{dataSourceId}/ingestionjobs/{ingestionJobId}"
                 + "/stop, POST /knowledgebases/{knowledgeBaseId}/retrieve"
+                // InvokeAgent
+                + ", POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text"
                 + ".";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "

@@ -130,6 +130,14 @@ class IamActionsTest {
     }
 
     @Test
+    void invokeAgentAuthorizesOnTheAlias() {
+        assertEquals(new IamActions.Target("bedrock:InvokeAgent",
+                        "arn:aws:bedrock:us-east-1:000000000000:agent-alias/AG12345678/TSTALIASID"),
+                target("bedrock-agent-runtime", "InvokeAgent",
+                        Map.of("agentId", "AG12345678", "agentAliasId", "TSTALIASID", "sessionId", "s-1")));
+    }
+
+    @Test
     void localOperations() {
         assertTrue(actions.target("local-bedrock", "Ping", Map.of()).isEmpty(), "health checks are not authorized");
         assertEquals("bedrock:PutFoundationModelEntitlement",

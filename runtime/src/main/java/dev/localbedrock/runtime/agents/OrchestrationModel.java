@@ -1,0 +1,28 @@
+package dev.localbedrock.runtime.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.localbedrock.codecs.chat.ChatMessage;
+
+import java.util.List;
+
+/** The agent's foundation model as the orchestration loop uses it: render a prompt, then generate constrained. */
+public interface OrchestrationModel {
+
+    /** What one step generated. {@code complete} is false when the token limit cut the JSON short. */
+    record Output(String text, int inputTokens, int outputTokens, boolean complete) {
+    }
+
+    /** The model failed, or the step was abandoned (the client went away). */
+    final class Unavailable extends Exception {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** The prompt text {@code system} and {@code messages} become under the model's chat template. */
+    String render(List<String> system, List<ChatMessage> messages, InferenceSettings settings) throws Unavailable;
+
+    /** Generates from {@code prompt}, constrained to {@code schema}; blocks until done. */
+    Output generate(String prompt, JsonNode schema, InferenceSettings settings) throws Unavailable,
+            InterruptedException;
+}
