@@ -188,9 +188,7 @@ public final class LuceneVectorStore implements VectorStore {
     @Override
     public List<Hit> search(float[] query, int k, Filter filter) throws IOException {
         checkVector("query", query);
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be at least 1, got " + k);
-        }
+        VectorChecks.checkK(k);
         Query prefilter = filter == null ? null : LuceneFilters.toQuery(filter);
         int candidates = Math.max(k, MIN_CANDIDATES);
         return read(() -> {
@@ -302,23 +300,7 @@ public final class LuceneVectorStore implements VectorStore {
     }
 
     private void checkVector(String what, float[] vector) {
-        if (vector == null) {
-            throw new IllegalArgumentException(what + " is missing");
-        }
-        if (vector.length != spec.dimensions()) {
-            throw new IllegalArgumentException(what + " has " + vector.length + " dimensions; vector index '"
-                    + spec.indexName() + "' has " + spec.dimensions());
-        }
-        double squares = 0;
-        for (int i = 0; i < vector.length; i++) {
-            if (!Float.isFinite(vector[i])) {
-                throw new IllegalArgumentException(what + " has a non-finite value at [" + i + "]");
-            }
-            squares += (double) vector[i] * vector[i];
-        }
-        if (squares == 0 && spec.metric() == Metric.COSINE) {
-            throw new IllegalArgumentException(what + " is all zeros, for which cosine similarity is undefined");
-        }
+        VectorChecks.check(spec, what, vector);
     }
 
     private static void checkTerm(String what, String value) {
