@@ -147,13 +147,11 @@ public final class BedrockService implements AutoCloseable {
             throw e;
         }
         gate.security(security.gate(), security.sessionTokens());
-        // Each knowledge base's vectors are an index of the embedded store (models.yaml vector_store:).
+        // Each knowledge base's vectors are an index of the configured store (models.yaml vector_store:).
         dev.localbedrock.runtime.knowledge.KnowledgeBaseService knowledgeBases =
                 new dev.localbedrock.runtime.knowledge.KnowledgeBaseService(state.knowledgeBases(),
                         state.tags(), state.ingestionJobs(), registry.directory()::resolve,
-                        new dev.localbedrock.runtime.knowledge.EmbeddedIndexes(
-                                new dev.localbedrock.knowledge.vector.LuceneVectorStoreFactory(
-                                        catalog.vectorStore().dir())),
+                        new dev.localbedrock.runtime.knowledge.VectorStoreIndexes(vectorStores(catalog.vectorStore())),
                         storage, ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
         knowledgeBases.resume();
         gate.knowledgeBases(knowledgeBases);
@@ -360,5 +358,16 @@ public final class BedrockService implements AutoCloseable {
                 audit.close();
             }
         }
+    }
+
+    /** The store knowledge bases keep their vectors in: Lucene on disk, or PostgreSQL with pgvector. */
+    private static dev.localbedrock.knowledge.vector.VectorStoreFactory vectorStores(
+            dev.localbedrock.runtime.catalog.VectorStoreSettings settings) {
+        if (settings.postgres()) {
+            log.info("knowledge bases keep their vectors in PostgreSQL (pgvector) at {}", settings.url());
+            return new dev.localbedrock.knowledge.vector.PgVectorStoreFactory(settings.url(), settings.user(),
+                    settings.password());
+        }
+        return new dev.localbedrock.knowledge.vector.LuceneVectorStoreFactory(settings.dir());
     }
 }

@@ -23,13 +23,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Missing node or npm is a failure, not a skip: the suite requires them, and a skipped store test would pass
  * without testing the store.
  */
-final class PgliteServer implements AutoCloseable {
+public final class PgliteServer implements AutoCloseable {
 
-    static final String USER = "postgres";
-    static final String PASSWORD = "postgres";
+    public static final String USER = "postgres";
+    public static final String PASSWORD = "postgres";
 
-    private static final Path SOURCES = Path.of("src", "test", "pglite");
-    private static final Path INSTALL = Path.of("target", "pglite");
+    /** The knowledge module's folder: the tests of a module beside it (runtime) start the same server. */
+    private static final Path MODULE = Files.isDirectory(Path.of("src", "test", "pglite")) ? Path.of("")
+            : Path.of("..", "knowledge");
+    private static final Path SOURCES = MODULE.resolve(Path.of("src", "test", "pglite"));
+    private static final Path INSTALL = MODULE.resolve(Path.of("target", "pglite"));
     private static final Path SERVER_SCRIPT =
             INSTALL.resolve("node_modules/@electric-sql/pglite-socket/dist/scripts/server.js");
     /** pglite-server multiplexes its one PostgreSQL session over this many client connections. */
@@ -47,7 +50,7 @@ final class PgliteServer implements AutoCloseable {
     }
 
     /** Installs (once) and starts a fresh, empty server; it accepts connections when this returns. */
-    static PgliteServer start() throws IOException, InterruptedException {
+    public static PgliteServer start() throws IOException, InterruptedException {
         requireOnPath("node");
         requireOnPath("npm");
         install();
@@ -72,7 +75,7 @@ final class PgliteServer implements AutoCloseable {
     }
 
     /** A JDBC URL for the server's {@code postgres} database. */
-    String jdbcUrl() {
+    public String jdbcUrl() {
         // prepareThreshold=0: the driver's named server-side statements belong to a session, and pglite-server
         // shares its one session between connections, so two connections could each name a statement S_1.
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=disable&prepareThreshold=0&socketTimeout=120";

@@ -15,18 +15,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Knowledge-base indexes in a {@link VectorStoreFactory} (the embedded Lucene store): one index per knowledge base,
+ * Knowledge-base indexes in a {@link VectorStoreFactory} (the embedded Lucene store, or PostgreSQL with pgvector:
+ * models.yaml {@code vector_store:}): one index per knowledge base,
  * opened once and kept open, so ingestion's writes and Retrieve's searches share one writer and one searcher. The
  * spec comes from the knowledge base: its index name and field mapping (the storage configuration's, or the
  * console's defaults), the embedding model's dimensions, and cosine (the metric Bedrock's vector stores use).
  */
-public final class EmbeddedIndexes implements KnowledgeBaseIndexes {
-    private static final Logger log = LoggerFactory.getLogger(EmbeddedIndexes.class);
+public final class VectorStoreIndexes implements KnowledgeBaseIndexes {
+    private static final Logger log = LoggerFactory.getLogger(VectorStoreIndexes.class);
     private static final int MAX_NAME = 128;
     private final VectorStoreFactory factory;
     private final Map<String, VectorStore> open = new ConcurrentHashMap<>();
 
-    public EmbeddedIndexes(VectorStoreFactory factory) {
+    public VectorStoreIndexes(VectorStoreFactory factory) {
         this.factory = factory;
     }
 
@@ -98,5 +99,12 @@ public final class EmbeddedIndexes implements KnowledgeBaseIndexes {
             }
         }
         open.clear();
+        if (factory instanceof AutoCloseable closeable) { // the PostgreSQL store's connection pool
+            try {
+                closeable.close();
+            } catch (Exception ex) {
+                log.warn("the vector store could not be closed", ex);
+            }
+        }
     }
 }
