@@ -170,6 +170,8 @@ class ContinuousBatchingHttpTest {
             for (Socket socket : sockets) {
                 readUntilAChunkArrives(socket.getInputStream());
             }
+            // A step's statistics are recorded after the step, so a chunk can arrive before its step is counted.
+            await(() -> metrics.snapshot().lastStep() != null, "the first step to be recorded");
             StepStats running = metrics.snapshot().lastStep();
             assertTrue(running.kvReservedTokens() > 0);
             for (Socket socket : sockets) {
