@@ -1,10 +1,12 @@
 package dev.localbedrock.runtime.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.Json;
+import dev.localbedrock.codecs.agent.RetrieveBodies;
 import dev.localbedrock.codecs.chat.ChatMessage;
 import dev.localbedrock.codecs.chat.ChatRequest;
 import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
@@ -24,9 +26,11 @@ import dev.localbedrock.runtime.agents.AgentSessions;
 import dev.localbedrock.runtime.agents.AgentSnapshot;
 import dev.localbedrock.runtime.agents.FunctionInvoker;
 import dev.localbedrock.runtime.agents.InferenceSettings;
+import dev.localbedrock.runtime.agents.KnowledgeSearch;
 import dev.localbedrock.runtime.agents.OrchestrationModel;
 import dev.localbedrock.runtime.agents.TurnEvents;
 import dev.localbedrock.runtime.generation.GenerationJob;
+import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
 import dev.localbedrock.runtime.generation.GenerationListener;
 import dev.localbedrock.runtime.quota.MeteredListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -123,8 +127,8 @@ final class InvokeAgentApi {
         Runnable turn = () -> {
             try {
                 if (!inputText.isEmpty()) {
-                    new AgentOrchestrator(agent, session, new Model(text, target, ctx), FUNCTIONS, stream,
-                            Clock.systemUTC()).run(new AgentOrchestrator.Turn(sessionId, inputText, enableTrace,
+                    new AgentOrchestrator(agent, session, new Model(text, target, ctx), FUNCTIONS,
+                            knowledgeSearch(api), stream, Clock.systemUTC()).run(new AgentOrchestrator.Turn(sessionId, inputText, enableTrace,
                             promptAttributes));
                 } else {
                     stream.end();
@@ -149,6 +153,23 @@ final class InvokeAgentApi {
             throw new BedrockException(BedrockErrorType.THROTTLING,
                     "Too many agent invocations are running; retry shortly.");
         }
+    }
+
+    /** The agent's lookups run Retrieve's search on the server's knowledge bases. */
+    private static KnowledgeSearch knowledgeSearch(RuntimeApi api) {
+        return (knowledgeBaseId, query) -> {
+            KnowledgeBaseService kbs = api.knowledgeBases();
+            if (kbs == null) {
+                throw new KnowledgeSearch.Failure("Knowledge bases are not kept by this server.");
+            }
+            try {
+                return kbs.retrieval().retrieve(knowledgeBaseId,
+                                new RetrieveBodies.Request(query, KnowledgeSearch.RESULTS, null)).stream()
+                        .map(r -> new KnowledgeSearch.Reference(r.text(), r.uri(), r.metadata())).toList();
+            } catch (BedrockException e) {
+                throw new KnowledgeSearch.Failure(e.getMessage());
+            }
+        };
     }
 
     private static String checked(String name, String value, Pattern pattern, String rule) {
@@ -224,10 +245,10 @@ final class InvokeAgentApi {
         }
 
         @Override
-        public void chunk(String text) {
+        public void chunk(String text, ArrayNode citations) {
             ObjectNode payload = Json.MAPPER.createObjectNode().put("bytes",
                     Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
-            payload.putObject("attribution").putArray("citations");
+            payload.putObject("attribution").set("citations", citations);
             event("chunk", payload);
         }
 
