@@ -13,6 +13,10 @@ import software.amazon.awssdk.services.bedrockagent.model.PromptConfiguration;
 import software.amazon.awssdk.services.bedrockagent.model.PromptState;
 import software.amazon.awssdk.services.bedrockagent.model.PromptType;
 import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeAsyncClient;
+import software.amazon.awssdk.services.bedrockagentruntime.model.ApiInvocationInput;
+import software.amazon.awssdk.services.bedrockagentruntime.model.ApiResult;
+import software.amazon.awssdk.services.bedrockagentruntime.model.ContentBody;
+import software.amazon.awssdk.services.bedrockagentruntime.model.InvocationResultMember;
 import software.amazon.awssdk.services.bedrockagentruntime.model.InvokeAgentRequest;
 import software.amazon.awssdk.services.bedrockagentruntime.model.InvokeAgentResponseHandler;
 import software.amazon.awssdk.services.bedrockagentruntime.model.Observation;
@@ -21,6 +25,7 @@ import software.amazon.awssdk.services.bedrockagentruntime.model.PayloadPart;
 import software.amazon.awssdk.services.bedrockagentruntime.model.RetrievedReference;
 import software.amazon.awssdk.services.bedrockagentruntime.model.ReturnControlPayload;
 import software.amazon.awssdk.services.bedrockagentruntime.model.TracePart;
+import software.amazon.awssdk.services.bedrockagentruntime.model.ValidationException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +41,10 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -165,6 +173,8 @@ class InvokeAgentKnowledgeAndControlSdkTest {
         assertEquals(FACT_URI, nearest.location().s3Location().uri());
         assertEquals(FACT_URI, nearest.metadata().get("x-amz-bedrock-kb-source-uri").asString());
 
+        assertTrue(r.traces().stream().allMatch(t -> t.trace().preProcessingTrace() == null
+                && t.trace().postProcessingTrace() == null), "neither step is enabled");
         Observation finish = r.observations("FINISH").get(0);
         assertEquals(r.text(), finish.finalResponse().text());
         PayloadPart chunk = r.chunks().get(r.chunks().size() - 1);
@@ -211,5 +221,113 @@ class InvokeAgentKnowledgeAndControlSdkTest {
         assertTrue(r.observations("FINISH").isEmpty());
         assertTrue(r.chunks().get(0).attribution().citations().isEmpty());
         assertNull(r.control());
+    }
+
+    static final String ORDERS = """
+            {"openapi":"3.0.0","info":{"title":"orders","version":"1"},
+             "paths":{"/orders/{orderId}/ship":{"post":{"description":"Ships an order","parameters":[
+                 {"name":"orderId","in":"path","required":true,"schema":{"type":"string","maxLength":8}}],
+               "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object",
+                 "required":["carrier"],"properties":{"carrier":{"type":"string","maxLength":12}}}}}}}}}}
+            """;
+    static final String SHIP = "{\"thought\":\"Ship it.\",\"action\":\"call\",\"actionGroup\":\"orders\","
+            + "\"apiPath\":\"/orders/{orderId}/ship\",\"verb\":\"POST\",\"parameters\":{\"orderId\":\"A1\"},"
+            + "\"requestBody\":{\"carrier\":\"ups\"}}";
+
+    static InvocationResultMember shipped(String body) {
+        return InvocationResultMember.builder().apiResult(ApiResult.builder().actionGroup("orders")
+                .apiPath("/orders/{orderId}/ship").httpMethod("POST").httpStatusCode(200)
+                .responseBody(Map.of("application/json", ContentBody.builder().body(body).build())).build()).build();
+    }
+
+    @Test
+    void returnControlHandsTheCallToTheCallerAndItsResultContinuesTheTurn() {
+        String id = agent("shipper", List.of(), a -> agents.createAgentActionGroup(b -> b.agentId(a)
+                .agentVersion("DRAFT").actionGroupName("orders")
+                .actionGroupExecutor(e -> e.customControl("RETURN_CONTROL")).apiSchema(x -> x.payload(ORDERS))));
+        ForcedActions.force(id, SHIP);
+        Result first = ask(id, "rc-1", "Ship order A1 with UPS.");
+        ReturnControlPayload control = first.control();
+        assertNotNull(control, "the stream ends with returnControl");
+        assertTrue(first.chunks().isEmpty());
+        assertEquals(1, control.invocationInputs().size());
+        ApiInvocationInput call = control.invocationInputs().get(0).apiInvocationInput();
+        assertEquals("orders", call.actionGroup());
+        assertEquals("/orders/{orderId}/ship", call.apiPath());
+        assertEquals("POST", call.httpMethod());
+        assertEquals("RESULT", call.actionInvocationTypeAsString());
+        assertEquals("orderId", call.parameters().get(0).name());
+        assertEquals("A1", call.parameters().get(0).value());
+        var body = call.requestBody().content().get("application/json").properties();
+        assertEquals("carrier", body.get(0).name());
+        assertEquals("ups", body.get(0).value());
+        var traced = first.orchestration().stream().map(OrchestrationTrace::invocationInput).filter(Objects::nonNull)
+                .findFirst().orElseThrow().actionGroupInvocationInput();
+        assertEquals("RETURN_CONTROL", traced.executionTypeAsString());
+        assertEquals(control.invocationId(), traced.invocationId());
+        String stepTrace = first.orchestration().stream().filter(o -> o.invocationInput() != null).findFirst()
+                .orElseThrow().invocationInput().traceId();
+
+        assertInstanceOf(ValidationException.class, assertThrows(RuntimeException.class, () -> invoke(r -> r
+                .agentId(id).agentAliasId("TSTALIASID").sessionId("rc-1").enableTrace(true)
+                .sessionState(st -> st.invocationId("not-the-one").returnControlInvocationResults(
+                        shipped("{}"))))));
+
+        ForcedActions.force(id, "{\"thought\":\"Done.\",\"action\":\"answer\",\"text\":\"Order A1 shipped.\"}");
+        Result second = invoke(r -> r.agentId(id).agentAliasId("TSTALIASID").sessionId("rc-1").enableTrace(true)
+                .inputText("this text is ignored").sessionState(st -> st.invocationId(control.invocationId())
+                        .returnControlInvocationResults(shipped("{\"tracking\":\"1Z999\"}"))));
+        assertNull(second.control());
+        Observation observed = second.observations("ACTION_GROUP").get(0);
+        assertEquals("{\"tracking\":\"1Z999\"}", observed.actionGroupInvocationOutput().text());
+        assertEquals(stepTrace, observed.traceId(), "the result continues the step that returned control");
+        String nextPrompt = second.orchestration().stream().filter(o -> o.modelInvocationInput() != null)
+                .findFirst().orElseThrow().modelInvocationInput().text();
+        assertTrue(nextPrompt.contains("1Z999"), "the next step sees the result");
+        assertTrue(nextPrompt.contains("Ship order A1 with UPS."), "the turn still answers its question");
+        assertFalse(nextPrompt.contains("this text is ignored"));
+        assertEquals("Order A1 shipped.", second.text());
+
+        assertInstanceOf(ValidationException.class, assertThrows(RuntimeException.class, () -> invoke(r -> r
+                .agentId(id).agentAliasId("TSTALIASID").sessionId("rc-1")
+                .sessionState(st -> st.invocationId(control.invocationId()).returnControlInvocationResults(
+                        shipped("{}"))))), "an invocation answered once waits no more");
+    }
+
+    @Test
+    void preAndPostProcessingRunOnlyWhenEnabled() {
+        String plain = agent("unprocessed", List.of(prompt(PromptType.PRE_PROCESSING, PromptState.DISABLED)),
+                a -> { });
+        ForcedActions.force(plain, "{\"thought\":\"\",\"action\":\"answer\",\"text\":\"Plainly.\"}");
+        Result r0 = ask(plain, "pp-0", "Hello.");
+        assertEquals("Plainly.", r0.text());
+        assertTrue(r0.traces().stream().allMatch(t -> t.trace().preProcessingTrace() == null
+                && t.trace().postProcessingTrace() == null));
+
+        String id = agent("processed", List.of(prompt(PromptType.PRE_PROCESSING, PromptState.ENABLED),
+                prompt(PromptType.POST_PROCESSING, PromptState.ENABLED)), a -> { });
+        for (int i = 0; i < 4; i++) {
+            ForcedActions.clear(id);
+            ForcedActions.force(id, "{\"thought\":\"\",\"action\":\"answer\",\"text\":\"Draft answer.\"}");
+            Result r = ask(id, "pp-" + (i + 1), "When was the Zorblat reactor commissioned?");
+            var pre = r.traces().stream().map(t -> t.trace().preProcessingTrace()).filter(Objects::nonNull).toList();
+            assertEquals("PRE_PROCESSING", pre.get(0).modelInvocationInput().typeAsString());
+            assertTrue(pre.get(0).modelInvocationInput().text().contains("Zorblat"));
+            var verdict = pre.get(pre.size() - 1).modelInvocationOutput().parsedResponse();
+            assertNotNull(verdict.isValid());
+            assertNotNull(verdict.rationale());
+            var post = r.traces().stream().map(t -> t.trace().postProcessingTrace()).filter(Objects::nonNull)
+                    .toList();
+            if (!verdict.isValid()) {
+                assertEquals("Sorry, I cannot help with that request.", r.text());
+                assertTrue(r.orchestration().isEmpty() && post.isEmpty());
+                continue;
+            }
+            assertEquals("Draft answer.", r.observations("FINISH").get(0).finalResponse().text());
+            assertEquals("POST_PROCESSING", post.get(0).modelInvocationInput().typeAsString());
+            assertTrue(post.get(0).modelInvocationInput().text().contains("Draft answer."));
+            assertEquals(r.text(), post.get(post.size() - 1).modelInvocationOutput().parsedResponse().text(),
+                    "the chunk is the rewritten answer");
+        }
     }
 }

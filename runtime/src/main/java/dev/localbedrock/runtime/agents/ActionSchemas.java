@@ -44,6 +44,15 @@ public final class ActionSchemas {
     public record Callable(AgentSnapshot.ActionGroup group, ApiAction action) {
     }
 
+    /** PRE_PROCESSING's verdict on the input: the reason first, so the verdict follows from it. */
+    static final ActionSchemas PRE_PROCESSING = fixed("""
+            {"type":"object","properties":{"rationale":{"type":"string","maxLength":400},"isValid":{"type":"boolean"}},
+             "required":["rationale","isValid"],"additionalProperties":false}""");
+    /** POST_PROCESSING's rewritten answer. */
+    static final ActionSchemas POST_PROCESSING = fixed("""
+            {"type":"object","properties":{"text":{"type":"string","minLength":1,"maxLength":2000}},
+             "required":["text"],"additionalProperties":false}""");
+
     private final ObjectNode original;
     private final ObjectNode grammar;
     private final JsonSchema validator;
@@ -54,6 +63,14 @@ public final class ActionSchemas {
         this.grammar = (ObjectNode) grammarCopy(original);
         this.validator = VALIDATORS.getSchema(original);
         this.callables = List.copyOf(callables);
+    }
+
+    private static ActionSchemas fixed(String schema) {
+        try {
+            return new ActionSchemas((ObjectNode) Json.MAPPER.readTree(schema), List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The schema of a step of {@code agent}: its callable operations, or only the answer when {@code answerOnly}. */

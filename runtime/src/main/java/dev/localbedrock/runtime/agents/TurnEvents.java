@@ -17,6 +17,9 @@ public interface TurnEvents {
      */
     void chunk(String text, ArrayNode citations);
 
+    /** One {@code returnControl} event (a ReturnControlPayload), then the end of the stream. */
+    void returnControl(ObjectNode payload);
+
     /** Ends the stream with a {@code dependencyFailedException}. */
     void dependencyFailed(String message, String resourceName);
 
