@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * session's earlier turns, the question, then this turn's calls and observations), generates one JSON action
  * constrained to {@link ActionSchemas}, checks it against the full schema (resampling up to
  * {@value #ATTEMPTS} times), and either calls the operation's function and observes its answer, searches an
- * associated knowledge base and observes the chunks found (they become the answer's citations), asks the user, or
- * answers. At most
+ * associated knowledge base and observes the chunks found (they become the answer's citations), asks the user,
+ * hands a RETURN_CONTROL operation to the caller (the turn waits in the session for its result), or answers.
+ * PRE_PROCESSING (a verdict on the input) and POST_PROCESSING (a rewrite of the answer) run when enabled. At most
  * {@value #MAX_STEPS} steps: the last may only answer, so every turn that is not cut short ends with an answer.
  * Every step's events share one {@code traceId}. Runs on the orchestration pool, blocking on the model and the
  * function; it stops as soon as the client goes away.

@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The conversations InvokeAgent keeps, one per (agent, alias, session id): the turns so far, the session
- * attributes, and a turn waiting for the caller's results after it returned control. A session idle for longer than its agent's {@code idleSessionTTLInSeconds} is forgotten (checked on
- * every use, so nothing expired is ever seen, and swept then so forgotten sessions hold no memory); {@code endSession}
- * forgets it after its turn. Held in memory only: a restart ends every session, as the TTL would.
+ * attributes, and a turn waiting for the caller's results after it returned control. A session idle for longer than
+ * its agent's {@code idleSessionTTLInSeconds} is forgotten (checked on every use, so nothing expired is ever seen,
+ * and swept then so forgotten sessions hold no memory); {@code endSession} forgets it after its turn. Held in memory only: a restart ends every session, as the TTL would.
  */
 public final class AgentSessions {
     /** The most recent turns a prompt shows; older ones stay out so the prompt fits the model's context. */

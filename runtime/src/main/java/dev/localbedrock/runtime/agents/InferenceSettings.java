@@ -7,8 +7,9 @@ import dev.localbedrock.codecs.Json;
 /**
  * A prompt's inference configuration: the agent's
  * {@code promptOverrideConfiguration.promptConfigurations[type].inferenceConfiguration} where given, member by
- * member, else Bedrock's defaults for orchestration, for pre- and post-processing too (temperature 0, topP 1, topK 250, 2048 tokens). Stop sequences
- * are reported but not applied: a stop sequence would cut the constrained JSON.
+ * member, else Bedrock's defaults for orchestration, for pre- and post-processing too (temperature 0, topP 1,
+ * topK 250, 2048 tokens). Stop sequences are reported but not applied: a stop sequence would cut the constrained
+ * JSON.
  */
 public record InferenceSettings(int maximumLength, float temperature, float topP, int topK, JsonNode stopSequences) {
     static final InferenceSettings DEFAULTS = new InferenceSettings(2048, 0f, 1f, 250,
