@@ -8,6 +8,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.localbedrock.codecs.Json;
+import dev.localbedrock.codecs.agent.ActionGroupDefinition;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,7 +20,10 @@ import java.util.stream.Collectors;
 /**
  * What one orchestration step may output: a {@code oneOf} of one object per enabled operation
  * ({@code {"thought","action":"call","actionGroup","apiPath","verb","parameters","requestBody"}}, the parameters and
- * body typed by the operation's OpenAPI schemas) and the answer ({@code {"thought","action":"answer","text"}}).
+ * body typed by the operation's OpenAPI schemas; groups whose function runs here and RETURN_CONTROL groups alike), one
+ * search per associated knowledge base ({@code {"thought","action":"search","knowledgeBaseId","query"}}), a question
+ * back to the user when the agent has the AMAZON.UserInput group ({@code {"thought","action":"ask_user","question"}})
+ * and the answer ({@code {"thought","action":"answer","text"}}).
  * The branches differ by constants, so exactly one matches any output. Generation is constrained to
  * {@link #grammar()} (the schema less the keywords the grammar compiler refuses: {@code pattern}, {@code multipleOf},
  * ...), and the output is then checked against the {@link #validate original}, whose ranges and patterns the grammar
@@ -28,6 +32,7 @@ import java.util.stream.Collectors;
 public final class ActionSchemas {
     static final int THOUGHT_MAX = 400;
     static final int ANSWER_MAX = 2000;
+    static final int QUERY_MAX = 300;
     /** The keywords the grammar compiler understands (or ignores); everything else is dropped from its copy. */
     private static final Set<String> GRAMMAR_KEYWORDS = Set.of("type", "nullable", "properties", "required",
             "additionalProperties", "items", "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum",
@@ -38,6 +43,15 @@ public final class ActionSchemas {
     /** One callable operation with the action group offering it. */
     public record Callable(AgentSnapshot.ActionGroup group, ApiAction action) {
     }
+
+    /** PRE_PROCESSING's verdict on the input: the reason first, so the verdict follows from it. */
+    static final ActionSchemas PRE_PROCESSING = fixed("""
+            {"type":"object","properties":{"rationale":{"type":"string","maxLength":400},"isValid":{"type":"boolean"}},
+             "required":["rationale","isValid"],"additionalProperties":false}""");
+    /** POST_PROCESSING's rewritten answer. */
+    static final ActionSchemas POST_PROCESSING = fixed("""
+            {"type":"object","properties":{"text":{"type":"string","minLength":1,"maxLength":2000}},
+             "required":["text"],"additionalProperties":false}""");
 
     private final ObjectNode original;
     private final ObjectNode grammar;
@@ -51,14 +65,27 @@ public final class ActionSchemas {
         this.callables = List.copyOf(callables);
     }
 
+    private static ActionSchemas fixed(String schema) {
+        try {
+            return new ActionSchemas((ObjectNode) Json.MAPPER.readTree(schema), List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The schema of a step of {@code agent}: its callable operations, or only the answer when {@code answerOnly}. */
     public static ActionSchemas of(AgentSnapshot agent, boolean answerOnly) {
         List<Callable> callables = new ArrayList<>();
         ObjectNode schema = Json.MAPPER.createObjectNode();
         ArrayNode oneOf = schema.putArray("oneOf");
+        boolean askUser = false;
         if (!answerOnly) {
             for (AgentSnapshot.ActionGroup g : agent.actionGroups()) {
-                if (g.functionUrl() == null) { // RETURN_CONTROL and AMAZON.UserInput are not offered yet
+                if (ActionGroupDefinition.USER_INPUT.equals(g.parentSignature())) {
+                    askUser = true;
+                    continue;
+                }
+                if (g.functionUrl() == null && !g.returnControl()) {
                     continue;
                 }
                 for (ApiAction a : g.actions()) {
@@ -66,8 +93,14 @@ public final class ActionSchemas {
                     oneOf.add(callBranch(g, a));
                 }
             }
+            for (AgentSnapshot.KnowledgeBase kb : agent.knowledgeBases()) {
+                oneOf.add(searchBranch(kb));
+            }
+            if (askUser) {
+                oneOf.add(textBranch("ask_user", "question"));
+            }
         }
-        oneOf.add(answerBranch());
+        oneOf.add(textBranch("answer", "text"));
         return new ActionSchemas(schema, callables);
     }
 
@@ -110,13 +143,27 @@ public final class ActionSchemas {
         return branch;
     }
 
-    private static ObjectNode answerBranch() {
+    /** A search of one associated knowledge base: the id is a constant, so the branch names its base. */
+    private static ObjectNode searchBranch(AgentSnapshot.KnowledgeBase kb) {
         ObjectNode branch = Json.MAPPER.createObjectNode().put("type", "object");
         ObjectNode props = branch.putObject("properties");
         props.set("thought", thought());
-        props.putObject("action").put("const", "answer");
-        props.putObject("text").put("type", "string").put("minLength", 1).put("maxLength", ANSWER_MAX);
-        branch.putArray("required").add("thought").add("action").add("text");
+        props.putObject("action").put("const", "search");
+        props.putObject("knowledgeBaseId").put("const", kb.knowledgeBaseId());
+        props.putObject("query").put("type", "string").put("minLength", 1).put("maxLength", QUERY_MAX);
+        branch.putArray("required").add("thought").add("action").add("knowledgeBaseId").add("query");
+        branch.put("additionalProperties", false);
+        return branch;
+    }
+
+    /** The answer ({@code text}) or, with AMAZON.UserInput, a question back to the user ({@code question}). */
+    private static ObjectNode textBranch(String action, String member) {
+        ObjectNode branch = Json.MAPPER.createObjectNode().put("type", "object");
+        ObjectNode props = branch.putObject("properties");
+        props.set("thought", thought());
+        props.putObject("action").put("const", action);
+        props.putObject(member).put("type", "string").put("minLength", 1).put("maxLength", ANSWER_MAX);
+        branch.putArray("required").add("thought").add("action").add(member);
         branch.put("additionalProperties", false);
         return branch;
     }

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The conversations InvokeAgent keeps, one per (agent, alias, session id): the turns so far and the session
- * attributes. A session idle for longer than its agent's {@code idleSessionTTLInSeconds} is forgotten (checked on
- * every use, so nothing expired is ever seen, and swept then so forgotten sessions hold no memory); {@code endSession}
- * forgets it after its turn. Held in memory only: a restart ends every session, as the TTL would.
+ * The conversations InvokeAgent keeps, one per (agent, alias, session id): the turns so far, the session
+ * attributes, and a turn waiting for the caller's results after it returned control. A session idle for longer than
+ * its agent's {@code idleSessionTTLInSeconds} is forgotten (checked on every use, so nothing expired is ever seen,
+ * and swept then so forgotten sessions hold no memory); {@code endSession} forgets it after its turn. Held in memory only: a restart ends every session, as the TTL would.
  */
 public final class AgentSessions {
     /** The most recent turns a prompt shows; older ones stay out so the prompt fits the model's context. */
@@ -32,6 +32,7 @@ public final class AgentSessions {
         private final List<Turn> turns = new ArrayList<>();
         private final Duration ttl;
         private Instant lastUsed;
+        private ReturnedControl returned;
 
         private Session(Duration ttl, Instant now) {
             this.ttl = ttl;
@@ -61,6 +62,22 @@ public final class AgentSessions {
             if (turns.size() > TURNS_KEPT) {
                 turns.remove(0);
             }
+        }
+
+        /** The id of the invocation whose results the session waits for, or null. */
+        public synchronized String waitingInvocationId() {
+            return returned == null ? null : returned.invocationId();
+        }
+
+        synchronized void returnControl(ReturnedControl r) {
+            returned = r;
+        }
+
+        /** The turn waiting for its caller, now no longer waiting; null when none was. */
+        synchronized ReturnedControl takeReturnedControl() {
+            ReturnedControl r = returned;
+            returned = null;
+            return r;
         }
 
         private synchronized boolean expired(Instant now) {

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.agents;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Where a turn's events go: the InvokeAgent response stream. Callable from any thread. */
@@ -10,8 +11,14 @@ public interface TurnEvents {
     /** One {@code trace} event: a whole TracePart. */
     void trace(ObjectNode tracePart);
 
-    /** One {@code chunk} event carrying {@code text}. */
-    void chunk(String text);
+    /**
+     * One {@code chunk} event carrying {@code text}, with {@code attribution.citations} (an empty list when the turn
+     * retrieved nothing).
+     */
+    void chunk(String text, ArrayNode citations);
+
+    /** One {@code returnControl} event (a ReturnControlPayload), then the end of the stream. */
+    void returnControl(ObjectNode payload);
 
     /** Ends the stream with a {@code dependencyFailedException}. */
     void dependencyFailed(String message, String resourceName);

@@ -1,10 +1,12 @@
 package dev.localbedrock.runtime.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.localbedrock.codecs.BedrockErrorType;
 import dev.localbedrock.codecs.BedrockException;
 import dev.localbedrock.codecs.Json;
+import dev.localbedrock.codecs.agent.RetrieveBodies;
 import dev.localbedrock.codecs.chat.ChatMessage;
 import dev.localbedrock.codecs.chat.ChatRequest;
 import dev.localbedrock.codecs.eventstream.EventStreamEncoder;
@@ -24,9 +26,11 @@ import dev.localbedrock.runtime.agents.AgentSessions;
 import dev.localbedrock.runtime.agents.AgentSnapshot;
 import dev.localbedrock.runtime.agents.FunctionInvoker;
 import dev.localbedrock.runtime.agents.InferenceSettings;
+import dev.localbedrock.runtime.agents.KnowledgeSearch;
 import dev.localbedrock.runtime.agents.OrchestrationModel;
 import dev.localbedrock.runtime.agents.TurnEvents;
 import dev.localbedrock.runtime.generation.GenerationJob;
+import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
 import dev.localbedrock.runtime.generation.GenerationListener;
 import dev.localbedrock.runtime.quota.MeteredListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -99,10 +103,13 @@ final class InvokeAgentApi {
         boolean enableTrace = request.path("enableTrace").asBoolean(false);
         boolean endSession = request.path("endSession").asBoolean(false);
         JsonNode state = request.path("sessionState");
-        if (state.has("returnControlInvocationResults")) {
-            throw BedrockException.validation("sessionState.returnControlInvocationResults is not supported yet:"
-                    + " this server does not return control to the caller.");
+        JsonNode results = state.get("returnControlInvocationResults");
+        if (results != null && !results.isNull()) {
+            checkResults(results);
+        } else {
+            results = null;
         }
+        String invocationId = state.path("invocationId").asText(null);
         Map<String, String> sessionAttributes = strings(state.get("sessionAttributes"), "sessionAttributes");
         Map<String, String> promptAttributes = strings(state.get("promptSessionAttributes"),
                 "promptSessionAttributes");
@@ -112,20 +119,29 @@ final class InvokeAgentApi {
             throw BedrockException.validation("The agent's foundation model " + agent.foundationModel()
                     + " cannot hold a conversation.");
         }
-        if (inputText.isEmpty() && !endSession) {
+        if (inputText.isEmpty() && !endSession && results == null) {
             throw BedrockException.validation("inputText must not be empty.");
         }
         record.model(target.model().entry().id());
         AgentStream stream = new AgentStream(ctx, record, sessionId);
         AgentSessions.Session session = agents.sessions().open(agentId, aliasId, sessionId,
                 agent.idleSessionTtlSeconds());
+        if (results != null) { // the results must answer the invocation this session returned
+            String waiting = session.waitingInvocationId();
+            if (waiting == null || !waiting.equals(invocationId)) {
+                throw BedrockException.validation("sessionState.invocationId " + invocationId
+                        + (waiting == null ? " is not waiting for results: this session returned no control."
+                        : " does not match the invocation this session returned control for."));
+            }
+        }
         session.putAttributes(sessionAttributes);
+        JsonNode returnResults = results;
         Runnable turn = () -> {
             try {
-                if (!inputText.isEmpty()) {
-                    new AgentOrchestrator(agent, session, new Model(text, target, ctx), FUNCTIONS, stream,
-                            Clock.systemUTC()).run(new AgentOrchestrator.Turn(sessionId, inputText, enableTrace,
-                            promptAttributes));
+                if (!inputText.isEmpty() || returnResults != null) {
+                    new AgentOrchestrator(agent, session, new Model(text, target, ctx), FUNCTIONS,
+                            knowledgeSearch(api), stream, Clock.systemUTC()).run(new AgentOrchestrator.Turn(
+                            sessionId, inputText, enableTrace, promptAttributes, invocationId, returnResults));
                 } else {
                     stream.end();
                 }
@@ -149,6 +165,50 @@ final class InvokeAgentApi {
             throw new BedrockException(BedrockErrorType.THROTTLING,
                     "Too many agent invocations are running; retry shortly.");
         }
+    }
+
+    /**
+     * {@code returnControlInvocationResults}: a non-empty list whose members are each an {@code apiResult} or a
+     * {@code functionResult} naming its {@code actionGroup}, with a {@code responseBody} map of content types to
+     * {@code {body}}.
+     */
+    private static void checkResults(JsonNode results) {
+        if (!results.isArray() || results.isEmpty()) {
+            throw BedrockException.validation("sessionState.returnControlInvocationResults must be a list of 1 or"
+                    + " more results.");
+        }
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode r = results.get(i);
+            String at = "sessionState.returnControlInvocationResults[" + i + "]";
+            JsonNode result = r.has("apiResult") ? r.get("apiResult") : r.get("functionResult");
+            if (result == null || !result.isObject() || r.size() != 1) {
+                throw BedrockException.validation(at + " must hold exactly one of apiResult, functionResult.");
+            }
+            if (!result.path("actionGroup").isTextual()) {
+                throw BedrockException.validation(at + ".actionGroup is required.");
+            }
+            JsonNode body = result.get("responseBody");
+            if (body != null && !body.isObject()) {
+                throw BedrockException.validation(at + ".responseBody must be a map of content types to {body}.");
+            }
+        }
+    }
+
+    /** The agent's lookups run Retrieve's search on the server's knowledge bases. */
+    private static KnowledgeSearch knowledgeSearch(RuntimeApi api) {
+        return (knowledgeBaseId, query) -> {
+            KnowledgeBaseService kbs = api.knowledgeBases();
+            if (kbs == null) {
+                throw new KnowledgeSearch.Failure("Knowledge bases are not kept by this server.");
+            }
+            try {
+                return kbs.retrieval().retrieve(knowledgeBaseId,
+                                new RetrieveBodies.Request(query, KnowledgeSearch.RESULTS, null)).stream()
+                        .map(r -> new KnowledgeSearch.Reference(r.text(), r.uri(), r.metadata())).toList();
+            } catch (BedrockException e) {
+                throw new KnowledgeSearch.Failure(e.getMessage());
+            }
+        };
     }
 
     private static String checked(String name, String value, Pattern pattern, String rule) {
@@ -224,10 +284,10 @@ final class InvokeAgentApi {
         }
 
         @Override
-        public void chunk(String text) {
+        public void chunk(String text, ArrayNode citations) {
             ObjectNode payload = Json.MAPPER.createObjectNode().put("bytes",
                     Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)));
-            payload.putObject("attribution").putArray("citations");
+            payload.putObject("attribution").set("citations", citations);
             event("chunk", payload);
         }
 
@@ -239,6 +299,12 @@ final class InvokeAgentApi {
                     wire.flush();
                 }
             });
+        }
+
+        @Override
+        public void returnControl(ObjectNode payload) {
+            event("returnControl", payload);
+            end();
         }
 
         @Override
