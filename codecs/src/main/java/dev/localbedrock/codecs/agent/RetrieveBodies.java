@@ -56,9 +56,19 @@ public final class RetrieveBodies {
             }
             text = query.string("text", true, 0, MAX_QUERY, null, null);
         }
+        Search search = search(in.object("retrievalConfiguration", false), v);
+        v.throwIfAny();
+        return new Request(text, search.numberOfResults(), search.filter());
+    }
+
+    /** How many results and the filter, as Retrieve and RetrieveAndGenerate both take them. */
+    public record Search(int numberOfResults, FilterSpec filter) {
+    }
+
+    /** Reads a {@code KnowledgeBaseRetrievalConfiguration} ({@code config} null when absent) into {@code v}. */
+    public static Search search(AgentJson.Reader config, AgentJson.Violations v) {
         int results = DEFAULT_RESULTS;
         FilterSpec filter = null;
-        AgentJson.Reader config = in.object("retrievalConfiguration", false);
         AgentJson.Reader vector = config == null ? null : config.object("vectorSearchConfiguration", false);
         if (config != null && config.has("managedSearchConfiguration")) {
             config.refuse("managedSearchConfiguration", "is not supported; use vectorSearchConfiguration.");
@@ -81,8 +91,7 @@ public final class RetrieveBodies {
                 filter = filter(f, vector.path("filter"), v);
             }
         }
-        v.throwIfAny();
-        return new Request(text, results, filter);
+        return new Search(results, filter);
     }
 
     private static FilterSpec filter(JsonNode node, String path, AgentJson.Violations v) {

@@ -87,6 +87,9 @@ record Operation(String service, String name) {
     // --- InvokeAgent (bedrock-agent-runtime) ---
     static final Operation INVOKE_AGENT = new Operation(BEDROCK_AGENT_RUNTIME, "InvokeAgent");
     // --- end InvokeAgent ---
+    // ---- RetrieveAndGenerate (bedrock-agent-runtime) ----
+    static final Operation RETRIEVE_AND_GENERATE = new Operation(BEDROCK_AGENT_RUNTIME, "RetrieveAndGenerate");
+    // ---- end of RetrieveAndGenerate ----
     /**
      * This server's own health check (load balancers, readiness probes). No AWS service has it, so it is kept
      * out of the operations an error message lists.

@@ -165,6 +165,13 @@ final class OperationTable {
                 "/agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text");
     }
 
+    // ---- RetrieveAndGenerate (bedrock-agent-runtime) ----
+    /** bedrock-agent-runtime's RetrieveAndGenerate: the knowledge base travels in the body. */
+    static void bedrockAgentRuntimeRetrieveAndGenerate(Builder table) {
+        table.operation(Operation.RETRIEVE_AND_GENERATE, HttpMethod.POST, "/retrieveAndGenerate");
+    }
+    // ---- end of RetrieveAndGenerate ----
+
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
@@ -184,6 +191,7 @@ final class OperationTable {
                 .register(OperationTable::bedrockAgent).register(OperationTable::bedrockAgentAgents)
                 .register(OperationTable::bedrockAgentIngestion).register(OperationTable::bedrockAgentRuntime)
                 .register(OperationTable::bedrockAgentRuntimeInvokeAgent)
+                .register(OperationTable::bedrockAgentRuntimeRetrieveAndGenerate) // RetrieveAndGenerate
                 .register(OperationTable::serverEndpoints).build();
     }
 

@@ -162,6 +162,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         // --- end InvokeAgent ---
+        // ---- RetrieveAndGenerate (bedrock-agent-runtime) ----
+        if (call.operation().equals(Operation.RETRIEVE_AND_GENERATE)) {
+            RetrieveAndGenerateApi.handle(api, ctx, body, record, keepAlive);
+            return;
+        }
+        // ---- end of RetrieveAndGenerate ----
         if (call.operation().service().equals(Operation.LOCAL)) {
             LocalApi.handle(api, ctx, call, body, record, keepAlive);
             return;

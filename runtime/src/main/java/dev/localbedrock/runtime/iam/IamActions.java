@@ -132,6 +132,10 @@ public final class IamActions {
             case "bedrock-agent-runtime:InvokeAgent" -> Optional.of(new Target("bedrock:InvokeAgent",
                     agentAliasArn(param(parameters, "agentId"), param(parameters, "agentAliasId"))));
             // --- end InvokeAgent ---
+            // ---- RetrieveAndGenerate: on "*", as the service authorization reference lists it (the knowledge
+            // base travels in the body, and the reference names no resource type for the action).
+            case BEDROCK_AGENT_RUNTIME + ":RetrieveAndGenerate" -> everywhere("bedrock:RetrieveAndGenerate");
+            // ---- end of RetrieveAndGenerate ----
             // Model access is console-only at AWS; these are the console's own actions for it (the guide's
             // console policy lists both).
             case LOCAL + ":ListModelAccess" -> everywhere("bedrock:GetFoundationModelAvailability");

@@ -76,12 +76,23 @@ public final class KnowledgeBaseService implements AutoCloseable {
         this.ingestion = new IngestionJobs(jobs, new IngestionRun.Context(repository, models, indexes, objects),
                 clock);
         this.retrieval = new Retrieval(repository, models, indexes, arnPrefix);
+        this.groundedAnswers = new dev.localbedrock.runtime.knowledge.rag.GroundedAnswers(retrieval,
+                new dev.localbedrock.runtime.knowledge.rag.Conversations(clock)); // RetrieveAndGenerate
     }
 
     /** Retrieve (bedrock-agent-runtime) over these knowledge bases. */
     public Retrieval retrieval() {
         return retrieval;
     }
+
+    // ---- RetrieveAndGenerate ----
+    private final dev.localbedrock.runtime.knowledge.rag.GroundedAnswers groundedAnswers;
+
+    /** RetrieveAndGenerate (bedrock-agent-runtime) over these knowledge bases, with its sessions. */
+    public dev.localbedrock.runtime.knowledge.rag.GroundedAnswers groundedAnswers() {
+        return groundedAnswers;
+    }
+    // ---- end of RetrieveAndGenerate ----
 
     // ---- ingestion jobs (StartIngestionJob, GetIngestionJob, ListIngestionJobs, StopIngestionJob) ----
 

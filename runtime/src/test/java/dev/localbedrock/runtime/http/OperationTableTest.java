@@ -113,6 +113,8 @@ class OperationTableTest {
                 + "/stop, POST /knowledgebases/{knowledgeBaseId}/retrieve"
                 // InvokeAgent
                 + ", POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text"
+                // RetrieveAndGenerate
+                + ", POST /retrieveAndGenerate"
                 + ".";
         // An unknown path under a known first segment names only the operations there.
         assertEquals("No operation matches POST /model/x/chat. Supported: POST /model/{modelId}/invoke, "
@@ -204,6 +206,15 @@ class OperationTableTest {
         assertEquals("Method PATCH is not supported on /knowledgebases/KB12345678; use GET or PUT or DELETE.",
                 e.getMessage());
     }
+
+    // ---- RetrieveAndGenerate ----
+    @Test
+    void retrieveAndGenerateIsOneFixedPath() {
+        ResolvedOperation call = parse(HttpMethod.POST, "/retrieveAndGenerate");
+        assertEquals(Operation.RETRIEVE_AND_GENERATE, call.operation());
+        assertEquals(Map.of(), call.pathParameters());
+    }
+    // ---- end of RetrieveAndGenerate ----
 
     @Test
     void ingestionJobAndRetrieveRoutesAreTheModels() {

@@ -137,6 +137,14 @@ class IamActionsTest {
                         Map.of("agentId", "AG12345678", "agentAliasId", "TSTALIASID", "sessionId", "s-1")));
     }
 
+    // ---- RetrieveAndGenerate ----
+    @Test
+    void retrieveAndGenerateAuthorizesEverywhere() {
+        assertEquals(new IamActions.Target("bedrock:RetrieveAndGenerate", "*"),
+                target("bedrock-agent-runtime", "RetrieveAndGenerate", Map.of()));
+    }
+    // ---- end of RetrieveAndGenerate ----
+
     @Test
     void localOperations() {
         assertTrue(actions.target("local-bedrock", "Ping", Map.of()).isEmpty(), "health checks are not authorized");
