@@ -29,10 +29,7 @@ import dev.localbedrock.runtime.agents.InferenceSettings;
 import dev.localbedrock.runtime.agents.KnowledgeSearch;
 import dev.localbedrock.runtime.agents.OrchestrationModel;
 import dev.localbedrock.runtime.agents.TurnEvents;
-import dev.localbedrock.runtime.generation.GenerationJob;
 import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
-import dev.localbedrock.runtime.generation.GenerationListener;
-import dev.localbedrock.runtime.quota.MeteredListener;
 import io.netty.channel.ChannelHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +42,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -360,52 +354,18 @@ final class InvokeAgentApi {
                     sampling(settings), List.of(), 1, LikelihoodMode.NONE, PromptTruncation.NONE,
                     new OutputConstraint(schema));
             int[] ids = text.worker().model().tokenizer().encode(prompt, false);
-            CompletableFuture<GenerationOutcome> done = new CompletableFuture<>();
-            GenerationListener listener = new GenerationListener() {
-                @Override
-                public void onComplete(GenerationOutcome outcome) {
-                    done.complete(outcome);
-                }
-
-                @Override
-                public void onError(InferenceFailure error) {
-                    done.completeExceptionally(error);
-                }
-            };
-            GenerationJob job;
-            var budget = target.budget();
+            GenerationOutcome o;
             try {
-                if (budget == null) {
-                    job = text.worker().submitTokens(ids, request, listener, target.capacityTag());
-                } else {
-                    budget.admit();
-                    MeteredListener metered = new MeteredListener(listener, budget);
-                    try {
-                        job = text.worker().submitTokens(ids, request, metered, target.capacityTag());
-                    } catch (RuntimeException refused) {
-                        if (!metered.started()) {
-                            budget.refund();
-                        }
-                        throw refused;
-                    }
-                }
+                o = WaitedGeneration.run(text, target, ids, request, ctx.channel());
+            } catch (WaitedGeneration.ClientGone e) {
+                throw new Unavailable(e.getMessage());
             } catch (BedrockException | InferenceFailure e) {
-                throw new Unavailable("The agent's model refused the step: " + e.getMessage());
+                throw new Unavailable("The agent's model could not run the step: " + e.getMessage());
+            } catch (IllegalStateException e) {
+                throw new Unavailable("The agent's model failed: " + e.getMessage());
             }
-            while (true) {
-                try {
-                    GenerationOutcome o = done.get(100, TimeUnit.MILLISECONDS);
-                    return new Output(o.text(), o.inputTokenCount(), o.outputTokenCount(),
-                            o.stopReason() != StopReason.MAX_TOKENS);
-                } catch (TimeoutException e) {
-                    if (!ctx.channel().isActive()) { // the client hung up: stop generating for it
-                        job.cancel();
-                        throw new Unavailable("The client went away.");
-                    }
-                } catch (ExecutionException e) {
-                    throw new Unavailable("The agent's model failed: " + e.getCause().getMessage());
-                }
-            }
+            return new Output(o.text(), o.inputTokenCount(), o.outputTokenCount(),
+                    o.stopReason() != StopReason.MAX_TOKENS);
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.localbedrock.codecs.agent.RetrieveAndGenerateBodies;
 import dev.localbedrock.codecs.agent.RetrieveBodies;
 import dev.localbedrock.codecs.chat.ChatMessage;
 import dev.localbedrock.codecs.chat.ChatRequest;
-import dev.localbedrock.codecs.inference.GenerationOutcome;
 import dev.localbedrock.codecs.inference.InferenceFailure;
 import dev.localbedrock.codecs.inference.LikelihoodMode;
 import dev.localbedrock.codecs.inference.PromptTruncation;
@@ -15,12 +14,9 @@ import dev.localbedrock.codecs.inference.TextGenerationRequest;
 import dev.localbedrock.runtime.ModelTarget;
 import dev.localbedrock.runtime.ServedModel;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
-import dev.localbedrock.runtime.generation.GenerationJob;
-import dev.localbedrock.runtime.generation.GenerationListener;
 import dev.localbedrock.runtime.knowledge.KnowledgeBaseService;
 import dev.localbedrock.runtime.knowledge.rag.Conversations;
 import dev.localbedrock.runtime.knowledge.rag.GroundedAnswers;
-import dev.localbedrock.runtime.quota.MeteredListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -29,12 +25,9 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -140,53 +133,17 @@ final class RetrieveAndGenerateApi {
             TextGenerationRequest generation = new TextGenerationRequest(prompt, maxTokens(), sampling(),
                     request.stopSequences(), 1, LikelihoodMode.NONE, PromptTruncation.NONE);
             int[] ids = text.worker().model().tokenizer().encode(prompt, false);
-            CompletableFuture<GenerationOutcome> done = new CompletableFuture<>();
-            GenerationListener listener = new GenerationListener() {
-                @Override
-                public void onComplete(GenerationOutcome outcome) {
-                    done.complete(outcome);
-                }
-
-                @Override
-                public void onError(InferenceFailure error) {
-                    done.completeExceptionally(error);
-                }
-            };
-            GenerationJob job;
-            var budget = target.budget();
             try {
-                if (budget == null) {
-                    job = text.worker().submitTokens(ids, generation, listener, target.capacityTag());
-                } else {
-                    budget.admit();
-                    MeteredListener metered = new MeteredListener(listener, budget);
-                    try {
-                        job = text.worker().submitTokens(ids, generation, metered, target.capacityTag());
-                    } catch (RuntimeException refused) {
-                        if (!metered.started()) {
-                            budget.refund();
-                        }
-                        throw refused;
-                    }
-                }
+                return WaitedGeneration.run(text, target, ids, generation, ctx.channel()).text();
+            } catch (WaitedGeneration.ClientGone e) {
+                throw new BedrockException(BedrockErrorType.INTERNAL_SERVER, e.getMessage());
             } catch (InferenceFailure e) {
                 throw InferenceErrors.toAws(e);
-            }
-            while (true) {
-                try {
-                    return done.get(100, TimeUnit.MILLISECONDS).text();
-                } catch (TimeoutException e) {
-                    if (!ctx.channel().isActive()) { // the client hung up: stop generating for it
-                        job.cancel();
-                        throw new BedrockException(BedrockErrorType.INTERNAL_SERVER, "The client went away.");
-                    }
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof InferenceFailure f ? InferenceErrors.toAws(f)
-                            : new BedrockException(BedrockErrorType.INTERNAL_SERVER, "The model failed.");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BedrockException(BedrockErrorType.INTERNAL_SERVER, "Interrupted while generating.");
-                }
+            } catch (IllegalStateException e) {
+                throw new BedrockException(BedrockErrorType.INTERNAL_SERVER, "The model failed.");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BedrockException(BedrockErrorType.INTERNAL_SERVER, "Interrupted while generating.");
             }
         }
     }
