@@ -109,6 +109,33 @@ public final class AgentService {
         return target;
     }
 
+    /**
+     * What an invocation of {@code agent} runs on: the provisioned throughput its alias routes through (its steps
+     * then use that throughput's reserved capacity and count against its model units), else the foundation model on
+     * demand.
+     *
+     * @throws BedrockException ResourceNotFoundException when the provisioned throughput was deleted after the alias
+     *                          was routed through it; AccessDeniedException as {@link #invocationModel(String)}
+     */
+    public ModelTarget invocationModel(AgentSnapshot agent) {
+        String reserved = agent.provisionedThroughput();
+        if (reserved == null) {
+            return invocationModel(agent.foundationModel());
+        }
+        ModelTarget target;
+        try {
+            target = models.apply(reserved);
+        } catch (BedrockException e) {
+            target = null;
+        }
+        if (target == null || target.capacityTag() == null) {
+            throw BedrockException.notFound("The provisioned throughput " + reserved + " that alias "
+                    + agent.aliasId() + " of agent " + agent.agentId() + " routes through no longer exists;"
+                    + " UpdateAgentAlias with another routingConfiguration.1.provisionedThroughput, or none.");
+        }
+        return invocationModel(reserved);
+    }
+
     // ---------------------------------------------------------------- agents
 
     /** Creates the agent; the answer says CREATING, Get then shows NOT_PREPARED. */
@@ -565,11 +592,51 @@ public final class AgentService {
             throw BedrockException.validation("The routingConfiguration.1.agentVersion DRAFT is routed to by "
                     + AgentAliasBodies.TEST_ALIAS_ID + " only; name a numbered version.");
         }
-        if (repository.findVersion(agent.id(), Integer.parseInt(route.agentVersion())).isEmpty()) {
+        Optional<StoredAgentVersion> version = repository.findVersion(agent.id(),
+                Integer.parseInt(route.agentVersion()));
+        if (version.isEmpty()) {
             throw BedrockException.validation("The routingConfiguration.1.agentVersion " + route.agentVersion()
                     + " does not exist for agent " + agent.id() + "; ListAgentVersions lists the ones there are.");
         }
-        return List.of(route);
+        if (route.provisionedThroughput() == null) {
+            return List.of(route);
+        }
+        String foundationModel = DraftSnapshot.fromJson(version.get().snapshotJson()).definition().foundationModel();
+        return List.of(new AgentAliasBodies.Route(route.agentVersion(),
+                provisionedFor(route.provisionedThroughput(), route.agentVersion(), foundationModel)));
+    }
+
+    /**
+     * Checks a route's provisionedThroughput: a provisioned model here (by name or ARN) serving the version's
+     * foundation model, as Bedrock requires. Its ARN is what the alias keeps, so renaming the provisioned model
+     * does not break the alias.
+     */
+    private String provisionedFor(String provisioned, String version, String foundationModel) {
+        String field = "The routingConfiguration.1.provisionedThroughput " + provisioned;
+        ModelTarget reserved;
+        try {
+            reserved = models.apply(provisioned);
+        } catch (BedrockException e) {
+            throw BedrockException.validation(field + " is not a provisioned throughput here (" + e.getMessage()
+                    + "); ListProvisionedModelThroughputs lists the ones there are.");
+        }
+        if (reserved.capacityTag() == null) {
+            throw BedrockException.validation(field + " is a model served on demand, not a provisioned"
+                    + " throughput; give a provisioned model's name or ARN (CreateProvisionedModelThroughput).");
+        }
+        String served = reserved.model().entry().id();
+        String agentModel;
+        try {
+            agentModel = models.apply(foundationModel).model().entry().id();
+        } catch (BedrockException e) {
+            agentModel = null; // not served any more: it cannot be the provisioned model's
+        }
+        if (!served.equals(agentModel)) {
+            throw BedrockException.validation(field + " is for the model " + served + ", but version " + version
+                    + " of the agent uses the foundationModel " + foundationModel + "; the provisioned throughput"
+                    + " must be for the agent's foundation model.");
+        }
+        return reserved.capacityTag();
     }
 
     public AgentAliasBodies.Described getAlias(String agentId, String aliasId) {
@@ -685,8 +752,9 @@ public final class AgentService {
     public AgentSnapshot resolveForInvocation(String agentId, String aliasId) {
         StoredAgent agent = find(agentId);
         AgentAliasBodies.Described alias = getAlias(agentId, aliasId);
-        String version = alias.definition().routing().isEmpty() ? DRAFT
-                : alias.definition().routing().get(0).agentVersion();
+        AgentAliasBodies.Route route = alias.definition().routing().isEmpty() ? null
+                : alias.definition().routing().get(0);
+        String version = route == null ? DRAFT : route.agentVersion();
         String json;
         if (version.equals(DRAFT)) {
             if (agent.preparedJson() == null) {
@@ -712,7 +780,8 @@ public final class AgentService {
                         a.association().description())).toList();
         AgentDefinition d = s.definition();
         return new AgentSnapshot(agentId, agent.arn(), d.name(), alias.id(), alias.arn(), version, d.instruction(),
-                d.foundationModel(), d.idleSessionTtlSeconds(), d.promptOverride(), groups, kbs);
+                d.foundationModel(), route == null ? null : route.provisionedThroughput(), d.idleSessionTtlSeconds(),
+                d.promptOverride(), groups, kbs);
     }
 
     // ---------------------------------------------------------------- tags

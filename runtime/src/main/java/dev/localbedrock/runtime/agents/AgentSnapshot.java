@@ -11,11 +11,14 @@ import java.util.List;
  * executors resolved, and its enabled knowledge bases. Nothing in it changes while a session uses it.
  *
  * @param version                {@code DRAFT} or the number the alias routes to
+ * @param provisionedThroughput  the provisioned model's ARN the alias routes through (its reserved capacity runs the
+ *                               steps), or null for the foundation model on demand
  * @param idleSessionTtlSeconds  how long a session may stay idle before it is forgotten
  * @param promptOverride         {@code promptOverrideConfiguration} as the client sent it, or null
  */
 public record AgentSnapshot(String agentId, String agentArn, String agentName, String aliasId, String aliasArn,
-                            String version, String instruction, String foundationModel, int idleSessionTtlSeconds,
+                            String version, String instruction, String foundationModel,
+                            String provisionedThroughput, int idleSessionTtlSeconds,
                             JsonNode promptOverride, List<ActionGroup> actionGroups,
                             List<KnowledgeBase> knowledgeBases) {
     public AgentSnapshot {

@@ -108,7 +108,7 @@ final class InvokeAgentApi {
         Map<String, String> promptAttributes = strings(state.get("promptSessionAttributes"),
                 "promptSessionAttributes");
         AgentSnapshot agent = agents.resolveForInvocation(agentId, aliasId);
-        ModelTarget target = agents.invocationModel(agent.foundationModel());
+        ModelTarget target = agents.invocationModel(agent); // a provisioned throughput's capacity, or on demand
         if (!(target.model() instanceof ServedModel.Text text) || text.chat() == null) {
             throw BedrockException.validation("The agent's foundation model " + agent.foundationModel()
                     + " cannot hold a conversation.");
