@@ -9,6 +9,8 @@ import dev.localbedrock.benchmarks.checkpoint.BenchCheckpointWriter;
 import dev.localbedrock.benchmarks.checkpoint.CheckpointPreset;
 import dev.localbedrock.benchmarks.gguf.HfToGguf;
 import dev.localbedrock.benchmarks.imaging.ImageStepsCommand;
+import dev.localbedrock.benchmarks.knowledge.KbIngestCommand;
+import dev.localbedrock.benchmarks.knowledge.KbRetrieveCommand;
 import dev.localbedrock.benchmarks.llamacpp.LlamaCpp;
 import dev.localbedrock.benchmarks.llamacpp.LlamaCppTarget;
 import dev.localbedrock.benchmarks.llamacpp.NativeStderr;
@@ -57,7 +59,7 @@ import java.util.concurrent.Callable;
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
             BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class, BenchTool.MetricsCheck.class,
             BenchTool.TrainingThroughput.class, BenchTool.TrainingInterference.class, ImageStepsCommand.class,
-            CommandLine.HelpCommand.class})
+            KbIngestCommand.class, KbRetrieveCommand.class, CommandLine.HelpCommand.class})
 public final class BenchTool {
 
     public static void main(String[] args) {
