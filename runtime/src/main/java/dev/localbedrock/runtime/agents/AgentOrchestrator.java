@@ -28,13 +28,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * associated knowledge base and observes the chunks found (they become the answer's citations), asks the user,
  * hands a RETURN_CONTROL operation to the caller (the turn waits in the session for its result), or answers.
  * PRE_PROCESSING (a verdict on the input) and POST_PROCESSING (a rewrite of the answer) run when enabled. At most
- * {@value #MAX_STEPS} steps: the last may only answer, so every turn that is not cut short ends with an answer.
+ * {@value #MAX_STEPS} steps: the last may only answer, so every turn that is not cut short ends with an answer. So
+ * may a step whose prompt leaves less of the model's context than its maximumLength (the scratchpad grows with each
+ * observation); one that leaves under {@value #ANSWER_ROOM} tokens ends the turn with a failure naming the context.
  * Every step's events share one {@code traceId}. Runs on the orchestration pool, blocking on the model and the
  * function; it stops as soon as the client goes away.
  */
 public final class AgentOrchestrator {
     static final int MAX_STEPS = 10;
     static final int ATTEMPTS = 3;
+    /** The fewest tokens of context a step needs left for the answer-only schema's output to be whole. */
+    static final int ANSWER_ROOM = 64;
     /** How much of a function's answer the next prompt shows (the trace carries it whole). */
     static final int OBSERVATION_SHOWN = 1000;
     /** A search's results share that room. */
@@ -131,10 +135,22 @@ public final class AgentOrchestrator {
                 return;
             }
             String traceId = newTraceId();
-            ActionSchemas schemas = ActionSchemas.of(agent, step == MAX_STEPS);
+            ActionSchemas schemas;
             JsonNode action;
             try {
                 String prompt = model.render(List.of(systemPrompt()), messages(p), settings);
+                int room = model.contextRoom(prompt);
+                if (room < ANSWER_ROOM) {
+                    String message = "The agent's conversation no longer fits its model's context: the prompt of"
+                            + " step " + step + " leaves " + Math.max(0, room) + " tokens, and an answer needs "
+                            + ANSWER_ROOM + ".";
+                    failure(turn, traceId, message);
+                    events.dependencyFailed(message, agent.foundationModel());
+                    return;
+                }
+                // A step whose output could not get its whole maximumLength may only answer: an action's
+                // observation would not fit after it anyway, and the token budget keeps the answer whole.
+                schemas = ActionSchemas.of(agent, step == MAX_STEPS || room < settings.maximumLength());
                 action = constrained(turn, "orchestrationTrace", "ORCHESTRATION", traceId, prompt, schemas,
                         settings);
             } catch (OrchestrationModel.Unavailable e) {
@@ -401,7 +417,8 @@ public final class AgentOrchestrator {
                     .put("outputTokens", out.outputTokens());
             JsonNode parsed = null;
             if (!out.complete()) {
-                problem = "the model's output was cut at " + s.maximumLength() + " tokens";
+                problem = "the model's output was cut at " + Math.min(s.maximumLength(), model.contextRoom(prompt))
+                        + " tokens";
             } else {
                 try {
                     parsed = Json.MAPPER.readTree(out.text());

@@ -8,7 +8,10 @@ import java.util.List;
 /** The agent's foundation model as the orchestration loop uses it: render a prompt, then generate constrained. */
 public interface OrchestrationModel {
 
-    /** What one step generated. {@code complete} is false when the token limit cut the JSON short. */
+    /**
+     * What one step generated. {@code complete} is false when the JSON was cut short: by the step's token limit, or
+     * because the prompt left less room in the model's context than that limit.
+     */
     record Output(String text, int inputTokens, int outputTokens, boolean complete) {
     }
 
@@ -21,6 +24,9 @@ public interface OrchestrationModel {
 
     /** The prompt text {@code system} and {@code messages} become under the model's chat template. */
     String render(List<String> system, List<ChatMessage> messages, InferenceSettings settings) throws Unavailable;
+
+    /** How many tokens the model's context still holds after {@code prompt}: at most that many can be generated. */
+    int contextRoom(String prompt) throws Unavailable;
 
     /** Generates from {@code prompt}, constrained to {@code schema}; blocks until done. */
     Output generate(String prompt, JsonNode schema, InferenceSettings settings) throws Unavailable,

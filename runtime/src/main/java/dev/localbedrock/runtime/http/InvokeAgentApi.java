@@ -348,6 +348,11 @@ final class InvokeAgentApi {
         }
 
         @Override
+        public int contextRoom(String prompt) {
+            return text.worker().contextTokens() - text.worker().model().tokenizer().encode(prompt, false).length;
+        }
+
+        @Override
         public Output generate(String prompt, JsonNode schema, InferenceSettings settings) throws Unavailable,
                 InterruptedException {
             TextGenerationRequest request = new TextGenerationRequest(prompt, Math.max(1, settings.maximumLength()),
@@ -365,7 +370,7 @@ final class InvokeAgentApi {
                 throw new Unavailable("The agent's model failed: " + e.getMessage());
             }
             return new Output(o.text(), o.inputTokenCount(), o.outputTokenCount(),
-                    o.stopReason() != StopReason.MAX_TOKENS);
+                    o.stopReason() != StopReason.MAX_TOKENS && o.stopReason() != StopReason.CONTEXT_LENGTH);
         }
     }
 }
