@@ -59,7 +59,8 @@ public final class AuditTrail implements CallListener, AutoCloseable {
         // Health checks and metric scrapes arrive every few seconds from probes and Prometheus: they are not API
         // activity anyone audits, and they would bury the calls that are.
         if ("local-bedrock".equals(call.service())
-                && ("Ping".equals(call.operation()) || "GetMetrics".equals(call.operation()))) {
+                && ("Ping".equals(call.operation()) || "Live".equals(call.operation())
+                || "GetMetrics".equals(call.operation()))) {
             return;
         }
         queue.offer(call);

@@ -7,7 +7,7 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code open} (the default): no signature is checked and no policy applies; the caller is named after the
  *   access key id it claims. For offline tests and a single trusted user: the SDKs' dummy credentials just work.</li>
- *   <li>{@code sigv4}: every call but {@code /ping} must be signed with a key the server issued
+ *   <li>{@code sigv4}: every call but {@code /ping} and {@code /live} must be signed with a key the server issued
  *   ({@code bedrock-runtime keys create}), and the key's principal must be allowed the action by its policies.</li>
  * </ul>
  */

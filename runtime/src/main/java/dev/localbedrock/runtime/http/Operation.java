@@ -96,6 +96,11 @@ record Operation(String service, String name) {
      */
     static final String LOCAL = "local-bedrock";
     static final Operation PING = new Operation(LOCAL, "Ping");
+    /**
+     * Liveness: 200 while the process serves at all, draining included, so an orchestrator's liveness probe does
+     * not kill a replica that is finishing its streams ({@link #PING} is readiness: 503 once draining).
+     */
+    static final Operation LIVE = new Operation(LOCAL, "Live");
     /** This server's model-access administration (Bedrock keeps it in its console, with no SDK operation). */
     static final Operation LIST_MODEL_ACCESS = new Operation(LOCAL, "ListModelAccess");
     static final Operation PUT_MODEL_ACCESS = new Operation(LOCAL, "PutModelAccess");

@@ -175,6 +175,7 @@ final class OperationTable {
     /** This server's own endpoints, which no AWS SDK calls. */
     static void serverEndpoints(Builder table) {
         table.unlisted(Operation.PING, HttpMethod.GET, "/ping")
+                .unlisted(Operation.LIVE, HttpMethod.GET, "/live")
                 .unlisted(Operation.GET_METRICS, HttpMethod.GET, "/metrics")
                 .unlisted(Operation.GET_BODY_SHAPE, HttpMethod.GET, "/local-bedrock/body-shapes/{modelId}")
                 .unlisted(Operation.GET_JOB_METRICS, HttpMethod.GET,

@@ -92,13 +92,17 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                         + " (Content-Type: application/x-www-form-urlencoded).");
             }
             record.operation(call);
+            if (call.operation().equals(Operation.LIVE)) { // before the drain: liveness holds while draining
+                writeHealth(ctx, record, api.draining() ? "draining" : "ok");
+                return;
+            }
             if (api.draining()) {
                 keepAlive = false; // the client should reconnect, to another instance
                 throw new BedrockException(BedrockErrorType.SERVICE_UNAVAILABLE,
                         "The server is shutting down and accepts no new requests; retry on another instance.");
             }
             if (call.operation().equals(Operation.PING)) {
-                writeHealth(ctx, record);
+                writeHealth(ctx, record, "ok");
                 return;
             }
             String crossOrigin = CrossOriginGuard.refusal(request.headers());
@@ -275,8 +279,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private static void writeHealth(ChannelHandlerContext ctx, CallRecord record) {
-        byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+    private static void writeHealth(ChannelHandlerContext ctx, CallRecord record, String status) {
+        byte[] body = ("{\"status\":\"" + status + "\"}").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.JSON)

@@ -147,7 +147,7 @@ public final class IamActions {
                             "model-customization-job/")));
             case LOCAL + ":GetBodyShape" -> Optional.of(new Target("bedrock:GetFoundationModel",
                     modelArn(param(parameters, "modelId"))));
-            case LOCAL + ":Ping" -> Optional.empty();
+            case LOCAL + ":Ping", LOCAL + ":Live" -> Optional.empty();
             // IAM asks no permission for GetSessionToken: any long-term key may turn itself into a session.
             case "sts:GetSessionToken" -> Optional.empty();
             default -> throw new UnmappedOperationException("No IAM action for operation " + service + ":"

@@ -59,6 +59,7 @@ class OperationTableTest {
         ResolvedOperation ping = parse(HttpMethod.GET, "/ping");
         assertEquals(Operation.PING, ping.operation());
         assertEquals(Map.of(), ping.pathParameters());
+        assertEquals(Operation.LIVE, parse(HttpMethod.GET, "/live").operation());
         assertEquals("", parse(HttpMethod.POST, "/model//invoke").pathParameter("modelId"));
     }
 

@@ -51,6 +51,7 @@ class ShutdownSignalTest {
             AtomicLong lastByteNanos = new AtomicLong();
             CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> readToEnd(stream, lastByteNanos));
 
+            assertEquals("{\"status\":\"ok\"}", RawHttp.get(p, "/live").text());
             long signalled = System.nanoTime();
             Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(server.pid())).inheritIO().start();
             assertEquals(0, kill.waitFor(), "kill -TERM");
@@ -58,6 +59,9 @@ class ShutdownSignalTest {
             RawHttp.Reply ping = awaitDraining(p);
             long drainSeen = System.nanoTime();
             assertServiceUnavailable(ping);
+            RawHttp.Reply live = RawHttp.get(p, "/live");
+            assertEquals(200, live.status(), "liveness holds while draining: " + live.text());
+            assertEquals("{\"status\":\"draining\"}", live.text());
             assertServiceUnavailable(RawHttp.post(p, RobustnessServers.INVOKE, "application/json",
                     "{\"prompt\": \"too late\", \"max_gen_len\": 4}".getBytes(StandardCharsets.UTF_8)));
             assertServiceUnavailable(RawHttp.post(p, RobustnessServers.STREAM, "application/json",
