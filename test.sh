@@ -20,13 +20,15 @@ python3 -c 'import boto3' 2>/dev/null || packages+=(python3-boto3)
 # The console's browser tests drive Debian's chromium through chromium-driver (Selenium from Maven Central).
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
+# The state store's PostgreSQL tests start Debian's own server (initdb + pg_ctl on loopback, as user postgres).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 apt_install() { # each package on its own: one that will not install leaves the other installed
   for package in "${packages[@]}"; do
     "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true
   done
 }
 if [ "${#packages[@]}" -gt 0 ]; then
-  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI and browser end-to-end tests" >&2
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser and PostgreSQL tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then

@@ -25,7 +25,8 @@ class StateStoreTest {
     @TempDir
     Path dir;
 
-    private String url() {
+    /** The database each test opens: an SQLite file here; a subclass runs the same tests on another database. */
+    String url() {
         return "jdbc:sqlite:" + dir.resolve("nested/state/control-plane.db");
     }
 
@@ -189,7 +190,7 @@ class StateStoreTest {
         try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
                     + " checksum, installed_by, execution_time, success) VALUES (99, '99', 'future', 'SQL',"
-                    + " 'V99__future.sql', 0, 'x', 0, 1)");
+                    + " 'V99__future.sql', 0, 'x', 0, TRUE)");
         }
         StateException e = assertThrows(StateException.class, () -> StateStore.open(url()));
         assertTrue(e.getMessage().contains("migrate"), e.getMessage());
