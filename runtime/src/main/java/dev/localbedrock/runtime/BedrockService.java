@@ -51,6 +51,8 @@ public final class BedrockService implements AutoCloseable {
     private final RuntimeMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    private final dev.localbedrock.runtime.controlplane.SharedStateRefresh sharedState;
+
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, Observers observers,
                            CallListeners callListeners, RuntimeMetrics metrics, ObjectStore storage,
@@ -69,6 +71,11 @@ public final class BedrockService implements AutoCloseable {
         this.gate = gate;
         this.server = server;
         this.address = address;
+        // Replicas on one database see each other's provisioned throughput; an SQLite state has one owner.
+        this.sharedState = StateStore.sqliteFile(catalog.state().url()).isPresent()
+                || gate.provisionedThroughput() == null ? null
+                : dev.localbedrock.runtime.controlplane.SharedStateRefresh.start(gate.provisionedThroughput(),
+                java.time.Duration.ofSeconds(2));
     }
 
     /** Starts with FIFO admission and in-memory scheduler metrics, which also feed {@code /metrics}. */
@@ -313,6 +320,9 @@ public final class BedrockService implements AutoCloseable {
         log.info("shutting down: new requests get 503, in-flight generations may finish for up to {} ms",
                 graceMillis);
         gate.beginDrain();
+        if (sharedState != null) {
+            sharedState.close();
+        }
         long start = System.currentTimeMillis();
         customization.shutdown(Math.min(graceMillis, 10_000)); // training ends Failed: a job cannot resume
         server.finishDecoding(graceMillis); // requests accepted before the drain reach their models first

@@ -33,10 +33,17 @@ public final class ServeProcess {
 
     /** Starts {@code serve --config config --port 0}. */
     public static ServeProcess start(Path config) throws IOException {
+        return start(config, java.util.Map.of());
+    }
+
+    /** Starts {@code serve --config config --port 0} with {@code env} added to its environment. */
+    public static ServeProcess start(Path config, java.util.Map<String, String> env) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ServeProcess(new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dai.djl.offline=true", "dev.localbedrock.runtime.cli.Main", "serve", "--config", config.toString(),
-                "--port", "0").redirectErrorStream(true).start());
+                "--port", "0").redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return new ServeProcess(builder.start());
     }
 
     public Process process() {

@@ -58,6 +58,8 @@ public final class ProvisionedThroughputService {
     private final SecureRandom random = new SecureRandom();
     /** By ARN: a rename keeps the budget's levels, so renaming cannot refill it. */
     private final Map<String, ProvisionedBudget> budgets = new ConcurrentHashMap<>();
+    /** What this server has registered, by ARN: each provisioned model as it was stored when registered. */
+    private final Map<String, ProvisionedModel> registered = new ConcurrentHashMap<>();
     private final ProvisionedModelEvents events;
     private volatile CustomModelServing custom = CustomModelServing.none();
 
@@ -346,8 +348,69 @@ public final class ProvisionedThroughputService {
         if (registered != null) {
             release(model.arn(), registered.model());
         }
+        this.registered.remove(model.arn());
         releaseCustom(model.modelId(), model.arn());
         events.deleted(model);
+    }
+
+    /**
+     * Brings this server's registrations in line with the state database, for replicas sharing one: a provisioned
+     * model another replica created starts resolving here, and one it renamed, moved or deleted changes or stops.
+     * A lone server finds nothing to do. A model whose reservation does not fit on this replica stays unregistered
+     * here (logged), not marked Failed: the state is shared, and the replica that created it serves it.
+     */
+    public synchronized void reconcile() {
+        Map<String, ProvisionedModel> stored = new java.util.HashMap<>();
+        for (ProvisionedModel m : repository.list()) {
+            if (m.status() == ProvisionedModelStatus.IN_SERVICE) {
+                stored.put(m.arn(), m);
+            }
+        }
+        for (ProvisionedModel mine : List.copyOf(registered.values())) {
+            ProvisionedModel now = stored.get(mine.arn());
+            if (now == null || !now.name().equals(mine.name()) || !now.modelId().equals(mine.modelId())
+                    || now.modelUnits() != mine.modelUnits()) {
+                unregister(mine);
+            }
+        }
+        for (ProvisionedModel m : stored.values()) {
+            if (!registered.containsKey(m.arn())) {
+                registerShared(m);
+            }
+        }
+    }
+
+    private void unregister(ProvisionedModel model) {
+        ModelTarget target = directory.remove(model.arn());
+        directory.remove(model.name());
+        budgets.remove(model.arn());
+        if (target != null) {
+            release(model.arn(), target.model());
+        }
+        registered.remove(model.arn());
+        releaseCustom(model.modelId(), model.arn());
+        log.info("provisioned model {} ({}) changed in the shared state: unregistered here", model.name(),
+                model.arn());
+    }
+
+    private void registerShared(ProvisionedModel stored) {
+        if (isCustom(stored.modelId()) && custom == CustomModelServing.none()) {
+            return;
+        }
+        ServedModel base;
+        try {
+            base = baseOf(stored.modelId(), stored.arn()).model();
+        } catch (RuntimeException notServed) {
+            return; // not served by this replica's models.yaml
+        }
+        if (!reserve(stored.arn(), stored.modelUnits(), base)) {
+            releaseCustom(stored.modelId(), stored.arn());
+            log.warn("provisioned model {} ({}) from the shared state does not fit beside this replica's "
+                    + "reservations; it is served by the others", stored.name(), stored.arn());
+            return;
+        }
+        register(stored);
+        log.info("provisioned model {} ({}) registered from the shared state", stored.name(), stored.arn());
     }
 
     /** The foundation-model ARN of a provisioned model's base. */
@@ -400,6 +463,7 @@ public final class ProvisionedThroughputService {
         ModelTarget reserved = new ModelTarget(base.model(), model.arn(), budget);
         directory.register(model.arn(), reserved);
         directory.register(model.name(), reserved);
+        registered.put(model.arn(), model);
     }
 
     private String newArn() {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * at init), {@code pg_ctl start} on a free port, and an immediate stop and deletion on close. initdb refuses to run as
  * root, so as root the server runs as Debian's {@code postgres} user through {@code runuser}.
  */
-final class DebianPostgres implements AutoCloseable {
+public final class DebianPostgres implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private final Path bin;
     private final Path root;
@@ -33,7 +33,7 @@ final class DebianPostgres implements AutoCloseable {
         this.port = port;
     }
 
-    static DebianPostgres start() throws IOException, InterruptedException {
+    public static DebianPostgres start() throws IOException, InterruptedException {
         Path bin = binaries();
         Path root = Files.createTempDirectory("debian-postgres");
         Path data = root.resolve("data");
@@ -84,7 +84,7 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     /** A new, empty database on this server, as a JDBC URL naming its user. */
-    String newDatabase() throws SQLException {
+    public String newDatabase() throws SQLException {
         String name = "state_" + DATABASES.incrementAndGet();
         try (Connection c = DriverManager.getConnection(url("postgres")); Statement s = c.createStatement()) {
             s.executeUpdate("CREATE DATABASE " + name);
