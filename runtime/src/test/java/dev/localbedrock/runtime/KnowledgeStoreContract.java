@@ -336,8 +336,19 @@ abstract class KnowledgeStoreContract {
         pool.shutdown();
         int called = 0;
         int searched = 0;
+        int outgrown = 0;
         for (int i = 0; i < runs; i++) {
-            Turn t = turns.get(i).get(600, TimeUnit.SECONDS);
+            Turn t;
+            try {
+                t = turns.get(i).get(600, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // A long sampled turn may fill the small model's 2048-token context: the documented ending is a
+                // DependencyFailed naming the context, never a cut or invalid output.
+                DependencyFailedException full = assertInstanceOf(DependencyFailedException.class, e.getCause());
+                assertTrue(full.getMessage().contains("no longer fits its model's context"), full.getMessage());
+                outgrown++;
+                continue;
+            }
             String session = "refund-" + i;
             assertFalse(t.text().isEmpty(), "turn " + i + " streamed its answer");
             assertFalse(t.chunks().isEmpty());
@@ -367,6 +378,7 @@ abstract class KnowledgeStoreContract {
         }
         assertTrue(called >= runs / 10, "over " + runs + " sampled turns the agent called its function " + called
                 + " times");
+        assertTrue(outgrown <= runs / 5, outgrown + " of " + runs + " turns outgrew the context");
         assertTrue(searched > 0, "over " + runs + " sampled turns the agent searched its knowledge base");
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
