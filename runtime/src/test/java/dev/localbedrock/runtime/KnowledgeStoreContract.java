@@ -336,18 +336,10 @@ abstract class KnowledgeStoreContract {
         pool.shutdown();
         int called = 0;
         int searched = 0;
-        int outgrown = 0;
         for (int i = 0; i < runs; i++) {
-            Turn t;
-            try {
-                t = turns.get(i).get(600, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                // A sampled turn may end in a DependencyFailed (a long one fills the small model's 2048-token
-                // context); it must be that typed error, and rare.
-                assertInstanceOf(DependencyFailedException.class, e.getCause());
-                outgrown++;
-                continue;
-            }
+            // Every sampled turn answers: a long one that would fill the small model's 2048-token context gets
+            // shortened observations and then may only answer; model text is never rendered as template syntax.
+            Turn t = turns.get(i).get(600, TimeUnit.SECONDS);
             String session = "refund-" + i;
             assertFalse(t.text().isEmpty(), "turn " + i + " streamed its answer");
             assertFalse(t.chunks().isEmpty());
@@ -377,7 +369,6 @@ abstract class KnowledgeStoreContract {
         }
         assertTrue(called >= runs / 10, "over " + runs + " sampled turns the agent called its function " + called
                 + " times");
-        assertTrue(outgrown <= runs / 5, outgrown + " of " + runs + " turns failed");
         assertTrue(searched > 0, "over " + runs + " sampled turns the agent searched its knowledge base");
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }

@@ -29,8 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * hands a RETURN_CONTROL operation to the caller (the turn waits in the session for its result), or answers.
  * PRE_PROCESSING (a verdict on the input) and POST_PROCESSING (a rewrite of the answer) run when enabled. At most
  * {@value #MAX_STEPS} steps: the last may only answer, so every turn that is not cut short ends with an answer. So
- * may a step whose prompt leaves less of the model's context than its maximumLength (the scratchpad grows with each
- * observation); one that leaves under {@value #ANSWER_ROOM} tokens ends the turn with a failure naming the context.
+ * may a step whose prompt leaves less of the model's context than its maximumLength plus room for the action's
+ * observation and the answer after it (the scratchpad grows with each observation). An observation that would leave
+ * the next step under {@value #ANSWER_ROOM} tokens is shown shortened (the trace carries it whole); a prompt that
+ * still leaves under {@value #ANSWER_ROOM} ends the turn with a failure naming the context.
  * Every step's events share one {@code traceId}. Runs on the orchestration pool, blocking on the model and the
  * function; it stops as soon as the client goes away.
  */
@@ -39,6 +41,10 @@ public final class AgentOrchestrator {
     static final int ATTEMPTS = 3;
     /** The fewest tokens of context a step needs left for the answer-only schema's output to be whole. */
     static final int ANSWER_ROOM = 64;
+    /** What an action must leave, beyond its own output and the answer's room, for its observation to be shown. */
+    static final int OBSERVATION_ROOM = 64;
+    /** An observation is not shortened below this many characters. */
+    static final int OBSERVATION_LEAST = 48;
     /** How much of a function's answer the next prompt shows (the trace carries it whole). */
     static final int OBSERVATION_SHOWN = 1000;
     /** A search's results share that room. */
@@ -79,7 +85,37 @@ public final class AgentOrchestrator {
         Progress(String inputText) {
             this.inputText = inputText;
         }
+
+        /**
+         * Halves the last observation the next prompt shows, when the scratchpad ends with one that is still
+         * longer than {@value #OBSERVATION_LEAST} characters; false when there is none to shorten.
+         */
+        boolean shortenLastObservation() {
+            if (scratchpad.isEmpty()) {
+                return false;
+            }
+            ChatMessage last = scratchpad.get(scratchpad.size() - 1);
+            if (last.role() != ChatRole.USER || last.content().size() != 1
+                    || !(last.content().get(0) instanceof ContentBlock.Text text)) {
+                return false;
+            }
+            String shown = text.text().endsWith(SHORTENED)
+                    ? text.text().substring(0, text.text().length() - SHORTENED.length()) : text.text();
+            if (shown.length() <= OBSERVATION_LEAST) {
+                return false;
+            }
+            int cut = Math.max(OBSERVATION_LEAST, shown.length() / 2);
+            if (Character.isHighSurrogate(shown.charAt(cut - 1))) {
+                cut--;
+            }
+            scratchpad.set(scratchpad.size() - 1, new ChatMessage(ChatRole.USER,
+                    List.of(new ContentBlock.Text(shown.substring(0, cut) + SHORTENED))));
+            return true;
+        }
     }
+
+    /** What ends an observation shortened to fit the model's context. */
+    static final String SHORTENED = " [shortened to fit the context]";
 
     private final AgentSnapshot agent;
     private final AgentSessions.Session session;
@@ -140,6 +176,10 @@ public final class AgentOrchestrator {
             try {
                 String prompt = model.render(List.of(systemPrompt()), messages(p), settings);
                 int room = model.contextRoom(prompt);
+                while (room < ANSWER_ROOM && p.shortenLastObservation()) {
+                    prompt = model.render(List.of(systemPrompt()), messages(p), settings);
+                    room = model.contextRoom(prompt);
+                }
                 if (room < ANSWER_ROOM) {
                     String message = "The agent's conversation no longer fits its model's context: the prompt of"
                             + " step " + step + " leaves " + Math.max(0, room) + " tokens, and an answer needs "
@@ -148,9 +188,10 @@ public final class AgentOrchestrator {
                     events.dependencyFailed(message, agent.foundationModel());
                     return;
                 }
-                // A step whose output could not get its whole maximumLength may only answer: an action's
-                // observation would not fit after it anyway, and the token budget keeps the answer whole.
-                schemas = ActionSchemas.of(agent, step == MAX_STEPS || room < settings.maximumLength());
+                // A step whose output could not get its whole maximumLength, and still leave room for what it
+                // observes and for the answer after that, may only answer; the token budget keeps the answer whole.
+                schemas = ActionSchemas.of(agent, step == MAX_STEPS
+                        || room < settings.maximumLength() + OBSERVATION_ROOM + ANSWER_ROOM);
                 action = constrained(turn, "orchestrationTrace", "ORCHESTRATION", traceId, prompt, schemas,
                         settings);
             } catch (OrchestrationModel.Unavailable e) {

@@ -26,7 +26,7 @@ import java.util.Map;
  * differs from jinja2 it is bridged here: Python {@code str} methods ({@link PythonStringMethods}), Python's
  * whitespace in {@code trim}, strings being {@code iterable}, jinja2's whitespace control on expressions and its operator precedence
  * ({@link LegacyOverrides}), iterating a mapping yields its keys, and {@code not}'s precedence
- * ({@link JinjaSource}). One environment serves every template; each render gets its own interpreter.
+ * ({@link JinjaSource}); and a value is never rendered again as a template. One environment serves every template; each render gets its own interpreter.
  */
 final class JinjaEnvironment {
     static final JinjaEnvironment INSTANCE = new JinjaEnvironment();
@@ -47,6 +47,9 @@ final class JinjaEnvironment {
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
+                // jinja2 prints a value as data; Jinjava by default renders a value holding {{ or {% again as a
+                // template, so a user's (or a sampled) "{{ 7*7 }}" would run as code, or fail the render
+                .withNestedInterpretationEnabled(false)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true)
                         .withParseWhitespaceControlStrictly(true)

@@ -173,6 +173,16 @@ class ChatTemplateTest {
                 + "\"sky\": \"clear\"} [/INST]"), prompt);
     }
 
+    /** Message text is data: template syntax in it (a user's, or sampled model text) is printed, never run. */
+    @Test
+    void templateSyntaxInAMessageIsPrintedAsText() {
+        String text = "{{ 7*7 }} and {% if true %}yes{% endif %} and {% unknowntag %} and {# note #}";
+        ChatRequest chat = request(List.of("sys {{ messages }}"), user(text), assistant("{%- raw %}"), user("ok"));
+        String prompt = ChatTemplate.familyDefault("meta-llama2", "meta.llama2-13b-chat-v1", Map.of()).render(chat);
+        assertEquals("<s>[INST] <<SYS>>\nsys {{ messages }}\n<</SYS>>\n\n" + text + " [/INST] {%- raw %} </s>"
+                + "<s>[INST] ok [/INST]", prompt);
+    }
+
     @Test
     void pythonsPrecedenceOfNotIsKept() {
         assertEquals("{% if not ('x' in y) and not (z is defined) %}", JinjaSource.rewrite(
