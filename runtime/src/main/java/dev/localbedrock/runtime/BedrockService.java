@@ -21,6 +21,8 @@ import dev.localbedrock.runtime.invocationlog.InvocationLogging;
 import dev.localbedrock.runtime.metrics.RuntimeMetrics;
 import dev.localbedrock.runtime.observe.CallListener;
 import dev.localbedrock.runtime.observe.CallListeners;
+import dev.localbedrock.runtime.quota.LedgerSync;
+import dev.localbedrock.runtime.quota.UsageBudget;
 import dev.localbedrock.runtime.storage.ObjectStore;
 import dev.localbedrock.runtime.storage.ObjectStores;
 import dev.localbedrock.runtime.auth.ServerSecurity;
@@ -28,6 +30,9 @@ import dev.localbedrock.runtime.state.StateStore;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -52,6 +57,8 @@ public final class BedrockService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final dev.localbedrock.runtime.controlplane.SharedStateRefresh sharedState;
+    /** Null for an SQLite state. */
+    private final LedgerSync ledgerSync;
 
     private BedrockService(Catalog catalog, ModelRegistry registry, ShutdownGate gate, BedrockServer server,
                            InetSocketAddress address, StateStore state, Observers observers,
@@ -72,10 +79,34 @@ public final class BedrockService implements AutoCloseable {
         this.server = server;
         this.address = address;
         // Replicas on one database see each other's provisioned throughput; an SQLite state has one owner.
-        this.sharedState = StateStore.sqliteFile(catalog.state().url()).isPresent()
-                || gate.provisionedThroughput() == null ? null
-                : dev.localbedrock.runtime.controlplane.SharedStateRefresh.start(gate.provisionedThroughput(),
-                java.time.Duration.ofSeconds(2));
+        this.sharedState = StateStore.sqliteFile(catalog.state().url()).isPresent() ? null
+                : dev.localbedrock.runtime.controlplane.SharedStateRefresh.start(sharedRefreshes(gate,
+                invocationLogging), java.time.Duration.ofSeconds(2));
+        // ... and count on-demand quotas and model units once between them.
+        this.ledgerSync = state.usageLedger().map(ledger -> LedgerSync.start(ledger, () -> {
+            List<UsageBudget> budgets = new ArrayList<>();
+            registry.served().stream().map(ServedModel::onDemandQuota).filter(Objects::nonNull).distinct()
+                    .forEach(budgets::add);
+            if (gate.provisionedThroughput() != null) {
+                budgets.addAll(gate.provisionedThroughput().budgets());
+            }
+            return budgets;
+        }, LedgerSync.PERIOD)).orElse(null);
+    }
+
+    /** What a replica on a shared state refreshes from it (provisioned throughput, access grants, logging). */
+    private static java.util.Map<String, Runnable> sharedRefreshes(ShutdownGate gate, InvocationLogging logging) {
+        java.util.Map<String, Runnable> refreshes = new java.util.LinkedHashMap<>();
+        if (gate.provisionedThroughput() != null) {
+            refreshes.put("provisioned throughput", gate.provisionedThroughput()::reconcile);
+        }
+        if (gate.modelAccess() != null) {
+            refreshes.put("model access", gate.modelAccess()::refresh);
+        }
+        if (logging.service() != null) {
+            refreshes.put("the invocation logging configuration", logging.service()::refresh);
+        }
+        return refreshes;
     }
 
     /** Starts with FIFO admission and in-memory scheduler metrics, which also feed {@code /metrics}. */
@@ -322,6 +353,9 @@ public final class BedrockService implements AutoCloseable {
         gate.beginDrain();
         if (sharedState != null) {
             sharedState.close();
+        }
+        if (ledgerSync != null) {
+            ledgerSync.close();
         }
         long start = System.currentTimeMillis();
         customization.shutdown(Math.min(graceMillis, 10_000)); // training ends Failed: a job cannot resume

@@ -82,6 +82,16 @@ public final class ModelAccessService {
         return access;
     }
 
+    /**
+     * Reads every served entry's grant again, for replicas sharing one state: a grant or revocation made through
+     * another replica applies here from the next refresh on. Blocks on the state's read.
+     */
+    public synchronized void refresh() {
+        for (String entryId : granted.keySet()) {
+            repository.find(entryId).ifPresent(a -> granted.put(entryId, a.granted()));
+        }
+    }
+
     /** Every served entry's grant, by entry id. Blocks on the state's read. */
     public List<ModelAccess> list() {
         List<ModelAccess> all = new ArrayList<>();

@@ -456,6 +456,11 @@ public final class ProvisionedThroughputService {
         return nameOrArn.startsWith("arn:") ? repository.findByArn(nameOrArn) : repository.findByName(nameOrArn);
     }
 
+    /** The budgets of the provisioned models registered here, for the replicas' shared ledger to meet. */
+    public java.util.List<dev.localbedrock.runtime.quota.UsageBudget> budgets() {
+        return java.util.List.copyOf(budgets.values());
+    }
+
     private void register(ProvisionedModel model) {
         ModelTarget base = baseOf(model.modelId(), model.arn());
         ProvisionedBudget budget = budgets.computeIfAbsent(model.arn(), arn -> new ProvisionedBudget(model.arn(),

@@ -9,10 +9,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * For replicas sharing one state database: every {@code period}, this server's in-memory registrations of provisioned
- * throughput are brought in line with the database ({@link ProvisionedThroughputService#reconcile}), so a
- * provisioned model created through one replica is invocable through every other within a period. Not started for
- * an SQLite state, which one process owns.
+ * For replicas sharing one state database: every {@code period}, what this server holds in memory is brought in line
+ * with the database: its registrations of provisioned throughput ({@link ProvisionedThroughputService#reconcile}),
+ * so a provisioned model created through one replica is invocable through every other within a period, and the
+ * caches the call path reads instead of the database (model-access grants, the invocation-logging configuration).
+ * Not started for an SQLite state, which one process owns.
  */
 public final class SharedStateRefresh implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SharedStateRefresh.class);
@@ -22,7 +23,11 @@ public final class SharedStateRefresh implements AutoCloseable {
         this.timer = timer;
     }
 
-    public static SharedStateRefresh start(ProvisionedThroughputService provisioned, Duration period) {
+    /**
+     * @param refreshes what to bring in line, by what it is (for the log), each run every period; one that fails is
+     *                  tried again at the next, and does not stop the others
+     */
+    public static SharedStateRefresh start(java.util.Map<String, Runnable> refreshes, Duration period) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "shared-state-refresh");
             t.setDaemon(true);
@@ -30,11 +35,13 @@ public final class SharedStateRefresh implements AutoCloseable {
         });
         long millis = period.toMillis();
         timer.scheduleWithFixedDelay(() -> {
-            try {
-                provisioned.reconcile();
-            } catch (RuntimeException e) { // the database may be briefly unreachable: the next period tries again
-                log.warn("could not refresh provisioned throughput from the shared state: {}", e.toString());
-            }
+            refreshes.forEach((what, refresh) -> {
+                try {
+                    refresh.run();
+                } catch (RuntimeException e) { // the database may be briefly unreachable: the next period tries again
+                    log.warn("could not refresh {} from the shared state: {}", what, e.toString());
+                }
+            });
         }, millis, millis, TimeUnit.MILLISECONDS);
         return new SharedStateRefresh(timer);
     }

@@ -33,6 +33,14 @@ public final class InvocationLoggingService {
         current = config;
     }
 
+    /**
+     * Reads the configuration again, for replicas sharing one state: one put or deleted through another replica
+     * applies here from the next refresh on. Blocks on the state's read.
+     */
+    public synchronized void refresh() {
+        current = repository.get().orElse(null);
+    }
+
     /** Turns logging off: calls that complete afterwards are neither kept nor logged. */
     public synchronized void delete() {
         repository.delete();

@@ -62,6 +62,16 @@ public final class ProvisionedBudget implements UsageBudget {
         }
     }
 
+    @Override
+    public void meet(UsageLedger ledger) {
+        // Keyed by ARN and units: an update to the units starts a fresh shared bucket, as it does a local one.
+        String key = "provisioned/" + name + "/" + modelUnits;
+        input.meet(ledger, key + "/input");
+        if (output != null) {
+            output.meet(ledger, key + "/output");
+        }
+    }
+
     private InferenceFailure refusal(String kind, long perMinute) {
         return new InferenceFailure(InferenceFailure.Kind.OVERLOADED, "Too many tokens, please wait before trying "
                 + "again. The provisioned model " + name + " (" + modelUnits + " model unit"

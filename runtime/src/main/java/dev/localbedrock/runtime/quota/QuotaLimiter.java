@@ -78,6 +78,16 @@ public final class QuotaLimiter implements UsageBudget {
         charge(processed);
     }
 
+    @Override
+    public void meet(UsageLedger ledger) {
+        if (requests != null) {
+            requests.meet(ledger, "quota/" + modelId + "/requests");
+        }
+        if (tokens != null) {
+            tokens.meet(ledger, "quota/" + modelId + "/tokens");
+        }
+    }
+
     private InferenceFailure refusal(String unit, int perMinute) {
         return new InferenceFailure(InferenceFailure.Kind.OVERLOADED, "Too many " + unit
                 + ", please wait before trying again. You have exceeded the on-demand quota of " + perMinute + " "

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.quota;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -21,6 +22,11 @@ final class TokenBucket {
     private final long capacity;
     private final LongSupplier nanos;
     private final AtomicReference<Level> level;
+    /**
+     * What this bucket has taken (less what it gave back) since it last met the {@link UsageLedger}, in sub-units:
+     * the part of its level other replicas have not seen yet.
+     */
+    private final AtomicLong unsent = new AtomicLong();
 
     /** The level at {@code atNanos}, in sub-units. */
     private record Level(long units, long atNanos) {
@@ -59,6 +65,7 @@ final class TokenBucket {
                 return false;
             }
             if (level.compareAndSet(seen, new Level(now.units() - amount, now.atNanos()))) {
+                unsent.addAndGet(amount);
                 return true;
             }
         }
@@ -67,15 +74,51 @@ final class TokenBucket {
     /** Takes {@code units}, overdrawing the bucket if need be (a charge for work already done). */
     void charge(long units) {
         if (units > 0) {
-            add(-saturatingMultiply(units, NANOS_PER_MINUTE));
+            long amount = saturatingMultiply(units, NANOS_PER_MINUTE);
+            add(-amount);
+            unsent.addAndGet(amount);
         }
     }
 
     /** Gives back {@code units}, never beyond a full bucket. */
     void refund(long units) {
         if (units > 0) {
-            add(saturatingMultiply(units, NANOS_PER_MINUTE));
+            long amount = saturatingMultiply(units, NANOS_PER_MINUTE);
+            add(amount);
+            unsent.addAndGet(-amount);
         }
+    }
+
+    /**
+     * Meets the shared ledger: sends what this replica took since the last meeting and takes the ledger's level,
+     * which every replica's takings and one refill at the allowance have made, as its own (less what was taken here
+     * meanwhile). Between meetings the bucket refills locally, so a replica cut off from the ledger degrades to
+     * counting alone; replicas together can exceed the allowance by at most their local refill of one interval.
+     *
+     * @throws RuntimeException when the ledger cannot be reached; what was unsent stays unsent
+     */
+    void meet(UsageLedger ledger, String key) {
+        long sent = unsent.getAndSet(0);
+        long shared;
+        try {
+            shared = ledger.exchange(key, perMinute, sent);
+        } catch (RuntimeException e) {
+            unsent.addAndGet(sent);
+            throw e;
+        }
+        long now = nanos.getAsLong();
+        while (true) {
+            Level seen = level.get();
+            long units = Math.min(capacity, saturatingAdd(shared, -unsent.get()));
+            if (level.compareAndSet(seen, new Level(units, Math.max(now, seen.atNanos())))) {
+                return;
+            }
+        }
+    }
+
+    /** The sub-units one minute's allowance is: what a full bucket holds. */
+    long capacity() {
+        return capacity;
     }
 
     private void add(long amount) {

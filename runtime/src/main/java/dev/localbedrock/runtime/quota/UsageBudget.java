@@ -24,4 +24,10 @@ public interface UsageBudget {
 
     /** Charges tokens the model generated. */
     void chargeOutput(long tokens);
+
+    /**
+     * Meets the replicas' shared {@link UsageLedger}: sends what this replica's buckets took and takes the shared
+     * levels as theirs. Called by {@link LedgerSync} only.
+     */
+    void meet(UsageLedger ledger);
 }

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.state;
 
+import dev.localbedrock.runtime.quota.UsageLedger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -30,8 +31,12 @@ public final class StateStore implements AutoCloseable {
     // --- agents (bedrock-agent) ---
     private final AgentRepository agents;
 
-    private StateStore(Transactor tx) {
+    private final String url;
+    private JdbcUsageLedger ledger;
+
+    private StateStore(Transactor tx, String url) {
         this.tx = tx;
+        this.url = url;
         this.modelAccess = new JdbcModelAccessRepository(tx);
         this.provisionedModels = new JdbcProvisionedModelRepository(tx);
         this.tags = new JdbcTagRepository(tx);
@@ -48,7 +53,7 @@ public final class StateStore implements AutoCloseable {
         sqliteFile(jdbcUrl).ifPresent(StateStore::createFolder);
         migrate(jdbcUrl);
         Transactor tx = new Transactor(jdbcUrl);
-        StateStore store = new StateStore(tx);
+        StateStore store = new StateStore(tx, jdbcUrl);
         // Open the connection now, so that a database that cannot be used fails the start, not the first call.
         tx.inTransaction("open " + jdbcUrl, c -> null);
         return store;
@@ -146,8 +151,27 @@ public final class StateStore implements AutoCloseable {
         return agents;
     }
 
+    // --- the replicas' shared usage (PostgreSQL) ---
+
+    /**
+     * The replicas' shared token buckets, on a connection of its own; empty for an SQLite state, which one process
+     * owns and which counts usage in memory.
+     */
+    public synchronized Optional<UsageLedger> usageLedger() {
+        if (url.startsWith(SQLITE)) {
+            return Optional.empty();
+        }
+        if (ledger == null) {
+            ledger = new JdbcUsageLedger(new Transactor(url));
+        }
+        return Optional.of(ledger);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (ledger != null) {
+            ledger.close();
+        }
         tx.close();
     }
 }
