@@ -22,6 +22,8 @@ python3 -c 'import boto3' 2>/dev/null || packages+=(python3-boto3)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
 # The state store's PostgreSQL tests start Debian's own server (initdb + pg_ctl on loopback, as user postgres).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+# Replicas behind a real load balancer: Debian's HAProxy, started by the test in the foreground on loopback.
+[ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 apt_install() { # each package on its own: one that will not install leaves the other installed
   for package in "${packages[@]}"; do
     "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true

@@ -1,0 +1,102 @@
+package dev.localbedrock.runtime;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's HAProxy (test.sh installs the package) in front of server replicas on loopback, as an operator would put
+ * it: round robin, readiness from each replica's {@code GET /ping} every 500 ms (two failures take a replica out,
+ * two successes bring it back), and layer-7 retries, redispatched to another replica, of a request whose replica
+ * refused the connection, closed it without answering, or answered 503 (draining). Runs in the foreground, so
+ * closing the test's handle stops it.
+ */
+final class Haproxy implements AutoCloseable {
+    private static final Path BINARY = Path.of("/usr/sbin/haproxy");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private Haproxy(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    static Haproxy start(Path dir, List<Integer> replicaPorts) throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: install Debian's haproxy (test.sh does)");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        StringBuilder servers = new StringBuilder();
+        for (int i = 0; i < replicaPorts.size(); i++) {
+            servers.append("    server replica").append(i).append(" 127.0.0.1:").append(replicaPorts.get(i))
+                    .append(" check\n");
+        }
+        String config = """
+                global
+                    maxconn 256
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 120s
+                    timeout server 120s
+                    retries 3
+                    option redispatch 1
+                    retry-on conn-failure empty-response response-timeout 503
+                frontend bedrock
+                    bind 127.0.0.1:%d
+                    default_backend replicas
+                backend replicas
+                    balance roundrobin
+                    option httpchk GET /ping
+                    http-check expect status 200
+                    default-server inter 500ms fall 2 rise 2
+                %s""".formatted(port, servers);
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        Path log = dir.resolve("haproxy.log");
+        Process process = new ProcessBuilder(BINARY.toString(), "-db", "-f", file.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Haproxy haproxy = new Haproxy(process, port, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return haproxy;
+            } catch (IOException notYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    haproxy.close();
+                    throw new IllegalStateException("haproxy did not start:\n" + Files.readString(log));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** What HAProxy printed (its warnings, and each server going down or up). */
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
