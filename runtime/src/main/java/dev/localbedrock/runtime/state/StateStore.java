@@ -3,11 +3,14 @@ package dev.localbedrock.runtime.state;
 import dev.localbedrock.runtime.quota.UsageLedger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,17 +64,25 @@ public final class StateStore implements AutoCloseable {
 
     private static void migrate(String jdbcUrl) {
         try {
-            MigrateResult result = Flyway.configure(StateStore.class.getClassLoader())
+            Flyway flyway = Flyway.configure(StateStore.class.getClassLoader())
                     .dataSource(jdbcUrl, null, null)
                     .locations("classpath:db/migration")
                     .failOnMissingLocations(true)
-                    // Flyway ignores applied migrations it does not know ("future") by default: a database written
-                    // by a newer release must not be used by an older one, which would misread it.
-                    .ignoreMigrationPatterns(new String[0])
-                    .load()
-                    .migrate();
+                    // A database a newer release has migrated is used as it is (Flyway's default: its "future"
+                    // migrations are ignored): migrations only add (MigrationCompatibilityTest), so during a rolling
+                    // upgrade this release's statements still run on the newer schema
+                    // (NewerSchemaStateStoreTest runs every repository on one).
+                    .load();
+            MigrateResult result = flyway.migrate();
             if (result.migrationsExecuted > 0) {
                 log.info("state database {}: migrated to schema version {}", jdbcUrl, result.targetSchemaVersion);
+            }
+            List<String> newer = Arrays.stream(flyway.info().all())
+                    .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS)
+                    .map(m -> m.getVersion() + " (" + m.getDescription() + ")").toList();
+            if (!newer.isEmpty()) {
+                log.warn("state database {} has migrations from a newer release: {}; running on it, as every "
+                        + "migration only adds; upgrade this server", jdbcUrl, String.join(", ", newer));
             }
         } catch (FlywayException e) {
             throw new StateException("cannot migrate the state database " + jdbcUrl + ": " + e.getMessage(), e);
