@@ -468,9 +468,9 @@ public final class ModelCustomizationService implements AutoCloseable {
         store(current.moveTo(status, failure, now));
     }
 
-    private synchronized void checkpoint(String jobArn, double trainingLoss, List<Double> validationLosses) {
-        repository.findJobByArn(jobArn).map(CustomizationJob::fromStored).ifPresent(current ->
-                repository.updateJob(current.withMetrics(trainingLoss, validationLosses, clock.instant()).toStored()));
+    /** Stores an epoch's losses; only those columns, so a stop another replica stored meanwhile stays. */
+    private void checkpoint(String jobArn, double trainingLoss, List<Double> validationLosses) {
+        repository.updateJobMetrics(jobArn, trainingLoss, validationLosses, clock.instant());
     }
 
     private void store(CustomizationJob job) {

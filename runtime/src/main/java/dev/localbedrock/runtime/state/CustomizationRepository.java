@@ -60,6 +60,13 @@ public interface CustomizationRepository {
     boolean updateJob(StoredCustomizationJob job);
 
     /**
+     * Replaces only the job's metrics and last-modified time (an epoch's checkpoint), so a status another replica
+     * wrote meanwhile (Stopping) stays. @return whether the job existed
+     */
+    boolean updateJobMetrics(String arn, Double trainingLoss, List<Double> validationLosses,
+                             java.time.Instant lastModifiedAt);
+
+    /**
      * Marks the job Completed and creates its custom model with its tags, in one transaction: a crash leaves both
      * or neither, never a completed job without its model or a model of a job still in progress.
      *

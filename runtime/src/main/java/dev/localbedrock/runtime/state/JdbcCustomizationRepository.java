@@ -120,6 +120,21 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
         return tx.inTransaction("update customization job " + j.arn(), c -> update(c, j));
     }
 
+    @Override
+    public boolean updateJobMetrics(String arn, Double trainingLoss, List<Double> validationLosses,
+                                    java.time.Instant lastModifiedAt) {
+        return tx.inTransaction("update metrics of customization job " + arn, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE customization_jobs SET training_loss = ?,"
+                    + " validation_losses = ?, last_modified_at = ? WHERE arn = ?")) {
+                text(s, 1, trainingLoss == null ? null : Double.toString(trainingLoss));
+                s.setString(2, json(List.copyOf(validationLosses)));
+                Timestamps.set(s, 3, Timestamps.normalize(lastModifiedAt));
+                s.setString(4, arn);
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
     private static boolean update(Connection c, StoredCustomizationJob j) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE customization_jobs SET status = ?,"
                 + " failure_message = ?, custom_model_arn = ?, training_loss = ?, validation_losses = ?,"
