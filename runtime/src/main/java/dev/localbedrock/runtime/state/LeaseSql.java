@@ -37,11 +37,14 @@ final class LeaseSql {
         });
     }
 
-    /** Extends {@code owner}'s lease. @return false when another owner took the row over (or it is gone) */
+    /**
+     * Extends {@code owner}'s lease. @return false when another owner took the row over, the lease was released
+     * (a renewal racing the job's end must not make a finished job look held), or the row is gone
+     */
     boolean renew(String id, String owner, Instant expiresAt) {
         return tx.inTransaction("renew lease of " + table + " " + id, c -> {
             try (var s = c.prepareStatement("UPDATE " + table + " SET lease_expires_at = ? WHERE " + key
-                    + " = ? AND lease_owner = ?")) {
+                    + " = ? AND lease_owner = ? AND lease_expires_at IS NOT NULL")) {
                 Timestamps.set(s, 1, expiresAt);
                 s.setString(2, id);
                 s.setString(3, owner);

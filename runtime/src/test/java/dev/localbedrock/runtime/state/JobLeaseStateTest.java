@@ -99,6 +99,7 @@ class JobLeaseStateTest {
             assertEquals("B", released.owner(), "the last owner stays recorded");
             assertNull(released.expiresAt());
             assertFalse(released.liveAt(T0));
+            assertFalse(rb.renewJob("arn:job/x", "B", T0.plusSeconds(60)), "a released lease is not renewed");
             assertTrue(ra.claimJob("arn:job/x", "A", T0, T0.plusSeconds(15)), "released: free at once");
             assertFalse(rb.claimJob("arn:not-there", "B", T0, T0.plusSeconds(15)), "no such job");
             assertEquals(Optional.empty(), rb.jobLease("arn:not-there"));
