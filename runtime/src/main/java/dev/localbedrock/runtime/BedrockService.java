@@ -190,7 +190,8 @@ public final class BedrockService implements AutoCloseable {
                 new dev.localbedrock.runtime.knowledge.KnowledgeBaseService(state.knowledgeBases(),
                         state.tags(), state.ingestionJobs(), registry.directory()::resolve,
                         new dev.localbedrock.runtime.knowledge.VectorStoreIndexes(vectorStores(catalog.vectorStore())),
-                        storage, ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
+                        storage, ModelRegistry.REGION, ProvisionedThroughputService.ACCOUNT, Clock.systemUTC(),
+                        dev.localbedrock.runtime.state.JobLeases.forState(catalog.state().url()));
         knowledgeBases.resume();
         gate.knowledgeBases(knowledgeBases);
         // Agents: their foundation models resolve as InvokeModel's do; their functions are models.yaml's.
@@ -233,7 +234,8 @@ public final class BedrockService implements AutoCloseable {
                 state.provisionedModels(), new FineTuningRunner(storage, catalog.customization()),
                 new dev.localbedrock.runtime.customization.JobStorage(storage),
                 new CustomizationJobEvents(events), catalog.customization(), ModelRegistry.REGION,
-                ProvisionedThroughputService.ACCOUNT, Clock.systemUTC());
+                ProvisionedThroughputService.ACCOUNT, Clock.systemUTC(),
+                dev.localbedrock.runtime.state.JobLeases.forState(catalog.state().url()));
         provisioned.customModels(new CustomModelHost(registry, models::find));
         return service;
     }

@@ -7,6 +7,7 @@ import dev.localbedrock.runtime.catalog.CustomizationSettings;
 import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.state.CustomizationRepository;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
+import dev.localbedrock.runtime.state.JobLeases;
 import dev.localbedrock.runtime.state.ProvisionedModelRepository;
 import dev.localbedrock.runtime.state.StoredCustomModel;
 import dev.localbedrock.runtime.state.StoredCustomizationJob;
@@ -44,9 +45,18 @@ import java.util.stream.Stream;
  * Completed in one transaction, a dataset problem stores Failed with the guide's message. Stop moves InProgress to
  * Stopping at once; the training stops after its step in flight and the job becomes Stopped, with no custom model.
  *
- * <p>A server that stops while jobs train (a crash, kill -9, or a shutdown) leaves them InProgress or Stopping in
- * the state; the next start fails the first (the guide's internal-error message: try again) and stops the second,
- * and removes any weights folder no custom model owns — a half-written model is never visible.
+ * <p>Each unfinished job is leased in the state to the server training it ({@link JobLeases}): the lease is taken
+ * with the job's insert, renewed every few seconds while it trains, and released when it ends. Several replicas on
+ * one database therefore train each job once, and a job whose server died (a crash, kill -9) or stopped (a
+ * shutdown releases its leases) is claimed by a live replica — at its start, or by the periodic scan once the lease
+ * expired — and trained again from the beginning (training is seeded by the job, so it trains the same way); a
+ * Stopping job found so is Stopped. Each renewal also reads the job's status, so a stop asked through another
+ * replica reaches the training within a renewal period. A server that lost a job's lease (it was paused past the
+ * lease) stops training it and leaves it to the new owner.
+ *
+ * <p>A job's weights are written to {@code <models_dir>/<job id>}; at start the server removes any folder there that
+ * no custom model owns and no unfinished job writes — a half-written model is never visible. Replicas that resume
+ * each other's jobs and serve each other's custom models need one shared models directory.
  */
 public final class ModelCustomizationService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelCustomizationService.class);
@@ -74,6 +84,9 @@ public final class ModelCustomizationService implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService trainers;
+    private final JobLeases leases;
+    /** Renews this server's leases and resumes jobs whose owner died. */
+    private final java.util.concurrent.ScheduledExecutorService leaseTimer;
     /** The jobs training now, by ARN. */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean closing;
@@ -84,6 +97,8 @@ public final class ModelCustomizationService implements AutoCloseable {
         private final String jobArn;
         private final Path modelDir;
         private volatile boolean stop;
+        /** Another replica took the job over (this one missed its renewals): stop and leave the job to it. */
+        private volatile boolean lost;
         private volatile TrainingProgress progress;
 
         Running(ModelCustomizationService service, String jobArn, Path modelDir) {
@@ -94,7 +109,7 @@ public final class ModelCustomizationService implements AutoCloseable {
 
         @Override
         public boolean stopRequested() {
-            return stop || service.closing;
+            return stop || lost || service.closing;
         }
 
         @Override
@@ -122,7 +137,18 @@ public final class ModelCustomizationService implements AutoCloseable {
                                      ModelAccessService access, ProvisionedModelRepository provisioned,
                                      JobTraining training, JobStorage storage, CustomizationJobEvents events,
                                      CustomizationSettings settings, String region, String account, Clock clock) {
+        this(repository, bases, access, provisioned, training, storage, events, settings, region, account, clock,
+                JobLeases.singleProcess());
+    }
+
+    /** @param leases how this server leases its jobs in the state (shared by replicas, or its own) */
+    public ModelCustomizationService(CustomizationRepository repository, TrainableBase.Resolver bases,
+                                     ModelAccessService access, ProvisionedModelRepository provisioned,
+                                     JobTraining training, JobStorage storage, CustomizationJobEvents events,
+                                     CustomizationSettings settings, String region, String account, Clock clock,
+                                     JobLeases leases) {
         this.repository = repository;
+        this.leases = leases;
         this.models = new CustomModels(repository);
         this.bases = bases;
         this.access = access;
@@ -142,43 +168,124 @@ public final class ModelCustomizationService implements AutoCloseable {
             t.setPriority(Thread.NORM_PRIORITY - 2);
             return t;
         });
-        recover();
+        log.info("customization jobs are leased as {} (lease {} ms, renewed every {} ms)", leases.owner(),
+                leases.lease().toMillis(), leases.renew().toMillis());
+        removeOrphanWeights();
+        resumeUnowned(leases.startupClaimTime(clock.instant()));
+        this.leaseTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "customization-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = leases.renew().toMillis();
+        leaseTimer.scheduleWithFixedDelay(this::renewAndScan, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Settles what a previous process left unfinished (see the class comment). */
-    private void recover() {
+    /**
+     * Claims every unfinished job whose lease is free or expired before {@code expiredBefore} and settles it: a
+     * Stopping job becomes Stopped, an InProgress one trains again here (see the class comment).
+     */
+    private void resumeUnowned(Instant expiredBefore) {
         for (StoredCustomizationJob stored : repository.listJobs()) {
             CustomizationJob job = CustomizationJob.fromStored(stored);
-            if (job.status() == JobStatus.InProgress) {
-                log.warn("customization job {} was in progress when the server stopped; it is marked Failed",
-                        job.jobName());
-                store(job.moveTo(JobStatus.Failed, INTERNAL_ERROR, clock.instant()));
-            } else if (job.status() == JobStatus.Stopping) {
-                store(job.moveTo(JobStatus.Stopped, null, clock.instant()));
+            if (!job.status().terminal() && !running.containsKey(job.jobArn()) && !closing) {
+                resume(job, expiredBefore);
             }
         }
-        removeOrphanWeights();
     }
 
-    /** Deletes folders under the models directory that no custom model owns (a write or a delete cut short). */
+    private synchronized void resume(CustomizationJob seen, Instant expiredBefore) {
+        if (closing || running.containsKey(seen.jobArn()) || !repository.claimJob(seen.jobArn(), leases.owner(),
+                expiredBefore, leases.expiry(clock.instant()))) {
+            return; // training here already, or a live replica holds it
+        }
+        CustomizationJob job = get(seen.jobArn()); // as it is now that it is ours
+        if (job.status() == JobStatus.Stopping) {
+            log.info("customization job {} was stopping when its server ended; it is Stopped", job.jobName());
+            finish(job.jobArn(), JobStatus.Stopped, null, null);
+            return;
+        }
+        if (job.status() != JobStatus.InProgress) {
+            repository.releaseJob(job.jobArn(), leases.owner());
+            return;
+        }
+        TrainableBase base;
+        try {
+            base = bases.resolve(job.baseModelId());
+        } catch (BedrockException e) {
+            if (leases.exclusive()) {
+                log.warn("customization job {} cannot resume: its base model {} is not served ({})", job.jobName(),
+                        job.baseModelId(), e.getMessage());
+                finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
+            } else { // another replica may serve it
+                repository.releaseJob(job.jobArn(), leases.owner());
+            }
+            return;
+        }
+        log.warn("customization job {} was left in progress by a server that ended; it trains again here ({})",
+                job.jobName(), leases.owner());
+        start(job, base);
+    }
+
+    /**
+     * Every renewal period: renews the leases of the jobs training here (a lost one stops its training), passes on
+     * a stop asked through another replica, and resumes jobs whose owner's lease expired.
+     */
+    private void renewAndScan() {
+        try {
+            Instant now = clock.instant();
+            for (Running r : running.values()) {
+                if (!repository.renewJob(r.jobArn, leases.owner(), leases.expiry(now))) {
+                    log.warn("customization job {}: another server took its lease over; stopping it here",
+                            r.jobArn);
+                    r.lost = true;
+                } else if (repository.findJobByArn(r.jobArn).map(j -> j.status().equals(JobStatus.Stopping.name()))
+                        .orElse(false)) {
+                    r.stop = true;
+                }
+            }
+            resumeUnowned(now);
+        } catch (RuntimeException e) { // the database may be briefly unreachable: the next period tries again
+            log.warn("could not renew customization job leases: {}", e.toString());
+        }
+    }
+
+    /**
+     * Deletes folders under the models directory that no custom model owns and no unfinished job writes (a write
+     * or a delete cut short). The folder is listed first: a folder written after the jobs were listed belongs to a
+     * job that was unfinished then, or whose custom model the later model listing sees.
+     */
     private void removeOrphanWeights() {
         Path dir = settings.modelsDir();
         if (!Files.isDirectory(dir)) {
             return;
         }
+        List<Path> children;
+        try (Stream<Path> listed = Files.list(dir)) {
+            children = listed.toList();
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", dir, e.toString());
+            return;
+        }
+        Set<String> writing = new HashSet<>();
+        for (StoredCustomizationJob j : repository.listJobs()) {
+            if (!JobStatus.valueOf(j.status()).terminal()) {
+                writing.add(CustomizationJob.fromStored(j).jobId());
+            }
+        }
         Set<Path> owned = new HashSet<>();
         for (StoredCustomModel m : repository.listModels()) {
             owned.add(Path.of(m.weightsDir()).toAbsolutePath().normalize());
         }
-        try (Stream<Path> children = Files.list(dir)) {
-            for (Path child : children.toList()) {
-                if (!owned.contains(child.toAbsolutePath().normalize())) {
-                    log.info("removing {}: no custom model owns it (an interrupted write or delete)", child);
-                    deleteTree(child);
-                }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            // A job's folder, or the hidden ".<folder>.tmp-…" its final write renames into place.
+            String folder = name.startsWith(".") && name.contains(".tmp-")
+                    ? name.substring(1, name.indexOf(".tmp-")) : name;
+            if (!owned.contains(child.toAbsolutePath().normalize()) && !writing.contains(folder)) {
+                log.info("removing {}: no custom model owns it (an interrupted write or delete)", child);
+                deleteTree(child);
             }
-        } catch (IOException e) {
-            log.warn("cannot list {}: {}", dir, e.toString());
         }
     }
 
@@ -249,7 +356,7 @@ public final class ModelCustomizationService implements AutoCloseable {
                 r.validationS3Uri(), r.outputS3Uri(), base.id(), r.kmsKeyId(), r.customModelTags(), null,
                 List.of(), r.clientRequestToken());
         try {
-            repository.createJob(job.toStored(), r.jobTags());
+            repository.createJob(job.toStored(), r.jobTags(), leases.owner(), leases.expiry(now));
         } catch (DuplicateResourceException e) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "A model customization job named " + r.jobName()
                     + " already exists.");
@@ -259,9 +366,12 @@ public final class ModelCustomizationService implements AutoCloseable {
         return job;
     }
 
+    /** Trains the job (leased to this server) on a training thread, its weights into its own folder. */
     private void start(CustomizationJob job, TrainableBase base) {
         String modelId = newId();
-        Running control = new Running(this, job.jobArn(), settings.modelsDir().resolve(modelId));
+        Path folder = settings.modelsDir().resolve(job.jobId());
+        deleteTree(folder); // what an earlier owner's final write left, when it died in it
+        Running control = new Running(this, job.jobArn(), folder);
         running.put(job.jobArn(), control);
         trainers.execute(() -> train(job, base, control, modelId));
     }
@@ -271,20 +381,24 @@ public final class ModelCustomizationService implements AutoCloseable {
         JobTraining.Outcome outcome;
         try {
             outcome = training.run(job, base, control);
-        } catch (DatasetException e) {
-            deleteTree(control.modelDirectory());
-            finish(job.jobArn(), JobStatus.Failed, e.getMessage(), null);
-            return;
         } catch (Throwable e) {
-            log.error("customization job {} failed", job.jobName(), e);
-            deleteTree(control.modelDirectory()); // whatever a failed run wrote is no model
-            finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
+            if (control.lost) {
+                leave(control);
+                return;
+            }
+            failed(job, control, e);
             return;
         }
-        if (closing) {
-            // A shutdown, not a client's stop: the job did not finish, and cannot resume.
+        if (control.lost) {
+            leave(control);
+        } else if (closing) {
+            // A shutdown, not a client's stop: the job did not finish; its lease is released for another replica
+            // (or this server's next start) to train it again.
             deleteTree(control.modelDirectory());
-            finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
+            running.remove(job.jobArn());
+            repository.releaseJob(job.jobArn(), leases.owner());
+            log.info("customization job {} interrupted by the shutdown; released for another server to resume",
+                    job.jobName());
         } else if (outcome == JobTraining.Outcome.STOPPED) {
             deleteTree(control.modelDirectory());
             finish(job.jobArn(), JobStatus.Stopped, null, null);
@@ -301,9 +415,33 @@ public final class ModelCustomizationService implements AutoCloseable {
         }
     }
 
+    private void failed(CustomizationJob job, Running control, Throwable e) {
+        deleteTree(control.modelDirectory()); // whatever a failed run wrote is no model
+        if (e instanceof DatasetException) {
+            finish(job.jobArn(), JobStatus.Failed, e.getMessage(), null);
+        } else {
+            log.error("customization job {} failed", job.jobName(), e);
+            finish(job.jobArn(), JobStatus.Failed, INTERNAL_ERROR, null);
+        }
+    }
+
+    /** The job's lease went to another server, which trains it again into the same folder: touch nothing. */
+    private void leave(Running control) {
+        running.remove(control.jobArn, control);
+        log.warn("customization job {}: stopped here, another server owns it now", control.jobArn);
+    }
+
     /** Stores a job's final status (and, for Completed, its custom model in the same transaction). */
     private synchronized void finish(String jobArn, JobStatus status, String failure, StoredCustomModel model) {
         running.remove(jobArn); // under the lock: a stop either reached the training or finds the job settled
+        try {
+            settle(jobArn, status, failure, model);
+        } finally {
+            repository.releaseJob(jobArn, leases.owner());
+        }
+    }
+
+    private void settle(String jobArn, JobStatus status, String failure, StoredCustomModel model) {
         CustomizationJob current = CustomizationJob.fromStored(repository.findJobByArn(jobArn).orElseThrow());
         Instant now = clock.instant();
         if (current.status().terminal()) {
@@ -330,9 +468,9 @@ public final class ModelCustomizationService implements AutoCloseable {
         store(current.moveTo(status, failure, now));
     }
 
-    private synchronized void checkpoint(String jobArn, double trainingLoss, List<Double> validationLosses) {
-        repository.findJobByArn(jobArn).map(CustomizationJob::fromStored).ifPresent(current ->
-                repository.updateJob(current.withMetrics(trainingLoss, validationLosses, clock.instant()).toStored()));
+    /** Stores an epoch's losses; only those columns, so a stop another replica stored meanwhile stays. */
+    private void checkpoint(String jobArn, double trainingLoss, List<Double> validationLosses) {
+        repository.updateJobMetrics(jobArn, trainingLoss, validationLosses, clock.instant());
     }
 
     private void store(CustomizationJob job) {
@@ -355,10 +493,12 @@ public final class ModelCustomizationService implements AutoCloseable {
         store(job.moveTo(next, null, clock.instant()));
         if (control != null) {
             control.stop = true;
-        } else {
-            // Not training (its thread already ended): nothing to wait for.
+        } else if (repository.claimJob(job.jobArn(), leases.owner(), clock.instant(),
+                leases.expiry(clock.instant()))) {
+            // No live server trains it (its thread ended, or its server died): nothing to wait for.
             finish(job.jobArn(), JobStatus.Stopped, null, null);
         }
+        // Else another replica trains it: it reads Stopping at its next renewal and stops.
     }
 
     /** The job a name or ARN names. @throws BedrockException ResourceNotFoundException when there is none */
@@ -449,16 +589,17 @@ public final class ModelCustomizationService implements AutoCloseable {
     }
 
     /**
-     * Stops every training (each ends Failed: a shutdown is not the client's stop, and a job cannot resume) and
-     * waits up to {@code graceMillis} for them to store that.
+     * Stops every training and releases its lease (a shutdown is not the client's stop: the job stays InProgress and
+     * another replica, or the next start, trains it again) and waits up to {@code graceMillis} for them to end.
      */
     public void shutdown(long graceMillis) {
         closing = true;
+        leaseTimer.shutdownNow();
         trainers.shutdown();
         try {
             if (!trainers.awaitTermination(Math.max(1, graceMillis), TimeUnit.MILLISECONDS)) {
-                log.warn("fine-tuning still running after {} ms; the next start marks those jobs Failed",
-                        graceMillis);
+                log.warn("fine-tuning still running after {} ms; their leases expire and another server (or the"
+                        + " next start) trains those jobs again", graceMillis);
                 trainers.shutdownNow();
             }
         } catch (InterruptedException e) {

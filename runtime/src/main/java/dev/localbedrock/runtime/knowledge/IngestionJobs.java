@@ -6,6 +6,7 @@ import dev.localbedrock.codecs.agent.AgentIds;
 import dev.localbedrock.codecs.agent.IngestionJobBodies;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.IngestionJobRepository;
+import dev.localbedrock.runtime.state.JobLeases;
 import dev.localbedrock.runtime.state.StoredIngestionJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Ingestion jobs: Start answers STARTING and queues the job on the one {@code kb-ingest} thread, which syncs the
  * data source into its knowledge base's index ({@link IngestionRun}). One job at a time per data source (a Start
  * while one is unfinished is ConflictException). Stop asks the running job to stop: STOPPING, then STOPPED before
- * its next document. A job a stop of the server interrupted is FAILED when the server starts again.
+ * its next document.
+ *
+ * <p>Each unfinished job is leased in the state to the server running it ({@link JobLeases}, as fine-tuning jobs
+ * are): taken with its insert, renewed every few seconds, released when it ends. A job whose server died or stopped
+ * is claimed by a live replica (at its start, or by the periodic scan once its lease expired) and synced again from
+ * the start — ingestion skips every document whose fingerprint is already recorded, so the rerun picks up where
+ * the first run got to; a STOPPING one becomes STOPPED. A stop asked through another replica is stored STOPPING
+ * and seen by the owner at its next renewal or progress write.
  */
 public final class IngestionJobs implements AutoCloseable {
     public static final String STARTING = "STARTING";
@@ -41,8 +49,18 @@ public final class IngestionJobs implements AutoCloseable {
     private final IngestionJobRepository jobs;
     private final IngestionRun.Context context;
     private final Clock clock;
-    /** Stop requests of the jobs queued or running, by job id. */
+    private final JobLeases leases;
+    /** Stop requests of the jobs queued or running here, by job id. */
     private final Map<String, AtomicBoolean> stopRequests = new ConcurrentHashMap<>();
+    /** The jobs queued or running here whose lease another server took over. */
+    private final java.util.Set<String> lost = ConcurrentHashMap.newKeySet();
+    /** Renews this server's leases and resumes jobs whose owner died; started by {@link #recover()}. */
+    private final java.util.concurrent.ScheduledExecutorService leaseTimer =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kb-ingest-leases");
+                t.setDaemon(true);
+                return t;
+            });
     /** One thread: ingestion competes with clients for the embedding model, and one job at a time bounds that. */
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kb-ingest");
@@ -50,24 +68,81 @@ public final class IngestionJobs implements AutoCloseable {
         return t;
     });
 
-    IngestionJobs(IngestionJobRepository jobs, IngestionRun.Context context, Clock clock) {
+    IngestionJobs(IngestionJobRepository jobs, IngestionRun.Context context, Clock clock, JobLeases leases) {
         this.jobs = jobs;
         this.context = context;
         this.clock = clock;
+        this.leases = leases;
     }
 
-    /** Jobs a stop of the server left unfinished: FAILED (STOPPED if a stop had been asked), to be started again. */
+    /**
+     * Takes over the jobs a server that ended left unfinished (see the class comment), then renews and scans every
+     * renewal period.
+     */
     void recover() {
-        for (StoredIngestionJob job : jobs.withStatus(UNFINISHED)) {
-            boolean stopping = job.status().equals(STOPPING);
-            List<String> reasons = new java.util.ArrayList<>(job.failureReasons());
-            if (!stopping) {
-                reasons.add("The server stopped while the job ran; start a new ingestion job to finish the sync.");
+        resumeUnowned(leases.startupClaimTime(clock.instant()));
+        long period = leases.renew().toMillis();
+        leaseTimer.scheduleWithFixedDelay(this::renewAndScan, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void resumeUnowned(Instant expiredBefore) {
+        for (StoredIngestionJob seen : jobs.withStatus(UNFINISHED)) {
+            if (!stopRequests.containsKey(seen.id())) {
+                resume(seen.id(), seen.dataSourceId(), expiredBefore);
             }
-            jobs.update(job.withProgress(stopping ? STOPPED : FAILED, job.statistics(), reasons, now()));
-            log.info("ingestion job {} of data source {}: left {} by a stop, now {}", job.id(), job.dataSourceId(),
-                    job.status(), stopping ? STOPPED : FAILED);
         }
+    }
+
+    private synchronized void resume(String id, String dataSourceId, Instant expiredBefore) {
+        if (runner.isShutdown() || stopRequests.containsKey(id)
+                || !jobs.claim(id, leases.owner(), expiredBefore, leases.expiry(clock.instant()))) {
+            return;
+        }
+        StoredIngestionJob job = jobs.find(dataSourceId, id).orElse(null);
+        if (job == null || !UNFINISHED.contains(job.status())) {
+            jobs.release(id, leases.owner());
+        } else if (job.status().equals(STOPPING)) {
+            jobs.update(job.withStatus(STOPPED, now()));
+            jobs.release(id, leases.owner());
+            log.info("ingestion job {} of data source {}: left STOPPING by a server that ended, now STOPPED", id,
+                    dataSourceId);
+        } else {
+            log.info("ingestion job {} of data source {}: left {} by a server that ended; syncing again here ({})",
+                    id, dataSourceId, job.status(), leases.owner());
+            queue(job);
+        }
+    }
+
+    /** Renews the leases of the jobs queued or running here, passes on stops asked elsewhere, resumes orphans. */
+    private void renewAndScan() {
+        try {
+            Instant now = clock.instant();
+            for (Map.Entry<String, AtomicBoolean> e : stopRequests.entrySet()) {
+                if (!jobs.renew(e.getKey(), leases.owner(), leases.expiry(now))) {
+                    log.warn("ingestion job {}: another server took its lease over; stopping it here", e.getKey());
+                    lost.add(e.getKey());
+                }
+            }
+            resumeUnowned(now);
+        } catch (RuntimeException e) { // the database may be briefly unreachable: the next period tries again
+            log.warn("could not renew ingestion job leases: {}", e.toString());
+        }
+    }
+
+    /** Runs the job (leased to this server) on the ingestion thread, and releases its lease when it ends. */
+    private void queue(StoredIngestionJob job) {
+        AtomicBoolean stop = new AtomicBoolean();
+        stopRequests.put(job.id(), stop);
+        runner.execute(() -> {
+            try {
+                new IngestionRun(context, jobs, job, stop, () -> !lost.contains(job.id()), clock).run();
+            } finally {
+                stopRequests.remove(job.id());
+                if (!lost.remove(job.id()) && !Thread.currentThread().isInterrupted()) {
+                    jobs.release(job.id(), leases.owner());
+                }
+            }
+        });
     }
 
     /** Starts a sync of the data source; the knowledge base must be ACTIVE. */
@@ -94,20 +169,12 @@ public final class IngestionJobs implements AutoCloseable {
         StoredIngestionJob job = new StoredIngestionJob(AgentIds.newId(), knowledgeBaseId, dataSourceId, STARTING,
                 request.description(), IngestionStatistics.zero(), List.of(), now, now, request.clientToken());
         try {
-            jobs.create(job);
+            jobs.create(job, leases.owner(), leases.expiry(clock.instant()));
         } catch (DuplicateResourceException e) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "An ingestion job with this clientToken is being"
                     + " started; retry.");
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        stopRequests.put(job.id(), stop);
-        runner.execute(() -> {
-            try {
-                new IngestionRun(context, jobs, job, stop, clock).run();
-            } finally {
-                stopRequests.remove(job.id());
-            }
-        });
+        queue(job);
         return describe(job);
     }
 
@@ -136,14 +203,23 @@ public final class IngestionJobs implements AutoCloseable {
         if (job.status().equals(STOPPING)) {
             return describe(job);
         }
-        AtomicBoolean stop = stopRequests.get(id);
-        if (stop == null || !UNFINISHED.contains(job.status())) {
+        if (!UNFINISHED.contains(job.status())) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "Ingestion job " + id + " is " + job.status()
                     + "; only a STARTING or IN_PROGRESS job can be stopped.");
         }
         StoredIngestionJob stopping = job.withStatus(STOPPING, now());
         jobs.update(stopping);
-        stop.set(true);
+        AtomicBoolean stop = stopRequests.get(id);
+        if (stop != null) {
+            stop.set(true);
+        } else if (jobs.claim(id, leases.owner(), clock.instant(), leases.expiry(clock.instant()))) {
+            // No live server runs it: nothing to wait for.
+            StoredIngestionJob stopped = stopping.withStatus(STOPPED, now());
+            jobs.update(stopped);
+            jobs.release(id, leases.owner());
+            return describe(stopped);
+        }
+        // Else another replica runs it: it sees STOPPING at its next renewal or progress write.
         return describe(stopping);
     }
 
@@ -175,16 +251,25 @@ public final class IngestionJobs implements AutoCloseable {
     }
 
     /**
-     * Interrupts the running job and waits briefly. It is left as it was (not STOPPED: nobody asked), so the next
-     * start marks it FAILED, and a new job resumes the sync where the documents table says it got to.
+     * Interrupts the running job and waits briefly. It is left as it was (not STOPPED: nobody asked) and its lease
+     * released, so another replica (or the next start) syncs it again, from where the documents table says it got.
      */
     @Override
     public void close() {
+        leaseTimer.shutdownNow();
+        List<String> mine = List.copyOf(stopRequests.keySet());
         runner.shutdownNow();
         try {
             runner.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (String id : mine) {
+            try {
+                jobs.release(id, leases.owner());
+            } catch (RuntimeException e) { // the state may be closing too: the lease then expires
+                log.debug("could not release ingestion job {}: {}", id, e.toString());
+            }
         }
     }
 }

@@ -50,6 +50,8 @@ final class IngestionRun {
     private final Context context;
     private final IngestionJobRepository jobs;
     private final AtomicBoolean stop;
+    /** False once another server took this job's lease over: then nothing more is written for it here. */
+    private final java.util.function.BooleanSupplier owned;
     private final Clock clock;
     private final IngestionStatistics stats = new IngestionStatistics();
     private final List<String> reasons = new ArrayList<>();
@@ -57,10 +59,16 @@ final class IngestionRun {
 
     IngestionRun(Context context, IngestionJobRepository jobs, StoredIngestionJob job, AtomicBoolean stop,
                  Clock clock) {
+        this(context, jobs, job, stop, () -> true, clock);
+    }
+
+    IngestionRun(Context context, IngestionJobRepository jobs, StoredIngestionJob job, AtomicBoolean stop,
+                 java.util.function.BooleanSupplier owned, Clock clock) {
         this.context = context;
         this.jobs = jobs;
         this.job = job;
         this.stop = stop;
+        this.owned = owned;
         this.clock = clock;
     }
 
@@ -111,6 +119,9 @@ final class IngestionRun {
 
         Batch batch = new Batch(ds.id(), kb.id(), store, indexer);
         for (ObjectStore.ObjectInfo object : listed.values()) {
+            if (!owned.getAsBoolean()) {
+                return IngestionJobs.STOPPED; // not written: the job is another server's now
+            }
             if (stop.get()) {
                 batch.flush();
                 store.commit();
@@ -246,9 +257,15 @@ final class IngestionRun {
 
     /** Writes the job's status and counters; a Stop asked meanwhile keeps the job STOPPING until it ends. */
     private void save(String status) {
+        if (!owned.getAsBoolean()) {
+            return;
+        }
         String current = jobs.find(job.dataSourceId(), job.id()).map(StoredIngestionJob::status).orElse(status);
         String written = status.equals(IngestionJobs.IN_PROGRESS) && current.equals(IngestionJobs.STOPPING)
                 ? IngestionJobs.STOPPING : status;
+        if (current.equals(IngestionJobs.STOPPING)) {
+            stop.set(true); // asked through another replica: stop before the next document
+        }
         job = job.withProgress(written, stats.toMap(), reasons, now());
         jobs.update(job);
     }

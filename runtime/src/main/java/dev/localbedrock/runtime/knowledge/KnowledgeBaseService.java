@@ -67,6 +67,15 @@ public final class KnowledgeBaseService implements AutoCloseable {
     public KnowledgeBaseService(KnowledgeBaseRepository repository, TagRepository tags, IngestionJobRepository jobs,
                                 Function<String, ModelTarget> models, KnowledgeBaseIndexes indexes,
                                 ObjectStore objects, String region, String account, Clock clock) {
+        this(repository, tags, jobs, models, indexes, objects, region, account, clock,
+                dev.localbedrock.runtime.state.JobLeases.singleProcess());
+    }
+
+    /** @param leases how this server leases its ingestion jobs in the state (shared by replicas, or its own) */
+    public KnowledgeBaseService(KnowledgeBaseRepository repository, TagRepository tags, IngestionJobRepository jobs,
+                                Function<String, ModelTarget> models, KnowledgeBaseIndexes indexes,
+                                ObjectStore objects, String region, String account, Clock clock,
+                                dev.localbedrock.runtime.state.JobLeases leases) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.tags = Objects.requireNonNull(tags, "tags");
         this.embeddings = new EmbeddingModels(models);
@@ -74,7 +83,7 @@ public final class KnowledgeBaseService implements AutoCloseable {
         this.arnPrefix = "arn:aws:bedrock:" + region + ":" + account + ":knowledge-base/";
         this.clock = clock;
         this.ingestion = new IngestionJobs(jobs, new IngestionRun.Context(repository, models, indexes, objects),
-                clock);
+                clock, leases);
         this.retrieval = new Retrieval(repository, models, indexes, arnPrefix);
         this.groundedAnswers = new dev.localbedrock.runtime.knowledge.rag.GroundedAnswers(retrieval,
                 new dev.localbedrock.runtime.knowledge.rag.Conversations(clock)); // RetrieveAndGenerate
@@ -121,7 +130,10 @@ public final class KnowledgeBaseService implements AutoCloseable {
 
     // ---- end of ingestion jobs ----
 
-    /** Builds the indexes of knowledge bases a stop interrupted while CREATING; fails jobs it interrupted. */
+    /**
+     * Builds the indexes of knowledge bases a stop interrupted while CREATING; takes over ingestion jobs a server
+     * that ended left unfinished.
+     */
     public void resume() {
         ingestion.recover();
         for (StoredKnowledgeBase kb : repository.list()) {

@@ -12,7 +12,35 @@ public interface CustomizationRepository {
      *
      * @throws DuplicateResourceException when the ARN, the job name or the client request token is taken
      */
-    void createJob(StoredCustomizationJob job, Map<String, String> jobTags);
+    default void createJob(StoredCustomizationJob job, Map<String, String> jobTags) {
+        createJob(job, jobTags, null, null);
+    }
+
+    /**
+     * Stores a new job already leased to {@code leaseOwner} until {@code leaseExpiresAt} (both null: no lease), so
+     * no other replica's scan can claim it between its insert and its creator's claim.
+     *
+     * @throws DuplicateResourceException when the ARN, the job name or the client request token is taken
+     */
+    void createJob(StoredCustomizationJob job, Map<String, String> jobTags, String leaseOwner,
+                   java.time.Instant leaseExpiresAt);
+
+    /**
+     * Leases the job to {@code owner} until {@code expiresAt} when its lease is free, expired before
+     * {@code expiredBefore}, or already the owner's (one conditional UPDATE: of racing owners exactly one wins).
+     *
+     * @return whether {@code owner} holds the lease now
+     */
+    boolean claimJob(String arn, String owner, java.time.Instant expiredBefore, java.time.Instant expiresAt);
+
+    /** Extends the owner's lease. @return false when another replica took the job over (or it is gone) */
+    boolean renewJob(String arn, String owner, java.time.Instant expiresAt);
+
+    /** Releases the owner's lease (the job's row keeps the owner as the replica that last ran it). */
+    void releaseJob(String arn, String owner);
+
+    /** The job's lease; empty when there is no such job. */
+    Optional<JobLease> jobLease(String arn);
 
     Optional<StoredCustomizationJob> findJobByArn(String arn);
 
@@ -30,6 +58,13 @@ public interface CustomizationRepository {
      * @return whether the job existed
      */
     boolean updateJob(StoredCustomizationJob job);
+
+    /**
+     * Replaces only the job's metrics and last-modified time (an epoch's checkpoint), so a status another replica
+     * wrote meanwhile (Stopping) stays. @return whether the job existed
+     */
+    boolean updateJobMetrics(String arn, Double trainingLoss, List<Double> validationLosses,
+                             java.time.Instant lastModifiedAt);
 
     /**
      * Marks the job Completed and creates its custom model with its tags, in one transaction: a crash leaves both

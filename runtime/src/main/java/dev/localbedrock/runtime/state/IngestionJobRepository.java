@@ -6,7 +6,27 @@ import java.util.Optional;
 /** Ingestion jobs and the documents they indexed, per data source. Each call is one transaction. */
 public interface IngestionJobRepository {
     /** @throws DuplicateResourceException when the id, or the client token within the data source, is taken */
-    void create(StoredIngestionJob job);
+    default void create(StoredIngestionJob job) {
+        create(job, null, null);
+    }
+
+    /** Stores a new job already leased to {@code leaseOwner} (both null: no lease), as the customization jobs do. */
+    void create(StoredIngestionJob job, String leaseOwner, java.time.Instant leaseExpiresAt);
+
+    /**
+     * Leases the job to {@code owner} when its lease is free, expired before {@code expiredBefore}, or already the
+     * owner's. @return whether {@code owner} holds it now
+     */
+    boolean claim(String id, String owner, java.time.Instant expiredBefore, java.time.Instant expiresAt);
+
+    /** Extends the owner's lease. @return false when another replica took the job over (or it is gone) */
+    boolean renew(String id, String owner, java.time.Instant expiresAt);
+
+    /** Releases the owner's lease. */
+    void release(String id, String owner);
+
+    /** The job's lease; empty when there is no such job. */
+    Optional<JobLease> lease(String id);
 
     Optional<StoredIngestionJob> find(String dataSourceId, String id);
 

@@ -24,16 +24,20 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
             + " created_at, last_modified_at, end_time, client_request_token";
     private static final String MODEL_COLUMNS = "arn, name, job_arn, weights_dir, created_at";
     private final Transactor tx;
+    private final LeaseSql leases;
 
     JdbcCustomizationRepository(Transactor tx) {
         this.tx = tx;
+        this.leases = new LeaseSql(tx, "customization_jobs", "arn");
     }
 
     @Override
-    public void createJob(StoredCustomizationJob j, Map<String, String> jobTags) {
+    public void createJob(StoredCustomizationJob j, Map<String, String> jobTags, String leaseOwner,
+                          java.time.Instant leaseExpiresAt) {
         tx.inTransaction("create customization job " + j.arn() + " (" + j.name() + ")", c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO customization_jobs (" + JOB_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ", lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    + " ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, j.arn());
                 s.setString(2, j.name());
                 s.setString(3, j.baseModelId());
@@ -55,11 +59,33 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
                 Timestamps.set(s, 19, j.lastModifiedAt());
                 Timestamps.set(s, 20, j.endTime());
                 text(s, 21, j.clientRequestToken());
+                text(s, 22, leaseOwner);
+                Timestamps.set(s, 23, leaseExpiresAt);
                 s.executeUpdate();
             }
             JdbcTagRepository.upsert(c, j.arn(), jobTags);
             return null;
         });
+    }
+
+    @Override
+    public boolean claimJob(String arn, String owner, java.time.Instant expiredBefore, java.time.Instant expiresAt) {
+        return leases.claim(arn, owner, expiredBefore, expiresAt);
+    }
+
+    @Override
+    public boolean renewJob(String arn, String owner, java.time.Instant expiresAt) {
+        return leases.renew(arn, owner, expiresAt);
+    }
+
+    @Override
+    public void releaseJob(String arn, String owner) {
+        leases.release(arn, owner);
+    }
+
+    @Override
+    public Optional<JobLease> jobLease(String arn) {
+        return leases.read(arn);
     }
 
     @Override
@@ -92,6 +118,21 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
     @Override
     public boolean updateJob(StoredCustomizationJob j) {
         return tx.inTransaction("update customization job " + j.arn(), c -> update(c, j));
+    }
+
+    @Override
+    public boolean updateJobMetrics(String arn, Double trainingLoss, List<Double> validationLosses,
+                                    java.time.Instant lastModifiedAt) {
+        return tx.inTransaction("update metrics of customization job " + arn, c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE customization_jobs SET training_loss = ?,"
+                    + " validation_losses = ?, last_modified_at = ? WHERE arn = ?")) {
+                text(s, 1, trainingLoss == null ? null : Double.toString(trainingLoss));
+                s.setString(2, json(List.copyOf(validationLosses)));
+                Timestamps.set(s, 3, Timestamps.normalize(lastModifiedAt));
+                s.setString(4, arn);
+                return s.executeUpdate() > 0;
+            }
+        });
     }
 
     private static boolean update(Connection c, StoredCustomizationJob j) throws SQLException {

@@ -21,16 +21,18 @@ final class JdbcIngestionJobRepository implements IngestionJobRepository {
     private static final String COLUMNS = "id, knowledge_base_id, data_source_id, status, description,"
             + " statistics_json, failure_reasons, started_at, updated_at, client_token";
     private final Transactor tx;
+    private final LeaseSql leases;
 
     JdbcIngestionJobRepository(Transactor tx) {
         this.tx = tx;
+        this.leases = new LeaseSql(tx, "ingestion_jobs", "id");
     }
 
     @Override
-    public void create(StoredIngestionJob job) {
+    public void create(StoredIngestionJob job, String leaseOwner, java.time.Instant leaseExpiresAt) {
         tx.inTransaction("create ingestion job " + job.id(), c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO ingestion_jobs (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ", lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, job.id());
                 s.setString(2, job.knowledgeBaseId());
                 s.setString(3, job.dataSourceId());
@@ -41,10 +43,32 @@ final class JdbcIngestionJobRepository implements IngestionJobRepository {
                 Timestamps.set(s, 8, job.startedAt());
                 Timestamps.set(s, 9, job.updatedAt());
                 setText(s, 10, job.clientToken());
+                setText(s, 11, leaseOwner);
+                Timestamps.set(s, 12, leaseExpiresAt);
                 s.executeUpdate();
             }
             return null;
         });
+    }
+
+    @Override
+    public boolean claim(String id, String owner, java.time.Instant expiredBefore, java.time.Instant expiresAt) {
+        return leases.claim(id, owner, expiredBefore, expiresAt);
+    }
+
+    @Override
+    public boolean renew(String id, String owner, java.time.Instant expiresAt) {
+        return leases.renew(id, owner, expiresAt);
+    }
+
+    @Override
+    public void release(String id, String owner) {
+        leases.release(id, owner);
+    }
+
+    @Override
+    public Optional<JobLease> lease(String id) {
+        return leases.read(id);
     }
 
     @Override
