@@ -14,6 +14,8 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
+import software.amazon.awssdk.services.bedrock.model.GetModelCustomizationJobResponse;
+import software.amazon.awssdk.services.bedrock.model.ModelCustomizationJobStatus;
 import software.amazon.awssdk.services.bedrock.model.Tag;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.ThrottlingException;
@@ -37,14 +39,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two server replicas on one PostgreSQL state (Debian's, on loopback) behind a real load balancer (Debian's HAProxy),
  * driven by the unchanged AWS SDK through the balancer: a provisioned throughput created through it is invoked on
- * both replicas, its one model unit is spent at the rate one replica alone spends it, and killing a replica in the
- * middle of a load of writes and invocations loses no acknowledged write while the balancer's retries carry the load
- * on to the survivor.
+ * both replicas, and its one model unit is spent at the rate one replica alone spends it; a fine-tuning job trained
+ * by one replica is stopped through the other; and killing the replica that trains a job, in the middle of a load
+ * of writes and invocations, loses no acknowledged write while the balancer's retries carry the load on to the
+ * survivor, which claims the job once its lease expires and completes it. The replicas share the state, one object
+ * store folder and one custom-models folder, with job leases of 2 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoadBalancedReplicasTest {
@@ -52,6 +58,8 @@ class LoadBalancedReplicasTest {
     /** What one model unit buys here: 60 output tokens a minute, one a second, so a few seconds show the rate. */
     private static final int OUTPUT_PER_MINUTE = 60;
     private static final int MAX_GEN = 8;
+    /** Epochs of the job whose replica is killed: it is still training seconds after its first epoch. */
+    private static final int EPOCHS = 10;
 
     @TempDir
     static Path dir;
@@ -59,28 +67,34 @@ class LoadBalancedReplicasTest {
     static ServeProcess first;
     static ServeProcess second;
     static Haproxy balancer;
+    static String stateUrl;
 
     @BeforeAll
     static void start() throws Exception {
         postgres = DebianPostgres.start();
         String url = postgres.newDatabase();
+        stateUrl = url;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Map<String, String> env = Map.of("LOCAL_BEDROCK_MASTER_KEY", Base64.getEncoder().encodeToString(key));
-        first = ServeProcess.start(replica("a", url), env);
-        second = ServeProcess.start(replica("b", url), env);
+        Map<String, String> env = new java.util.HashMap<>(ReplicaJobs.SHORT_LEASES);
+        env.put("LOCAL_BEDROCK_MASTER_KEY", Base64.getEncoder().encodeToString(key));
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        ReplicaJobs.writeDataset(shared);
+        first = ServeProcess.start(replica("a", url, shared), env);
+        second = ServeProcess.start(replica("b", url, shared), env);
         balancer = Haproxy.start(dir, List.of(first.port(), second.port()));
     }
 
-    private static Path replica(String name, String stateUrl) throws Exception {
+    /** A replica: its own cache, the shared state, and (for fine-tuning) one object store and custom-models folder. */
+    private static Path replica(String name, String stateUrl, Path shared) throws Exception {
         Path work = Files.createDirectories(dir.resolve(name));
         Path file = TestServers.writeTinyLlamaCatalogue(work, "pytorch", "", """
                 model_unit:
                   input_tokens_per_minute: 100000
                   output_tokens_per_minute: %d
-                  sequences: 1""".formatted(OUTPUT_PER_MINUTE), "");
+                  sequences: 1""".formatted(OUTPUT_PER_MINUTE), ReplicaJobs.baseModelEntry());
         Files.writeString(file, Files.readString(file) + "cache_dir: \"" + work.resolve("cache")
-                + "\"\nstate:\n  url: \"" + stateUrl + "\"\n");
+                + "\"\nstate:\n  url: \"" + stateUrl + "\"\n" + ReplicaJobs.sharedFolders(shared));
         return file;
     }
 
@@ -193,11 +207,35 @@ class LoadBalancedReplicasTest {
 
     @Test
     @Order(2)
+    void aStopAskedThroughOneReplicaReachesTheReplicaTrainingTheJob() throws Exception {
+        try (BedrockClient onA = control(direct(first)); BedrockClient onB = control(direct(second))) {
+            assertNotEquals(ReplicaJobs.owner(first), ReplicaJobs.owner(second), "each replica has its own owner");
+            String job = onA.createModelCustomizationJob(ReplicaJobs.job("stopped-job", 10)).jobArn();
+            assertEquals(ReplicaJobs.owner(first), ReplicaJobs.leaseOwner(stateUrl, job),
+                    "the creating replica holds the lease");
+            ReplicaJobs.until(onB, job, j -> j.status() == ModelCustomizationJobStatus.IN_PROGRESS
+                    && j.trainingMetrics() != null, "training on A");
+            onB.stopModelCustomizationJob(r -> r.jobIdentifier(job));
+            GetModelCustomizationJobResponse stopped = ReplicaJobs.until(onB, job,
+                    j -> j.status() == ModelCustomizationJobStatus.STOPPED, "stopped by A");
+            assertNull(stopped.outputModelArn(), "a stopped job makes no custom model");
+        }
+    }
+
+    @Test
+    @Order(3)
     void killingAReplicaMidLoadLosesNoAcknowledgedWriteAndTheBalancerCarriesOn() throws Exception {
         try (BedrockClient control = control(balanced()); BedrockRuntimeClient viaBalancer = runtime(balanced())) {
             String arn = control.createProvisionedModelThroughput(r -> r.provisionedModelName("tagged")
                     .modelId(TestServers.LLAMA_ID).modelUnits(1).clientRequestToken("tagged-1"))
                     .provisionedModelArn();
+            // A fine-tuning job created through the balancer; the replica that took it is the one killed.
+            String job = control.createModelCustomizationJob(ReplicaJobs.job("resumed-job", EPOCHS)).jobArn();
+            ReplicaJobs.until(control, job, j -> j.trainingMetrics() != null, "the job's first epoch");
+            String owner = ReplicaJobs.leaseOwner(stateUrl, job);
+            ServeProcess victim = owner.equals(ReplicaJobs.owner(first)) ? first : second;
+            ServeProcess survivor = victim == first ? second : first;
+            assertEquals(ReplicaJobs.owner(victim), owner);
             AtomicBoolean stop = new AtomicBoolean();
             // The last write acknowledged for each of 20 tag keys (the value is the write's number).
             Map<String, Integer> acknowledged = new ConcurrentHashMap<>();
@@ -235,9 +273,11 @@ class LoadBalancedReplicasTest {
                 }));
             }
             Thread.sleep(3000);
+            assertEquals(ModelCustomizationJobStatus.IN_PROGRESS, control.getModelCustomizationJob(r -> r
+                    .jobIdentifier(job)).status(), "still training when its replica is killed");
             long killed = System.nanoTime();
-            first.process().destroyForcibly();
-            assertTrue(first.process().waitFor(30, TimeUnit.SECONDS));
+            victim.process().destroyForcibly();
+            assertTrue(victim.process().waitFor(30, TimeUnit.SECONDS));
             Thread.sleep(6000);
             stop.set(true);
             for (Future<?> f : running) {
@@ -265,6 +305,20 @@ class LoadBalancedReplicasTest {
             assertTrue(failed <= 2, failed + " of " + calls.size() + " invocations failed across the kill; writes "
                     + "failed: " + writeFailures + "\n" + balancer.log());
             assertTrue(writeFailures.size() <= 1, "writes failed: " + writeFailures);
+
+            // The killed replica's job: the survivor claims it once the lease expires, trains it again and
+            // completes it; its custom model is read through the balancer and its weights are in the shared folder.
+            GetModelCustomizationJobResponse done = ReplicaJobs.until(control, job, j -> j.status()
+                    != ModelCustomizationJobStatus.IN_PROGRESS, "the job's end on the survivor");
+            assertEquals(ModelCustomizationJobStatus.COMPLETED, done.status(), done + "\n" + survivor.output());
+            assertEquals("resumed-job-model", control.getCustomModel(r -> r.modelIdentifier(done.outputModelArn()))
+                    .modelName());
+            assertEquals(ReplicaJobs.owner(survivor), ReplicaJobs.leaseOwner(stateUrl, job), "the survivor ran it");
+            assertTrue(survivor.output().contains("customization job resumed-job was left in progress"),
+                    survivor.output());
+            String jobId = job.substring(job.lastIndexOf('/') + 1);
+            assertTrue(Files.isRegularFile(dir.resolve("shared/custom-models").resolve(jobId).resolve("config.json")),
+                    "the weights are in the shared custom-models folder");
         }
     }
 }
