@@ -24,13 +24,16 @@ python3 -c 'import boto3' 2>/dev/null || packages+=(python3-boto3)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 # Replicas behind a real load balancer: Debian's HAProxy, started by the test in the foreground on loopback.
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+# The Kubernetes manifests' test renders deploy/kubernetes with `kubectl kustomize`: Debian's kubernetes-client
+# (kubectl 1.20, kustomize v2.0.3) when no kubectl is installed.
+[ -x /usr/bin/kubectl ] || command -v kubectl >/dev/null || packages+=(kubernetes-client)
 apt_install() { # each package on its own: one that will not install leaves the other installed
   for package in "${packages[@]}"; do
     "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true
   done
 }
 if [ "${#packages[@]}" -gt 0 ]; then
-  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser and PostgreSQL tests" >&2
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser, PostgreSQL and Kubernetes tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
