@@ -33,7 +33,7 @@ apt_install() { # each package on its own: one that will not install leaves the 
   done
 }
 if [ "${#packages[@]}" -gt 0 ]; then
-  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser, PostgreSQL and Kubernetes tests" >&2
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser, PostgreSQL, load-balancer and Kubernetes tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
