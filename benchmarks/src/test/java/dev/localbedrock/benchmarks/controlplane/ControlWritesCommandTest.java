@@ -22,7 +22,10 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** control-writes against the in-process server on its SQLite state, on the shared tiny-random-llama (the module runs in benchmarks/, so the repository's ../shared is ../../shared). */
+/**
+ * control-writes against the in-process server on its SQLite state, on the shared tiny-random-llama (the module
+ * runs in benchmarks/, so the repository's ../shared is ../../shared).
+ */
 class ControlWritesCommandTest {
     @TempDir
     Path tmp;
