@@ -7,6 +7,7 @@ import dev.localbedrock.benchmarks.bandwidth.BandwidthProbe;
 import dev.localbedrock.benchmarks.bandwidth.DecodeBytes;
 import dev.localbedrock.benchmarks.checkpoint.BenchCheckpointWriter;
 import dev.localbedrock.benchmarks.checkpoint.CheckpointPreset;
+import dev.localbedrock.benchmarks.controlplane.ControlWritesCommand;
 import dev.localbedrock.benchmarks.gguf.HfToGguf;
 import dev.localbedrock.benchmarks.imaging.ImageStepsCommand;
 import dev.localbedrock.benchmarks.knowledge.KbIngestCommand;
@@ -59,7 +60,7 @@ import java.util.concurrent.Callable;
         subcommands = {BenchTool.WriteCheckpoint.class, BenchTool.Gguf.class, BenchTool.Load.class,
             BenchTool.LlamaCppCommand.class, BenchTool.Bandwidth.class, BenchTool.ReservedLatency.class, BenchTool.MetricsCheck.class,
             BenchTool.TrainingThroughput.class, BenchTool.TrainingInterference.class, ImageStepsCommand.class,
-            KbIngestCommand.class, KbRetrieveCommand.class, CommandLine.HelpCommand.class})
+            KbIngestCommand.class, KbRetrieveCommand.class, ControlWritesCommand.class, CommandLine.HelpCommand.class})
 public final class BenchTool {
 
     public static void main(String[] args) {
