@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Where the shared test checkpoints are: system property {@code shared.models.dir} (set by surefire from the root
+ * Where the shared test checkpoints are, and which device the device-parameterized engine tests use
+ * ({@link #device()}). Shared checkpoints: system property {@code shared.models.dir} (set by surefire from the root
  * pom), else {@code ../shared/models} from the repository root, which is {@code ../../shared/models} from this module.
  */
 public final class TestModels {
@@ -36,5 +37,23 @@ public final class TestModels {
     /** {@code tiny-random-gpt2}. */
     public static Path tinyGpt2() {
         return sharedModelsDir().resolve("tiny-random-gpt2");
+    }
+
+    /**
+     * The device the cross-engine numerics and agreement tests run on: system property {@code engine.test.device}
+     * ({@code cpu}, {@code cuda}, {@code cuda:N}), default {@code cpu} (CI has no GPU). Tests that are about the CPU
+     * itself (thread counts, ISA, "cuda without the provider is an error") keep their literal {@code "cpu"}.
+     *
+     * <p>The f32 bounds these tests use ({@code F32Bounds}) are worst-case over any summation order, so GPU kernels'
+     * different reduction orders (split-K GEMMs, tree reductions) stay inside them unchanged. What they do not cover
+     * is TF32, whose 10-bit mantissa makes float32 GEMMs about 2^13 times coarser: libtorch leaves it off for
+     * matmuls by default ({@code allow_tf32} false since PyTorch 1.12; DJL does not change it), but ONNX Runtime's
+     * CUDA execution provider turns it on unless its {@code use_tf32} provider option is 0. An ONNX Runtime
+     * agreement failure under {@code cuda} several orders of magnitude past the bound points at TF32, not at the
+     * bound.
+     */
+    public static String device() {
+        String d = System.getProperty("engine.test.device");
+        return d == null || d.isBlank() ? "cpu" : d.trim();
     }
 }

@@ -52,7 +52,7 @@ class OrtGpt2DecoderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = OrtDecoderModel.load(TestModels.tinyGpt2(), HfModelConfig.load(TestModels.tinyGpt2()), "cpu",
+        model = OrtDecoderModel.load(TestModels.tinyGpt2(), HfModelConfig.load(TestModels.tinyGpt2()), TestModels.device(),
                 EngineOptions.defaults());
     }
 
@@ -78,7 +78,7 @@ class OrtGpt2DecoderTest {
 
     @Test
     void loadsThroughDecoderModels() {
-        try (DecoderModel m = DecoderModels.load(TestModels.tinyGpt2(), EngineKind.ONNXRUNTIME, "cpu", null)) {
+        try (DecoderModel m = DecoderModels.load(TestModels.tinyGpt2(), EngineKind.ONNXRUNTIME, TestModels.device(), null)) {
             assertInstanceOf(OrtDecoderModel.class, m);
             try (SequenceState s = m.newSequence(8)) {
                 assertEquals(1000, m.forward(List.of(s), List.of(PROMPT_B))[0].length);

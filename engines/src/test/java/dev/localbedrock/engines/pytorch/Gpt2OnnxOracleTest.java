@@ -51,7 +51,7 @@ class Gpt2OnnxOracleTest {
             options.setIntraOpNumThreads(1);
             session = env.createSession(TestModels.tinyGpt2().resolve("onnx/past.onnx").toString(), options);
         }
-        model = PtDecoderModel.load(TestModels.tinyGpt2(), "cpu", EngineOptions.defaults());
+        model = PtDecoderModel.load(TestModels.tinyGpt2(), TestModels.device(), EngineOptions.defaults());
     }
 
     @AfterAll

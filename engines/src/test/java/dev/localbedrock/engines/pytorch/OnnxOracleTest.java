@@ -46,7 +46,7 @@ class OnnxOracleTest {
             options.setIntraOpNumThreads(1);
             session = env.createSession(TestModels.tinyLlama().resolve("onnx/model.onnx").toString(), options);
         }
-        model = PtDecoderModel.load(TestModels.tinyLlama(), "cpu", EngineOptions.defaults());
+        model = PtDecoderModel.load(TestModels.tinyLlama(), TestModels.device(), EngineOptions.defaults());
     }
 
     @AfterAll

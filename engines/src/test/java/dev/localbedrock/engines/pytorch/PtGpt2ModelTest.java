@@ -31,7 +31,7 @@ class PtGpt2ModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = PtDecoderModel.load(TestModels.tinyGpt2(), "cpu", new EngineOptions(0, 1));
+        model = PtDecoderModel.load(TestModels.tinyGpt2(), TestModels.device(), new EngineOptions(0, 1));
     }
 
     @AfterAll
@@ -52,7 +52,7 @@ class PtGpt2ModelTest {
 
     @Test
     void loadsThroughTheFactory() {
-        try (DecoderModel m = DecoderModels.load(TestModels.tinyGpt2(), EngineKind.PYTORCH, "cpu",
+        try (DecoderModel m = DecoderModels.load(TestModels.tinyGpt2(), EngineKind.PYTORCH, TestModels.device(),
                 new EngineOptions(32, 1)); SequenceState seq = m.newSequence()) {
             assertEquals(32, m.info().maxPositions());
             assertEquals(VOCAB, m.forward(List.of(seq), List.of(new int[] {98, 5, 6}))[0].length);
