@@ -45,6 +45,16 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# Says what an offline Maven run lacked, when its log shows it could not resolve something.
+offline_hint() {
+    if grep -qE 'in offline mode|has not been downloaded' "$1"; then
+        grep -m1 -oE 'artifact [^ ]+ has not been downloaded' "$1" | tee -a "$SUMMARY" || true
+        log "missing from ~/.m2: run 'mvn -Pcuda -DskipTests install' once on a networked host (it fetches" \
+            "com.microsoft.onnxruntime:onnxruntime_gpu and the plugins) and carry ~/.m2 here," \
+            "or build the jars there with -Pcuda and rerun with GPU_CHECK_SKIP_BUILD=1"
+    fi
+}
+
 # --- the GPU --------------------------------------------------------------------------------------------------
 nvidia-smi >"$OUT_DIR/nvidia-smi.txt" 2>&1 || true
 GPU=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -n1)
@@ -86,11 +96,7 @@ else
         >"$OUT_DIR/build.log" 2>&1; then
         log "FAIL: the offline CUDA build failed (log: $OUT_DIR/build.log). Its last lines:"
         tail -n 15 "$OUT_DIR/build.log" | tee -a "$SUMMARY"
-        if grep -qiE 'offline|has not been downloaded|Cannot access .* in offline mode' "$OUT_DIR/build.log"; then
-            log "missing from ~/.m2: run 'mvn -Pcuda -DskipTests install' once on a networked host (it fetches" \
-                "com.microsoft.onnxruntime:onnxruntime_gpu and the plugins) and carry ~/.m2 here," \
-                "or build the jars there with -Pcuda and rerun with GPU_CHECK_SKIP_BUILD=1"
-        fi
+        offline_hint "$OUT_DIR/build.log"
         exit 1
     fi
 fi
@@ -109,10 +115,10 @@ if [[ $PYTORCH == 1 ]]; then
     TESTS="$TESTS,OrtLlamaDecoderTest,OnnxOracleTest,Gpt2OnnxOracleTest,PtGpt2ModelTest"
 fi
 TEST_RC=0
+rm -rf engines/target/surefire-reports "$OUT_DIR/surefire-reports"
 log "engine tests on cuda: $TESTS (limit $(cap 90) s)"
 timeout "$(cap 90)" mvn -B -o -Pcuda -pl engines test -Dengine.test.device=cuda -Dtest="$TESTS" \
     -Dsurefire.failIfNoSpecifiedTests=false >"$OUT_DIR/engine-tests.log" 2>&1 || TEST_RC=$?
-rm -rf "$OUT_DIR/surefire-reports"
 cp -r engines/target/surefire-reports "$OUT_DIR/surefire-reports" 2>/dev/null || true
 grep -E 'Tests run:.*(Fail|Err)' "$OUT_DIR/engine-tests.log" | tail -n 8 | tee -a "$SUMMARY" || true
 if [[ $TEST_RC == 0 ]]; then
@@ -121,6 +127,7 @@ else
     log "engine tests on cuda: FAILED (rc $TEST_RC; 124 = out of time); see $OUT_DIR/engine-tests.log. An ONNX" \
         "Runtime logit bound missed by orders of magnitude points at TF32, which ORT's CUDA provider enables by" \
         "default (use_tf32) and which the f32 bounds do not allow"
+    offline_hint "$OUT_DIR/engine-tests.log"
 fi
 
 # --- short load run: cuda beside cpu ----------------------------------------------------------------------------
