@@ -193,8 +193,9 @@ class LoadBalancedReplicasTest {
             assertTrue(invocations(first) > beforeA && invocations(second) > beforeB,
                     "the balancer sent the provisioned model's calls to both replicas");
             // One unit: a minute's 60 tokens at the start, then one a second, and the last call's overdraft. Two
-            // replicas counting alone would each spend that; sharing the ledger, they spend it once between them
-            // (give or take what each admits in the quarter-second before it meets the ledger).
+            // replicas counting alone would each spend that; sharing the ledger, each admitting against its half of
+            // the shared level, they spend it once between them (give or take what one took since it last met the
+            // ledger, which an early meeting keeps under half its share, and each one's last overdraft).
             System.out.printf("one model unit for %d s: %d output tokens on one replica, %d on two behind the "
                     + "balancer%n", seconds, oneReplica, twoReplicas);
             int bound = OUTPUT_PER_MINUTE + seconds * OUTPUT_PER_MINUTE / 60 + MAX_GEN;

@@ -63,11 +63,13 @@ public final class ProvisionedBudget implements UsageBudget {
     }
 
     @Override
-    public void meet(UsageLedger ledger) {
+    public void meet(UsageLedger ledger, boolean every) {
         // Keyed by ARN and units: an update to the units starts a fresh shared bucket, as it does a local one.
         String key = "provisioned/" + name + "/" + modelUnits;
-        input.meet(ledger, key + "/input");
-        if (output != null) {
+        if (every || input.spentHalfItsShare()) {
+            input.meet(ledger, key + "/input");
+        }
+        if (output != null && (every || output.spentHalfItsShare())) {
             output.meet(ledger, key + "/output");
         }
     }

@@ -79,11 +79,11 @@ public final class QuotaLimiter implements UsageBudget {
     }
 
     @Override
-    public void meet(UsageLedger ledger) {
-        if (requests != null) {
+    public void meet(UsageLedger ledger, boolean every) {
+        if (requests != null && (every || requests.spentHalfItsShare())) {
             requests.meet(ledger, "quota/" + modelId + "/requests");
         }
-        if (tokens != null) {
+        if (tokens != null && (every || tokens.spentHalfItsShare())) {
             tokens.meet(ledger, "quota/" + modelId + "/tokens");
         }
     }

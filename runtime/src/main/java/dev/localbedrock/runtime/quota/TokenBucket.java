@@ -28,6 +28,12 @@ final class TokenBucket {
      */
     private final AtomicLong unsent = new AtomicLong();
 
+    /**
+     * The level this bucket was given at its last meeting (its share of the shared level), in sub-units; zero
+     * before the first. {@link #spentHalfItsShare} compares the level with it.
+     */
+    private volatile long share;
+
     /** The level at {@code atNanos}, in sub-units. */
     private record Level(long units, long atNanos) {
     }
@@ -90,16 +96,18 @@ final class TokenBucket {
     }
 
     /**
-     * Meets the shared ledger: sends what this replica took since the last meeting and takes the ledger's level,
-     * which every replica's takings and one refill at the allowance have made, as its own (less what was taken here
-     * meanwhile). Between meetings the bucket refills locally, so a replica cut off from the ledger degrades to
-     * counting alone; replicas together can exceed the allowance by at most their local refill of one interval.
+     * Meets the shared ledger: sends what this replica took since the last meeting and takes its share of the
+     * ledger's level (which every replica's takings and one refill at the allowance have made) as its own, less what
+     * was taken here meanwhile. The share is the level divided among the replicas meeting this bucket, since between
+     * meetings no replica sees what the others take: so replicas together admit the level once, give or take what
+     * the others took since they last met, which {@link #spentHalfItsShare} keeps to a fraction of their shares.
+     * Between meetings the bucket refills locally, so a replica cut off from the ledger degrades to counting alone.
      *
      * @throws RuntimeException when the ledger cannot be reached; what was unsent stays unsent
      */
     void meet(UsageLedger ledger, String key) {
         long sent = unsent.getAndSet(0);
-        long shared;
+        UsageLedger.Share shared;
         try {
             shared = ledger.exchange(key, perMinute, sent);
         } catch (RuntimeException e) {
@@ -109,11 +117,22 @@ final class TokenBucket {
         long now = nanos.getAsLong();
         while (true) {
             Level seen = level.get();
-            long units = Math.min(capacity, saturatingAdd(shared, -unsent.get()));
+            long units = Math.min(capacity, saturatingAdd(shared.part(), -unsent.get()));
             if (level.compareAndSet(seen, new Level(units, Math.max(now, seen.atNanos())))) {
+                share = units;
                 return;
             }
         }
+    }
+
+    /**
+     * Whether this bucket has spent half of what its last meeting gave it: then it should meet again before its
+     * next round is due, since what it spends between meetings is what the other replicas cannot see, and near
+     * the end of an allowance that is what they overspend by.
+     */
+    boolean spentHalfItsShare() {
+        long given = share;
+        return given > 0 && refilled(level.get()).units() < given / 2;
     }
 
     /** The sub-units one minute's allowance is: what a full bucket holds. */

@@ -26,8 +26,11 @@ public interface UsageBudget {
     void chargeOutput(long tokens);
 
     /**
-     * Meets the replicas' shared {@link UsageLedger}: sends what this replica's buckets took and takes the shared
-     * levels as theirs. Called by {@link LedgerSync} only.
+     * Meets the replicas' shared {@link UsageLedger}: sends what this replica's buckets took and takes their shares
+     * of the shared levels as theirs. Called by {@link LedgerSync} only.
+     *
+     * @param every whether every bucket meets (a round is due) or only those that spent half their share since
+     *              they last met
      */
-    void meet(UsageLedger ledger);
+    void meet(UsageLedger ledger, boolean every);
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,19 +21,20 @@ class LedgerMeetingTest {
     private static final class Recording implements UsageLedger {
         final List<Long> sent = new ArrayList<>();
         long level;
+        int replicas = 1;
         boolean down;
         Runnable during = () -> {
         };
 
         @Override
-        public long exchange(String key, long perMinute, long taken) {
+        public Share exchange(String key, long perMinute, long taken) {
             if (down) {
                 throw new IllegalStateException("connection refused");
             }
             during.run();
             sent.add(taken);
             level -= taken;
-            return level;
+            return new Share(level, replicas);
         }
     }
 
@@ -92,5 +94,42 @@ class LedgerMeetingTest {
         bucket.meet(ledger, "k");
         assertTrue(bucket.tryTake(10));
         assertFalse(bucket.tryTake(1));
+    }
+
+    @Test
+    void aBucketSharedByReplicasTakesItsShareOfAPositiveLevelAndAllOfAnOverdraft() {
+        TokenBucket bucket = new TokenBucket(12, clock::get);
+        Recording ledger = new Recording();
+        ledger.level = 12 * U;
+        ledger.replicas = 3;
+        bucket.meet(ledger, "k");
+        assertTrue(bucket.tryTake(4), "a third of 12");
+        assertFalse(bucket.tryTake(1));
+        ledger.level = -2 * U; // another replica's long generation overdrew it; with this one's 4, by 6
+        bucket.meet(ledger, "k");
+        assertEquals(4 * U, ledger.sent.get(1));
+        assertFalse(bucket.hasCredit());
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(45)); // 45 s at 12 a minute refill 9: the overdraft of 6, and 3
+        assertTrue(bucket.tryTake(3));
+        assertFalse(bucket.tryTake(1));
+    }
+
+    @Test
+    void aBucketAsksForAnEarlyMeetingOnceItHasSpentHalfItsShare() {
+        TokenBucket bucket = new TokenBucket(100, clock::get);
+        Recording ledger = new Recording();
+        assertFalse(bucket.spentHalfItsShare(), "before its first meeting a bucket has no share");
+        ledger.level = 100 * U;
+        ledger.replicas = 2;
+        bucket.meet(ledger, "k");
+        bucket.charge(25);
+        assertFalse(bucket.spentHalfItsShare(), "25 of a share of 50");
+        bucket.charge(1);
+        assertTrue(bucket.spentHalfItsShare(), "26 of 50");
+        bucket.meet(ledger, "k"); // the shared level is now 74: a share of 37
+        assertFalse(bucket.spentHalfItsShare());
+        ledger.level = -10 * U;
+        bucket.meet(ledger, "k");
+        assertFalse(bucket.spentHalfItsShare(), "an overdrawn bucket waits for its rounds");
     }
 }
