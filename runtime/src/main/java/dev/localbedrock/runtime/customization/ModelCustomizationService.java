@@ -8,6 +8,8 @@ import dev.localbedrock.runtime.controlplane.ModelAccessService;
 import dev.localbedrock.runtime.state.CustomizationRepository;
 import dev.localbedrock.runtime.state.DuplicateResourceException;
 import dev.localbedrock.runtime.state.JobLeases;
+import dev.localbedrock.runtime.state.JobLimits;
+import dev.localbedrock.runtime.state.JobRefusedException;
 import dev.localbedrock.runtime.state.ProvisionedModelRepository;
 import dev.localbedrock.runtime.state.StoredCustomModel;
 import dev.localbedrock.runtime.state.StoredCustomizationJob;
@@ -331,23 +333,6 @@ public final class ModelCustomizationService implements AutoCloseable {
             throw new BedrockException(BedrockErrorType.CONFLICT, "A model customization job named " + r.jobName()
                     + " already exists.");
         }
-        List<CustomizationJob> jobs = jobs();
-        if (repository.findModelByName(r.customModelName()).isPresent() || jobs.stream().anyMatch(j ->
-                !j.status().terminal() && j.outputModelName().equals(r.customModelName()))) {
-            throw new BedrockException(BedrockErrorType.CONFLICT, "A custom model named " + r.customModelName()
-                    + " already exists or is being trained.");
-        }
-        long active = jobs.stream().filter(j -> !j.status().terminal()).count();
-        if (active >= settings.maxConcurrentJobs()) {
-            throw new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, "At most "
-                    + settings.maxConcurrentJobs() + " model customization jobs may be in progress at once ("
-                    + active + " are); wait for one to end or stop one (customization.max_concurrent_jobs).");
-        }
-        if (repository.listModels().size() + active >= settings.maxCustomModels()) {
-            throw new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, "At most "
-                    + settings.maxCustomModels() + " custom models may exist at once; delete one first "
-                    + "(customization.max_custom_models).");
-        }
         Instant now = clock.instant();
         String jobArn = "arn:aws:bedrock:" + region + ":" + account + ":model-customization-job/"
                 + base.foundationId() + "/" + newId();
@@ -356,14 +341,32 @@ public final class ModelCustomizationService implements AutoCloseable {
                 r.validationS3Uri(), r.outputS3Uri(), base.id(), r.kmsKeyId(), r.customModelTags(), null,
                 List.of(), r.clientRequestToken());
         try {
-            repository.createJob(job.toStored(), r.jobTags(), leases.owner(), leases.expiry(now));
+            // The custom model name and the limits are checked in the insert's transaction, under a lock every
+            // replica's create takes, so replicas creating jobs at once cannot pass them together.
+            repository.createJob(job.toStored(), r.jobTags(), leases.owner(), leases.expiry(now),
+                    new JobLimits(settings.maxConcurrentJobs(), settings.maxCustomModels()));
         } catch (DuplicateResourceException e) {
             throw new BedrockException(BedrockErrorType.CONFLICT, "A model customization job named " + r.jobName()
                     + " already exists.");
+        } catch (JobRefusedException e) {
+            throw refusal(e, r.customModelName());
         }
         events.changed(job);
         start(job, base);
         return job;
+    }
+
+    private BedrockException refusal(JobRefusedException e, String customModelName) {
+        return switch (e.reason()) {
+            case MODEL_NAME_IN_USE -> new BedrockException(BedrockErrorType.CONFLICT, "A custom model named "
+                    + customModelName + " already exists or is being trained.");
+            case ACTIVE_JOBS -> new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, "At most "
+                    + settings.maxConcurrentJobs() + " model customization jobs may be in progress at once ("
+                    + e.count() + " are); wait for one to end or stop one (customization.max_concurrent_jobs).");
+            case CUSTOM_MODELS -> new BedrockException(BedrockErrorType.SERVICE_QUOTA_EXCEEDED, "At most "
+                    + settings.maxCustomModels() + " custom models may exist at once; delete one first "
+                    + "(customization.max_custom_models).");
+        };
     }
 
     /** Trains the job (leased to this server) on a training thread, its weights into its own folder. */

@@ -13,17 +13,20 @@ public interface CustomizationRepository {
      * @throws DuplicateResourceException when the ARN, the job name or the client request token is taken
      */
     default void createJob(StoredCustomizationJob job, Map<String, String> jobTags) {
-        createJob(job, jobTags, null, null);
+        createJob(job, jobTags, null, null, null);
     }
 
     /**
      * Stores a new job already leased to {@code leaseOwner} until {@code leaseExpiresAt} (both null: no lease), so
-     * no other replica's scan can claim it between its insert and its creator's claim.
+     * no other replica's scan can claim it between its insert and its creator's claim; with {@code limits}, only
+     * when its custom model name is free (no custom model and no job in progress has it) and the limits hold,
+     * checked under a lock that serialises job creation across replicas.
      *
      * @throws DuplicateResourceException when the ARN, the job name or the client request token is taken
+     * @throws JobRefusedException        when the custom model name is in use or a limit would be passed
      */
     void createJob(StoredCustomizationJob job, Map<String, String> jobTags, String leaseOwner,
-                   java.time.Instant leaseExpiresAt);
+                   java.time.Instant leaseExpiresAt, JobLimits limits);
 
     /**
      * Leases the job to {@code owner} until {@code expiresAt} when its lease is free, expired before

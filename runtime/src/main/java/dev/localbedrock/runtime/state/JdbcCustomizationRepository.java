@@ -33,8 +33,12 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
 
     @Override
     public void createJob(StoredCustomizationJob j, Map<String, String> jobTags, String leaseOwner,
-                          java.time.Instant leaseExpiresAt) {
+                          java.time.Instant leaseExpiresAt, JobLimits limits) {
         tx.inTransaction("create customization job " + j.arn() + " (" + j.name() + ")", c -> {
+            if (limits != null) {
+                WriteLocks.serialize(c, "customization jobs"); // another replica's create counts after this one
+                check(c, j.customModelName(), limits);
+            }
             try (PreparedStatement s = c.prepareStatement("INSERT INTO customization_jobs (" + JOB_COLUMNS
                     + ", lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                     + " ?, ?, ?, ?, ?, ?)")) {
@@ -66,6 +70,38 @@ final class JdbcCustomizationRepository implements CustomizationRepository {
             JdbcTagRepository.upsert(c, j.arn(), jobTags);
             return null;
         });
+    }
+
+    /** Statuses of a job still running: it holds its custom model name and counts against the limits. */
+    private static final String ACTIVE = "status IN ('InProgress', 'Stopping')";
+
+    private static void check(Connection c, String customModelName, JobLimits limits) throws SQLException {
+        long named = count(c, "SELECT count(*) FROM custom_models WHERE name = ?", customModelName)
+                + count(c, "SELECT count(*) FROM customization_jobs WHERE " + ACTIVE + " AND custom_model_name = ?",
+                customModelName);
+        if (named > 0) {
+            throw new JobRefusedException(JobRefusedException.Reason.MODEL_NAME_IN_USE, named);
+        }
+        long active = count(c, "SELECT count(*) FROM customization_jobs WHERE " + ACTIVE, null);
+        if (active >= limits.maxActive()) {
+            throw new JobRefusedException(JobRefusedException.Reason.ACTIVE_JOBS, active);
+        }
+        long models = count(c, "SELECT count(*) FROM custom_models", null) + active;
+        if (models >= limits.maxModels()) {
+            throw new JobRefusedException(JobRefusedException.Reason.CUSTOM_MODELS, models);
+        }
+    }
+
+    private static long count(Connection c, String sql, String parameter) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                s.setString(1, parameter);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 
     @Override

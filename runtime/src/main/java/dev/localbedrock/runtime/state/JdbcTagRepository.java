@@ -25,6 +25,7 @@ final class JdbcTagRepository implements TagRepository {
     @Override
     public void tag(String resourceArn, Map<String, String> tags, int maxTags) {
         tx.inTransaction("tag " + resourceArn, c -> {
+            WriteLocks.serialize(c, "tags of " + resourceArn); // another replica's tagging counts after this one
             upsert(c, resourceArn, tags);
             int count = read(c, resourceArn).size();
             if (count > maxTags) {

@@ -18,7 +18,7 @@ class CustomizationRepositoryTest {
     @TempDir
     Path dir;
 
-    private static StoredCustomizationJob job(String arn, String name, String token) {
+    static StoredCustomizationJob job(String arn, String name, String token) {
         Instant t = Instant.parse("2026-12-07T10:00:00.123456Z");
         return new StoredCustomizationJob(arn, name, "amazon.titan-text-express-v1",
                 "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1", name + "-model", null,

@@ -84,7 +84,7 @@ class JobLeaseStateTest {
         try (StateStore a = StateStore.open(url()); StateStore b = StateStore.open(url())) {
             CustomizationRepository ra = a.customization();
             CustomizationRepository rb = b.customization();
-            ra.createJob(job("arn:job/x"), Map.of(), "A", T0.plusSeconds(15)); // leased with its insert
+            ra.createJob(job("arn:job/x"), Map.of(), "A", T0.plusSeconds(15), null); // leased with its insert
             assertFalse(rb.claimJob("arn:job/x", "B", T0.plusSeconds(10), T0.plusSeconds(25)), "live: kept");
             assertTrue(ra.claimJob("arn:job/x", "A", T0.plusSeconds(10), T0.plusSeconds(25)), "its own: renewed");
             assertTrue(ra.renewJob("arn:job/x", "A", T0.plusSeconds(30)));
