@@ -2,7 +2,7 @@ package dev.localbedrock.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.localbedrock.runtime.state.DebianPostgres;
+import dev.localbedrock.runtime.state.SharedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,7 +63,8 @@ class LoadBalancedReplicasTest {
 
     @TempDir
     static Path dir;
-    static DebianPostgres postgres;
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final SharedPostgres postgres = new SharedPostgres();
     static ServeProcess first;
     static ServeProcess second;
     static Haproxy balancer;
@@ -71,7 +72,6 @@ class LoadBalancedReplicasTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = DebianPostgres.start();
         String url = postgres.newDatabase();
         stateUrl = url;
         byte[] key = new byte[32];
@@ -107,9 +107,6 @@ class LoadBalancedReplicasTest {
             if (p != null) {
                 p.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
-        }
-        if (postgres != null) {
-            postgres.close();
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.localbedrock.runtime;
 
-import dev.localbedrock.runtime.state.DebianPostgres;
+import dev.localbedrock.runtime.state.SharedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SharedStateReplicasTest {
     @TempDir
     static Path dir;
-    static DebianPostgres postgres;
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final SharedPostgres postgres = new SharedPostgres();
     static ServeProcess first;
     static ServeProcess second;
     /** Before the replicas, and so before the shared buckets, were made. */
@@ -54,7 +55,6 @@ class SharedStateReplicasTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = DebianPostgres.start();
         started = System.nanoTime();
         String url = postgres.newDatabase();
         byte[] key = new byte[32];
@@ -79,9 +79,6 @@ class SharedStateReplicasTest {
             if (p != null) {
                 p.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
-        }
-        if (postgres != null) {
-            postgres.close();
         }
     }
 

@@ -1,25 +1,13 @@
 package dev.localbedrock.runtime.state;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JobLeaseStateTest} on PostgreSQL (Debian's server on loopback), a database per test. */
 class PostgresJobLeaseStateTest extends JobLeaseStateTest {
-    private static DebianPostgres server;
+    @RegisterExtension
+    static final SharedPostgres server = new SharedPostgres();
     private String database;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = DebianPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void newDatabase() throws Exception {

@@ -1,8 +1,7 @@
 package dev.localbedrock.runtime.state;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class PostgresWriteRacesTest {
     private static final int RACERS = 8; // per replica
-    private static DebianPostgres server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = DebianPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedPostgres server = new SharedPostgres();
 
     /** Runs each task on its own thread, released together; returns how many succeeded. */
     private static int race(List<Callable<Boolean>> tasks) throws Exception {

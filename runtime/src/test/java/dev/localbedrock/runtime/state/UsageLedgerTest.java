@@ -6,10 +6,9 @@ import dev.localbedrock.runtime.quota.ProvisionedBudget;
 import dev.localbedrock.runtime.quota.Quota;
 import dev.localbedrock.runtime.quota.QuotaLimiter;
 import dev.localbedrock.runtime.quota.UsageLedger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UsageLedgerTest {
     private static final long SUB_UNITS = 60_000_000_000L;
-    private static DebianPostgres server;
+    @RegisterExtension
+    static final SharedPostgres server = new SharedPostgres();
     private String url;
     private StateStore store;
     private UsageLedger ledger;
@@ -38,18 +38,6 @@ class UsageLedgerTest {
     private StateStore otherStore;
     private UsageLedger other;
     private final AtomicLong frozen = new AtomicLong(1);
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = DebianPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void open() throws Exception {
