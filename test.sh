@@ -27,13 +27,30 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresq
 # The Kubernetes manifests' test renders deploy/kubernetes with `kubectl kustomize`: Debian's kubernetes-client
 # (kubectl 1.20, kustomize v2.0.3) when no kubectl is installed.
 [ -x /usr/bin/kubectl ] || command -v kubectl >/dev/null || packages+=(kubernetes-client)
+# The container image (module image/, profile image; docs/deploy.md) is built from Debian's .debs and a jlink'ed copy
+# of the JDK that runs Maven, and checked by running its entry point in mount and network namespaces of its own:
+# that needs root, the JDK's jmods/, util-linux's unshare and nsenter, and iproute2's ip (not in a minimal Debian).
+java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
+image=()
+if [ "$(id -u)" != 0 ]; then
+  echo "test.sh: not running as root: the container image is not built or checked" \
+    "(running its entry point needs mount and network namespaces; as root: ./test.sh, or mvn -Pimage verify)" >&2
+elif [ ! -f "$java_home/jmods/java.base.jmod" ]; then
+  echo "test.sh: $java_home has no jmods/: the container image is not built or checked" \
+    "(its runtime is jlink'ed from them: Debian's openjdk-17-jdk-headless has them)" >&2
+else
+  image=(-Pimage)
+  command -v nsenter >/dev/null && command -v unshare >/dev/null || packages+=(util-linux)
+  [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || command -v ip >/dev/null || packages+=(iproute2)
+fi
 apt_install() { # each package on its own: one that will not install leaves the other installed
   for package in "${packages[@]}"; do
     "$@" apt-get install -y "$package" || { "$@" apt-get update && "$@" apt-get install -y "$package"; } || true
   done
 }
 if [ "${#packages[@]}" -gt 0 ]; then
-  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser, PostgreSQL, load-balancer and Kubernetes tests" >&2
+  echo "test.sh: installing Debian's ${packages[*]} for the boto3, AWS CLI, browser, PostgreSQL, load-balancer," \
+    "Kubernetes and container image tests" >&2
   if [ "$(id -u)" = 0 ]; then
     apt_install env
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -51,4 +68,5 @@ if [ "${#packages[@]}" -gt 0 ]; then
     exit 1
   }
 fi
-exec mvn -B -ntp verify "$@"
+# Jib (the image's build) otherwise asks Google's servers whether a newer Jib exists on every build.
+exec mvn -B -ntp verify "${image[@]}" -Djib.disableUpdateChecks=true "$@"

@@ -116,29 +116,11 @@ stop_last() { local pid=${pids[-1]}; kill "$pid"; wait "$pid" 2>/dev/null || tru
 
 start_haproxy() {   # port port -> sets $url
   local port; port=$(free_port)
-  # the balancer of runtime's Haproxy test helper: round robin, /ping readiness, layer-7 retries redispatched
-  cat > "$run/haproxy.cfg" <<CFG
-global
-    maxconn 256
-defaults
-    mode http
-    timeout connect 2s
-    timeout client 120s
-    timeout server 120s
-    retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response response-timeout 503
-frontend bedrock
-    bind 127.0.0.1:$port
-    default_backend replicas
-backend replicas
-    balance roundrobin
-    option httpchk GET /ping
-    http-check expect status 200
-    default-server inter 500ms fall 2 rise 2
-    server replica0 127.0.0.1:$1 check
-    server replica1 127.0.0.1:$2 check
-CFG
+  # the project's balancer configuration (runtime's LoadBalancedReplicasTest runs it too), plus the two replicas
+  { cat deploy/haproxy/haproxy.cfg
+    echo "    server replica0 127.0.0.1:$1 check"
+    echo "    server replica1 127.0.0.1:$2 check"; } > "$run/haproxy.cfg"
+  LOCAL_BEDROCK_LB_BIND=127.0.0.1:$port \
   /usr/sbin/haproxy -db -f "$run/haproxy.cfg" >"$run/haproxy.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done

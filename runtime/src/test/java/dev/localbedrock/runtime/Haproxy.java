@@ -10,14 +10,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's HAProxy (test.sh installs the package) in front of server replicas on loopback, as an operator would put
- * it: round robin, readiness from each replica's {@code GET /ping} every 500 ms (two failures take a replica out,
- * two successes bring it back), and layer-7 retries, redispatched to another replica, of a request whose replica
- * refused the connection, closed it without answering, or answered 503 (draining). Runs in the foreground, so
- * closing the test's handle stops it.
+ * Debian's HAProxy (test.sh installs the package) in front of server replicas on loopback, run with the project's one
+ * balancer configuration, deploy/haproxy/haproxy.cfg (docs/deploy.md), as an operator would run it: round robin,
+ * readiness from each replica's {@code GET /ping} every 500 ms, layer-7 retries redispatched to another replica, and
+ * streamed responses forwarded frame by frame. This only adds the listening address and one {@code server} line per
+ * replica. Runs in the foreground, so closing the test's handle stops it.
  */
 final class Haproxy implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/sbin/haproxy");
+    /** The configuration benchmarks/scripts/replicas.sh runs too (relative to the runtime module). */
+    private static final Path CONFIG = Path.of("..", "deploy", "haproxy", "haproxy.cfg");
 
     private final Process process;
     private final int port;
@@ -37,36 +39,18 @@ final class Haproxy implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        StringBuilder servers = new StringBuilder();
+        StringBuilder config = new StringBuilder(Files.readString(CONFIG));
         for (int i = 0; i < replicaPorts.size(); i++) {
-            servers.append("    server replica").append(i).append(" 127.0.0.1:").append(replicaPorts.get(i))
+            config.append("    server replica").append(i).append(" 127.0.0.1:").append(replicaPorts.get(i))
                     .append(" check\n");
         }
-        String config = """
-                global
-                    maxconn 256
-                defaults
-                    mode http
-                    timeout connect 2s
-                    timeout client 120s
-                    timeout server 120s
-                    retries 3
-                    option redispatch 1
-                    retry-on conn-failure empty-response response-timeout 503
-                frontend bedrock
-                    bind 127.0.0.1:%d
-                    default_backend replicas
-                backend replicas
-                    balance roundrobin
-                    option httpchk GET /ping
-                    http-check expect status 200
-                    default-server inter 500ms fall 2 rise 2
-                %s""".formatted(port, servers);
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, config);
         Path log = dir.resolve("haproxy.log");
-        Process process = new ProcessBuilder(BINARY.toString(), "-db", "-f", file.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(BINARY.toString(), "-db", "-f", file.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("LOCAL_BEDROCK_LB_BIND", "127.0.0.1:" + port);
+        Process process = pb.start();
         Haproxy haproxy = new Haproxy(process, port, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
