@@ -127,8 +127,8 @@ public record BuildOptions(Variant variant, Quantization quantization, boolean a
         /** As {@link #INT8} with 4-bit weights (two per byte): about 16 % of the f32 weight bytes. */
         INT4("int4", 4),
         /**
-         * Weight-only int8 with one symmetric scale per output column, run by {@code com.microsoft.DynamicQuantizeMatMul}
-         * (activations quantized to uint8 with one scale for the whole {@code [B, S, in]} tensor, int8 GEMM in MLAS).
+         * Weight-only int8 with one symmetric scale per output column, run by
+         * {@code com.microsoft.DynamicQuantizeMatMul} (activations quantized to uint8 with one scale for the whole {@code [B, S, in]} tensor, int8 GEMM in MLAS).
          * Kept because its u8·s8 GEMM is the fastest 8-bit path at large batches; a row's logits depend on its batch
          * neighbours within the quantization step. What {@code int8} meant before builder version 2.
          */

@@ -130,9 +130,9 @@ abstract class DecoderGraphBuilder {
     }
 
     /**
-     * GQA variant, int8-dynamic only: replaces the attention output at padding positions of a right-padded first prompt by 0.
-     * GroupQueryAttention leaves those rows undefined (their softmax reads scratch memory it never wrote, which may
-     * hold NaN); harmless in f32, where rows never mix, but {@code DynamicQuantizeMatMul} quantizes the whole
+     * GQA variant, int8-dynamic only: replaces the attention output at padding positions of a right-padded first prompt
+     * by 0. GroupQueryAttention leaves those rows undefined (their softmax reads scratch memory it never wrote, which
+     * may hold NaN); harmless in f32, where rows never mix, but {@code DynamicQuantizeMatMul} quantizes the whole
      * activation tensor with one scale, so one NaN row would spoil every row of the batch.
      */
     String guardPadding(String attn) {
@@ -207,10 +207,10 @@ abstract class DecoderGraphBuilder {
     }
 
     /**
-     * {@code MatMulNBits} with {@code accuracy_level} 4: the activations are quantized to int8 per row and per block of
-     * {@code block_size} inputs (so rows stay independent) and the products accumulate in int32, the fast path of
-     * ONNX Runtime's CPU kernels (MLAS) for 4 and 8 bits; without it the kernel works in f32, and for 8 bits
-     * dequantizes the weights every run.
+     * {@code MatMulNBits} with {@code accuracy_level} 4: the kernel quantizes the activations to int8 per row and per
+     * block of {@code block_size} inputs (so rows stay independent) and accumulates in int32, MLAS's {@code CompInt8}
+     * path, which ONNX Runtime 1.23 has for 4 and 8 bits on x86 (MatMulNBitsTest's errors are of that size, not of
+     * f32 rounding).
      */
     static GraphWriter.NodeBuilder matMulNBits(GraphWriter g, String x, Weights.NBitsMatrix q, String bias) {
         return g.node("MatMulNBits").domain(GraphWriter.MS)
@@ -276,10 +276,9 @@ abstract class DecoderGraphBuilder {
 
     /**
      * The output head over {@code [vocab, hidden]} weights: block-wise as stored (a quantized copy even when tied),
-     * int8 transposed, or f32 used as stored through
-     * {@code FusedMatMul(transB)} ({@code existing} names an initializer already holding them, e.g. the tied
-     * embedding table; else they are written now). Measured on the 110M shape: as fast as a transposed copy with
-     * {@code MatMul}, and a tied table is stored once.
+     * int8 transposed, or f32 used as stored through {@code FusedMatMul(transB)} ({@code existing} names an initializer
+     * already holding them, e.g. the tied embedding table; else they are written now). Measured on the 110M shape: as
+     * fast as a transposed copy with {@code MatMul}, and a tied table is stored once.
      */
     Proj head(TensorInfo weight, String existing) throws IOException {
         if (blockwise()) {

@@ -64,12 +64,12 @@ import java.util.function.Consumer;
  * {@code len_b - S .. len_b - 1} (so every row of a call must add exactly {@code S} real tokens), with one exception:
  * a <i>first prompt</i>, where {@code attention_mask.shape[1] == S}: then every row starts at position 0 and holds
  * {@code len_b <= S} real tokens followed by padding (their logits and KV entries are garbage and never read).
- * ONNX Runtime's {@code GroupQueryAttention} (1.21.1 and 1.23.2) adds one restriction: a call with {@code S > 1} that is not a
- * first prompt (a chunked prefill onto a non-empty cache) needs batch size 1. So a continuous-batching step is
- * either (a) a decode step: {@code S = 1}, rows at any positions, {@code attention_mask.shape[1] = max_b len_b}
- * (a row may also be a one-token first prompt: {@code len_b = 1}); (b) a batch of new prompts: all pasts empty,
- * right-padded to {@code S}, mask width {@code S}; or (c) one row's prompt chunk onto its cache.
- * The returned logits row of row {@code b} is its last real new token ({@code min(len_b, S) - 1}).
+ * ONNX Runtime's {@code GroupQueryAttention} (1.21.1 and 1.23.2) adds one restriction: a call with {@code S > 1} that
+ * is not a first prompt (a chunked prefill onto a non-empty cache) needs batch size 1. So a continuous-batching step is
+ * either (a) a decode step: {@code S = 1}, rows at any positions, {@code attention_mask.shape[1] = max_b len_b} (a row
+ * may also be a one-token first prompt: {@code len_b = 1}); (b) a batch of new prompts: all pasts empty, right-padded
+ * to {@code S}, mask width {@code S}; or (c) one row's prompt chunk onto its cache. The returned logits row of row
+ * {@code b} is its last real new token ({@code min(len_b, S) - 1}).
  *
  * <p>KV tensors, two ways: (1) <i>concatenating</i>, as STANDARD: past length {@code P}, mask width {@code T >= P}
  * (normally {@code P + S}), present length {@code max(T, P)}, past copied into present; (2) <i>shared buffers</i>: one

@@ -60,8 +60,8 @@ import java.util.List;
  * <p>Numerics: a row's logits do not depend on its neighbours in f32 and in the block-wise {@code int8} / {@code int4}
  * graphs ({@code MatMulNBits} quantizes each activation row on its own; the tests find them bit-identical alone and
  * batched). With {@code int8-dynamic} graphs activations are quantized with one scale per run, so a row's logits (and
- * so greedy ties) can depend on the batch it runs in. On CUDA the arena is host memory, so ONNX Runtime copies it to the device and back every run:
- * correct, but the arena path is built for the CPU.
+ * so greedy ties) can depend on the batch it runs in. On CUDA the arena is host memory, so ONNX Runtime copies it to
+ * the device and back every run: correct, but the arena path is built for the CPU.
  *
  * <h2>Exported graphs: per-sequence buffers</h2>
  * Each sequence owns, per cache tensor, a direct buffer laid out as its batch-1 {@code past} ({@link OrtSequence}).

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p><b>Quality against f32</b>, teacher-forced over a short English text (all positions' logits in one run):
  * top-1 agreement, the perplexity of the text, and the largest logit difference {@code Δ}. Two facts of the
  * arithmetic are checked, not one machine's figures: log-softmax moves by at most {@code 2·max|Δz|} when the logits
- * move by {@code Δz}, so {@code |Δ ln ppl|} is at most twice the mean per-position {@code max|Δz|}, and every position
- * whose f32 top-1 margin exceeds {@code 2·max|Δz|} keeps its top-1 token; and int8's blocks have 255 steps where
+ * move by {@code Δz}, so {@code |Δ ln ppl|} is at most twice the mean per-position {@code max|Δz|}, and every
+ * position whose f32 top-1 margin exceeds {@code 2·max|Δz|} keeps its top-1 token; and int8's blocks have 255 steps where
  * int4's have 15, so int8's logit error must be well under int4's (asserted: under half; the step ratio is 17, and
  * the int8 activations both formats share add the same error to each).
  */
@@ -73,7 +73,8 @@ class BlockQuantizationTest {
             long int8 = Files.size(m.get("int8").modelFile());
             long int4 = Files.size(m.get("int4").modelFile());
             assertTrue(int4 < int8 && int8 < f32, "sizes f32 " + f32 + ", int8 " + int8 + ", int4 " + int4);
-            String graph = new String(Files.readAllBytes(m.get("int4").modelFile()), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String graph = new String(Files.readAllBytes(m.get("int4").modelFile()),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
             assertTrue(graph.contains("MatMulNBits") && !graph.contains("DynamicQuantizeMatMul"));
             assertEquals(BuildOptions.Quantization.INT4, m.get("int4").spec().quantization());
         }
