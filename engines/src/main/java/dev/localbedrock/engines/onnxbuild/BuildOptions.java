@@ -121,7 +121,7 @@ public record BuildOptions(Variant variant, Quantization quantization, boolean a
          * Block-wise 8-bit weights: every run of {@value OnnxGraphBuilder#QUANT_BLOCK} input weights of an output
          * column has its own f32 scale and uint8 zero point (asymmetric, min/max of the block), run by
          * {@code com.microsoft.MatMulNBits} with {@code bits = 8}, {@code accuracy_level = 4} (each activation row
-         * quantized to int8 per block of the same size, int32 accumulation). About 28 % of the f32 weight bytes.
+         * quantized to int8 per block of the same size, int32 accumulation). About 29 % of the f32 weight bytes.
          */
         INT8("int8", 8),
         /** As {@link #INT8} with 4-bit weights (two per byte): about 16 % of the f32 weight bytes. */
