@@ -27,7 +27,9 @@ import java.util.Map;
  *   <li>{@link #transposed}: Hugging Face {@code Linear} weights ({@code [out, in]}) stacked along their output rows
  *       and written transposed ({@code [in, Σout]}), the right-hand operand of {@code MatMul}; fusing Q/K/V or
  *       gate/up this way is free;</li>
- *   <li>int8 versions of both with one symmetric scale per output column ({@code scale = max|w| / 127}).</li>
+ *   <li>int8 versions of both with one symmetric scale per output column ({@code scale = max|w| / 127});</li>
+ *   <li>{@link #nbits} / {@link #nbitsColumns}: block-wise 8- or 4-bit codes in {@code MatMulNBits}' layout
+ *       ({@link BlockQuantizer}), one output column at a time.</li>
  * </ul>
  *
  * <p>Transposition works in blocks of output rows, reading short contiguous runs of every source row, so memory stays
@@ -405,7 +407,7 @@ final class Weights {
                     }
                     if (buf.remaining() < q.rowBytes()) {
                         sink.write(buf.flip());
-                        buf = ByteBuffer.allocate(buf.capacity());
+                        buf.clear();
                     }
                     q.quantizeRow(col, row, buf);
                 }
