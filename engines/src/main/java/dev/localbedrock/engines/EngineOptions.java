@@ -21,9 +21,10 @@ import java.nio.file.Path;
  *                          graph give every live sequence a slot of {@code maxSequenceTokens}, so the pool holds
  *                          {@code kvCacheTokens / maxSequenceTokens} sequences at once.
  * @param quantize          ONNX Runtime engine only: weight format of the graph built from the checkpoint's
- *                          safetensors, {@code none} (float32; also {@code f32}) or {@code int8} (weight-only int8,
- *                          see {@link BuildOptions.Quantization}); {@code null} (or blank) means not specified. Other
- *                          engines ignore it.
+ *                          safetensors, {@code none} (float32; also {@code f32}), {@code int8} or {@code int4}
+ *                          (block-wise, {@code MatMulNBits}) or {@code int8-dynamic} (per-channel int8,
+ *                          {@code DynamicQuantizeMatMul}); see {@link BuildOptions.Quantization}. {@code null} (or
+ *                          blank) means not specified. Other engines ignore it.
  * @param onnxVariant       ONNX Runtime engine only: attention design of the built graph, {@code gqa-shared-kv}
  *                          (the default when a graph is built: shared in-place KV buffers, the fast path) or
  *                          {@code standard} (plain ONNX ops); {@code null} (or blank) means not specified.

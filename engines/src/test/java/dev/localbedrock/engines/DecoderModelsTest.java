@@ -83,8 +83,11 @@ class DecoderModelsTest {
         assertEquals(512, q.withMaxSequenceTokens(32).withIntraOpThreads(1).kvCacheTokens());
         assertEquals("INT8", q.withKvCacheTokens(0).quantize());
         assertNull(o.withQuantize("  ").quantize(), "blank means not specified");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withQuantize("int4"));
-        assertTrue(e.getMessage().contains("int4") && e.getMessage().contains("int8"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.withQuantize("int3"));
+        assertTrue(e.getMessage().contains("int3") && e.getMessage().contains("int4"), e.getMessage());
+        assertEquals(BuildOptions.Quantization.INT4, o.withQuantize("int4").onnxBuildOptions().quantization());
+        assertEquals(BuildOptions.Quantization.INT8_DYNAMIC,
+                o.withQuantize("INT8_dynamic").onnxBuildOptions().quantization());
         assertThrows(IllegalArgumentException.class, () -> o.withOnnxVariant("flash"));
     }
 

@@ -57,7 +57,7 @@ public record BuildOptions(Variant variant, Quantization quantization, boolean a
 
     /**
      * A stable, human-readable description of every option that changes the built files, e.g.
-     * {@code gqa-shared-kv,int8,last,pos=0,data=auto}; part of the cache key.
+     * {@code gqa-shared-kv,int4,last,pos=0,data=auto}; part of the cache key.
      */
     public String cacheKey() {
         return variant.id() + "," + quantization.id() + "," + (allLogits ? "all" : "last") + ",pos=" + maxPositions
@@ -108,30 +108,60 @@ public record BuildOptions(Variant variant, Quantization quantization, boolean a
         }
     }
 
-    /** Weight format of the projection matrices (attention, MLP and output head); norms, biases, embeddings stay f32. */
+    /**
+     * Weight format of the projection matrices (attention, MLP and output head); norms, biases, embeddings stay f32.
+     * The block-wise formats ({@link #INT8}, {@link #INT4}) run as {@code com.microsoft.MatMulNBits}, which quantizes
+     * each activation row on its own, so a row's logits never depend on the other rows of its batch; the older
+     * {@link #INT8_DYNAMIC} quantizes the whole activation tensor with one scale and does not have that property.
+     */
     public enum Quantization {
         /** float32 weights. */
-        NONE("none"),
+        NONE("none", 0),
         /**
-         * Weight-only int8: symmetric per-output-channel scales, run by {@code com.microsoft.DynamicQuantizeMatMul}
-         * (activations quantized to uint8 per tensor on the fly, int8 GEMM in MLAS). ONNX Runtime 1.21.1's
-         * {@code MatMulNBits} accepts only 4 bits, so 8-bit weights need this op.
+         * Block-wise 8-bit weights: every run of {@value OnnxGraphBuilder#QUANT_BLOCK} input weights of an output
+         * column has its own f32 scale and uint8 zero point (asymmetric, min/max of the block), run by
+         * {@code com.microsoft.MatMulNBits} with {@code bits = 8}, {@code accuracy_level = 4} (each activation row
+         * quantized to int8 per block of the same size, int32 accumulation). About 29 % of the f32 weight bytes.
          */
-        INT8("int8");
+        INT8("int8", 8),
+        /** As {@link #INT8} with 4-bit weights (two per byte): about 16 % of the f32 weight bytes. */
+        INT4("int4", 4),
+        /**
+         * Weight-only int8 with one symmetric scale per output column, run by
+         * {@code com.microsoft.DynamicQuantizeMatMul} (activations quantized to uint8 with one scale for the whole {@code [B, S, in]} tensor, int8 GEMM in MLAS).
+         * Kept because its u8·s8 GEMM is the fastest 8-bit path at large batches; a row's logits depend on its batch
+         * neighbours within the quantization step. What {@code int8} meant before builder version 2.
+         */
+        INT8_DYNAMIC("int8-dynamic", 8);
 
         private final String id;
+        private final int bits;
 
-        Quantization(String id) {
+        Quantization(String id, int bits) {
             this.id = id;
+            this.bits = bits;
         }
 
         public String id() {
             return id;
         }
 
-        /** Parses {@code none} (also {@code f32}, {@code fp32}) or {@code int8}, case-insensitive. */
+        /** Bits per stored weight: 0 for f32. */
+        public int bits() {
+            return bits;
+        }
+
+        /** Whether the format is block-wise {@code MatMulNBits} ({@link #INT8}, {@link #INT4}). */
+        public boolean blockwise() {
+            return this == INT8 || this == INT4;
+        }
+
+        /**
+         * Parses {@code none} (also {@code f32}, {@code fp32}), {@code int8}, {@code int4} or {@code int8-dynamic}
+         * (also {@code int8_dynamic}), case-insensitive.
+         */
         public static Quantization parse(String s) {
-            String n = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
+            String n = s == null ? "" : s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
             if (n.equals("f32") || n.equals("fp32") || n.equals("float32") || n.isEmpty()) {
                 return NONE;
             }

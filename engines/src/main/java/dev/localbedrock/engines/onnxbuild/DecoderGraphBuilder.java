@@ -12,11 +12,14 @@ import java.util.function.Consumer;
  * {@link GraphWriter}; not the loaded-graph view the engine drives ({@code onnxruntime.DecoderGraph}).
  *
  * <p>Graph pieces shared by every architecture: the graph inputs of each variant, attention-mask derived tensors,
- * projections in f32 or int8, the two attention forms, and the output head. Subclasses add their layers.
+ * projections in f32, block-wise 8/4-bit or dynamic int8, the two attention forms, and the output head. Subclasses
+ * add their layers.
  */
 abstract class DecoderGraphBuilder {
     /** Most negative float: HF's additive mask value (softmax of an all-masked row stays finite). */
     static final float MASK_MIN = -Float.MAX_VALUE;
+    /** {@code MatMulNBits}' {@code accuracy_level} for int8 activations (see {@link #matMulNBits}). */
+    static final long ACCURACY_INT8 = 4;
 
     final GraphWriter g;
     final Weights w;
@@ -44,7 +47,7 @@ abstract class DecoderGraphBuilder {
     String maskSum;
     /** STANDARD: additive mask [B,1,S,T]. */
     String maskBias;
-    /** GQA + int8: bool [B,S,1], true at real (non-padding) new positions; see {@link #guardPadding}. */
+    /** GQA + int8-dynamic: bool [B,S,1], true at real (non-padding) new positions; see {@link #guardPadding}. */
     private String validPositions;
 
     DecoderGraphBuilder(GraphWriter g, Weights w, BuildOptions options, int layers, int heads, int kvHeads, int headDim,
@@ -66,8 +69,14 @@ abstract class DecoderGraphBuilder {
         return options.variant() == BuildOptions.Variant.GQA_SHARED_KV;
     }
 
-    boolean int8() {
-        return options.quantization() == BuildOptions.Quantization.INT8;
+    /** Per-column int8 weights run by {@code DynamicQuantizeMatMul}. */
+    boolean int8Dynamic() {
+        return options.quantization() == BuildOptions.Quantization.INT8_DYNAMIC;
+    }
+
+    /** Block-wise weights run by {@code MatMulNBits}. */
+    boolean blockwise() {
+        return options.quantization().blockwise();
     }
 
     // ---------------------------------------------------------------- inputs and outputs
@@ -121,13 +130,13 @@ abstract class DecoderGraphBuilder {
     }
 
     /**
-     * GQA variant, int8 only: replaces the attention output at padding positions of a right-padded first prompt by 0.
-     * GroupQueryAttention leaves those rows undefined (their softmax reads scratch memory it never wrote, which may
-     * hold NaN); harmless in f32, where rows never mix, but {@code DynamicQuantizeMatMul} quantizes the whole
+     * GQA variant, int8-dynamic only: replaces the attention output at padding positions of a right-padded first prompt
+     * by 0. GroupQueryAttention leaves those rows undefined (their softmax reads scratch memory it never wrote, which
+     * may hold NaN); harmless in f32, where rows never mix, but {@code DynamicQuantizeMatMul} quantizes the whole
      * activation tensor with one scale, so one NaN row would spoil every row of the batch.
      */
     String guardPadding(String attn) {
-        if (!gqa() || !int8()) {
+        if (!gqa() || !int8Dynamic()) {
             return attn;
         }
         if (validPositions == null) {
@@ -187,12 +196,38 @@ abstract class DecoderGraphBuilder {
 
     // ---------------------------------------------------------------- projections
 
-    /** A projection's initializers: f32 {@code [K,N]} (or {@code [N,K]} with transB), or int8 + scales. */
-    record Proj(String weight, String scale, String bias, boolean transB) {
+    /**
+     * A projection's initializers: f32 {@code [K,N]} (or {@code [N,K]} with transB), int8 + per-column scales
+     * ({@code scale}), or a block-wise {@code nbits} matrix.
+     */
+    record Proj(String weight, String scale, String bias, boolean transB, Weights.NBitsMatrix nbits) {
+        Proj(String weight, String scale, String bias, boolean transB) {
+            this(weight, scale, bias, transB, null);
+        }
+    }
+
+    /**
+     * {@code MatMulNBits} with {@code accuracy_level} 4: the kernel quantizes the activations to int8 per row and per
+     * block of {@code block_size} inputs (so rows stay independent) and accumulates in int32, MLAS's {@code CompInt8}
+     * path, which ONNX Runtime 1.23 has for 4 and 8 bits on x86 (MatMulNBitsTest's errors are of that size, not of
+     * f32 rounding).
+     */
+    static GraphWriter.NodeBuilder matMulNBits(GraphWriter g, String x, Weights.NBitsMatrix q, String bias) {
+        return g.node("MatMulNBits").domain(GraphWriter.MS)
+                .in(x, q.weight(), q.scales(), q.zeroPoints(), "", bias == null ? "" : bias)
+                .attr("K", q.k()).attr("N", q.n()).attr("bits", (long) q.bits())
+                .attr("block_size", (long) q.blockSize()).attr("accuracy_level", ACCURACY_INT8);
+    }
+
+    private GraphWriter.NodeBuilder nbits(String x, Proj p) {
+        return matMulNBits(g, x, p.nbits(), p.bias());
     }
 
     /** {@code x · W (+ b)}. */
     String apply(String x, Proj p) {
+        if (p.nbits() != null) {
+            return nbits(x, p).one();
+        }
         if (p.scale() != null) {
             return g.node("DynamicQuantizeMatMul").domain(GraphWriter.MS)
                     .in(x, p.weight(), p.scale(), "", p.bias() == null ? "" : p.bias()).one();
@@ -205,7 +240,7 @@ abstract class DecoderGraphBuilder {
 
     /** {@link #apply} without its bias, returned separately (to fuse it into a following norm). */
     Proj withoutBias(Proj p) {
-        return new Proj(p.weight(), p.scale(), null, p.transB());
+        return new Proj(p.weight(), p.scale(), null, p.transB(), p.nbits());
     }
 
     /**
@@ -214,7 +249,11 @@ abstract class DecoderGraphBuilder {
      */
     Proj linear(String name, List<TensorInfo> parts, float[] bias, float[] colScale) throws IOException {
         String b = bias == null ? null : g.floats(name + ".bias", new long[] {bias.length}, scaled(bias, colScale));
-        if (int8()) {
+        if (blockwise()) {
+            return new Proj(null, null, b, false, w.nbits(g, name + ".weight_q" + bits(), parts, colScale, bits(),
+                    OnnxGraphBuilder.QUANT_BLOCK));
+        }
+        if (int8Dynamic()) {
             Weights.Int8Matrix q = w.transposedInt8(g, name + ".weight_q", parts, colScale);
             return new Proj(q.weight(), q.scale(), b, false);
         }
@@ -224,7 +263,11 @@ abstract class DecoderGraphBuilder {
     /** A projection from {@code [in, out]} weights (GPT-2 {@code Conv1D}). */
     Proj conv1d(String name, TensorInfo weight, float[] bias, float[] colScale) throws IOException {
         String b = bias == null ? null : g.floats(name + ".bias", new long[] {bias.length}, scaled(bias, colScale));
-        if (int8()) {
+        if (blockwise()) {
+            return new Proj(null, null, b, false, w.nbitsColumns(g, name + ".weight_q" + bits(), weight, colScale,
+                    bits(), OnnxGraphBuilder.QUANT_BLOCK));
+        }
+        if (int8Dynamic()) {
             Weights.Int8Matrix q = w.rowsInt8(g, name + ".weight_q", List.of(weight), colScale);
             return new Proj(q.weight(), q.scale(), b, false);
         }
@@ -232,13 +275,17 @@ abstract class DecoderGraphBuilder {
     }
 
     /**
-     * The output head over {@code [vocab, hidden]} weights: int8 transposed, or f32 used as stored through
-     * {@code FusedMatMul(transB)} ({@code existing} names an initializer already holding them, e.g. the tied
-     * embedding table; else they are written now). Measured on the 110M shape: as fast as a transposed copy with
-     * {@code MatMul}, and a tied table is stored once.
+     * The output head over {@code [vocab, hidden]} weights: block-wise as stored (a quantized copy even when tied),
+     * int8 transposed, or f32 used as stored through {@code FusedMatMul(transB)} ({@code existing} names an initializer
+     * already holding them, e.g. the tied embedding table; else they are written now). Measured on the 110M shape: as
+     * fast as a transposed copy with {@code MatMul}, and a tied table is stored once.
      */
     Proj head(TensorInfo weight, String existing) throws IOException {
-        if (int8()) {
+        if (blockwise()) {
+            return new Proj(null, null, null, false, w.nbits(g, "lm_head.weight_q" + bits(), List.of(weight), null,
+                    bits(), OnnxGraphBuilder.QUANT_BLOCK));
+        }
+        if (int8Dynamic()) {
             Weights.Int8Matrix q = w.transposedInt8(g, "lm_head.weight_q", List.of(weight), null);
             return new Proj(q.weight(), q.scale(), null, false);
         }
@@ -246,6 +293,10 @@ abstract class DecoderGraphBuilder {
             return new Proj(existing, null, null, true);
         }
         return new Proj(w.rows(g, "lm_head.weight", List.of(weight), null), null, null, true);
+    }
+
+    private int bits() {
+        return options.quantization().bits();
     }
 
     private static float[] scaled(float[] v, float[] scale) {
@@ -366,7 +417,9 @@ abstract class DecoderGraphBuilder {
     /** {@code logits = x · head}, named {@value GraphSpec#LOGITS}. */
     void logits(String x, Proj head) {
         g.scope("lm_head/");
-        if (head.scale() != null) {
+        if (head.nbits() != null) {
+            nbits(x, head).out(GraphSpec.LOGITS).build();
+        } else if (head.scale() != null) {
             g.node("DynamicQuantizeMatMul").domain(GraphWriter.MS).in(x, head.weight(), head.scale())
                     .out(GraphSpec.LOGITS).build();
         } else if (head.transB()) {

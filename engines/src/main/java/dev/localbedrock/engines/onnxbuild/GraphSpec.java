@@ -130,6 +130,15 @@ public record GraphSpec(String modelType, BuildOptions.Variant variant, BuildOpt
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n");
     }
 
+    /**
+     * The quantization a spec or metadata names: before builder version 2, {@code int8} meant what is now
+     * {@code int8-dynamic}.
+     */
+    public static BuildOptions.Quantization quantization(String id, int builderVersion) {
+        BuildOptions.Quantization q = BuildOptions.Quantization.parse(id);
+        return builderVersion < 2 && q == BuildOptions.Quantization.INT8 ? BuildOptions.Quantization.INT8_DYNAMIC : q;
+    }
+
     /** Reads a spec written by {@link #write}. */
     public static GraphSpec read(Path file) throws IOException {
         JsonNode n = JSON.readTree(file.toFile());
@@ -139,7 +148,8 @@ public record GraphSpec(String modelType, BuildOptions.Variant variant, BuildOpt
         n.path("outputs").forEach(x -> out.add(x.asText()));
         try {
             return new GraphSpec(n.path("model_type").asText(), BuildOptions.Variant.parse(n.path("variant").asText()),
-                    BuildOptions.Quantization.parse(n.path("quantization").asText()), n.path("num_layers").asInt(),
+                    quantization(n.path("quantization").asText(), n.path("builder_version").asInt()),
+                    n.path("num_layers").asInt(),
                     n.path("num_heads").asInt(), n.path("num_kv_heads").asInt(), n.path("head_dim").asInt(),
                     n.path("hidden_size").asInt(), n.path("vocab_size").asInt(), n.path("max_positions").asInt(),
                     n.path("all_logits").asBoolean(), in, out);

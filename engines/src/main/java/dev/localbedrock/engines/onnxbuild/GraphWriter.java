@@ -38,6 +38,7 @@ import java.util.Set;
 final class GraphWriter implements AutoCloseable {
     static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     static final int INT8 = TensorProto.DataType.INT8_VALUE;
+    static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
     static final int INT32 = TensorProto.DataType.INT32_VALUE;
     static final int INT64 = TensorProto.DataType.INT64_VALUE;
     static final int BOOL = TensorProto.DataType.BOOL_VALUE;

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 /**
  * Builds an ONNX decoder graph with past/present key-values from a Hugging Face checkpoint ({@code config.json} plus
  * {@code model.safetensors} or a sharded {@code model.safetensors.index.json}; F32, F16 or BF16 weights, converted to
- * float32; tied or untied output head), in Java, for ONNX Runtime's CPU provider (1.21.1).
+ * float32; tied or untied output head), in Java, for ONNX Runtime's CPU provider (1.23.2).
  *
  * <h2>Supported checkpoints</h2>
  * <ul>
@@ -64,12 +64,12 @@ import java.util.function.Consumer;
  * {@code len_b - S .. len_b - 1} (so every row of a call must add exactly {@code S} real tokens), with one exception:
  * a <i>first prompt</i>, where {@code attention_mask.shape[1] == S}: then every row starts at position 0 and holds
  * {@code len_b <= S} real tokens followed by padding (their logits and KV entries are garbage and never read).
- * ONNX Runtime 1.21.1's {@code GroupQueryAttention} adds one restriction: a call with {@code S > 1} that is not a
- * first prompt (a chunked prefill onto a non-empty cache) needs batch size 1. So a continuous-batching step is
- * either (a) a decode step: {@code S = 1}, rows at any positions, {@code attention_mask.shape[1] = max_b len_b}
- * (a row may also be a one-token first prompt: {@code len_b = 1}); (b) a batch of new prompts: all pasts empty,
- * right-padded to {@code S}, mask width {@code S}; or (c) one row's prompt chunk onto its cache.
- * The returned logits row of row {@code b} is its last real new token ({@code min(len_b, S) - 1}).
+ * ONNX Runtime's {@code GroupQueryAttention} (1.21.1 and 1.23.2) adds one restriction: a call with {@code S > 1} that
+ * is not a first prompt (a chunked prefill onto a non-empty cache) needs batch size 1. So a continuous-batching step is
+ * either (a) a decode step: {@code S = 1}, rows at any positions, {@code attention_mask.shape[1] = max_b len_b} (a row
+ * may also be a one-token first prompt: {@code len_b = 1}); (b) a batch of new prompts: all pasts empty, right-padded
+ * to {@code S}, mask width {@code S}; or (c) one row's prompt chunk onto its cache. The returned logits row of row
+ * {@code b} is its last real new token ({@code min(len_b, S) - 1}).
  *
  * <p>KV tensors, two ways: (1) <i>concatenating</i>, as STANDARD: past length {@code P}, mask width {@code T >= P}
  * (normally {@code P + S}), present length {@code max(T, P)}, past copied into present; (2) <i>shared buffers</i>: one
@@ -83,25 +83,37 @@ import java.util.function.Consumer;
  *
  * <h2>Per-layer operators</h2>
  * See {@link LlamaGraph} and {@link Gpt2Graph}. Projections are one {@code MatMul} (weights stored {@code [in, out]};
- * Q/K/V and gate/up fused), or {@code DynamicQuantizeMatMul} with int8 weights; the f32 output head reads the
+ * Q/K/V and gate/up fused), {@code MatMulNBits} with block-wise 8- or 4-bit weights, or {@code DynamicQuantizeMatMul}
+ * with per-column int8 weights; the f32 output head reads the
  * {@code [vocab, hidden]} table as stored via {@code FusedMatMul(transB=1)}, shared with the embedding when tied.
  * The STANDARD variant replaces {@code GroupQueryAttention} with plain ops (Reshape, Split, 3 Transpose, RoPE as
  * {@code x·cos + (x·R)·sin} on q and k, 2 Concat, MatMul, Add mask, Softmax, MatMul, Transpose, Reshape) and folds
  * {@code 1/√head_dim} into the Q columns.
  *
- * <h2>int8 ({@link BuildOptions.Quantization#INT8})</h2>
+ * <h2>int8 and int4 ({@link BuildOptions.Quantization#INT8}, {@link BuildOptions.Quantization#INT4})</h2>
+ * Every projection and the output head run as {@code com.microsoft.MatMulNBits} ({@code bits} 8 or 4,
+ * {@code block_size} {@value #QUANT_BLOCK}, {@code accuracy_level} 4): weights stored {@code [out, blocks, blob]}
+ * with an f32 scale and a uint8 zero point per block of {@value #QUANT_BLOCK} inputs (asymmetric min/max, see
+ * {@link BlockQuantizer}); a tied output head gets its own quantized copy. The kernel quantizes each activation row
+ * to int8 per block of the same size, so no value of one row enters another row's result: a row's logits do not
+ * depend on its batch neighbours, as in f32 (the engine tests check this, bit for bit). Embeddings, norms, biases,
+ * rotary tables and the KV cache stay f32. 8-bit {@code MatMulNBits} on the CPU needs ONNX Runtime 1.22 or newer;
+ * the build uses 1.23.2.
+ *
+ * <h2>int8-dynamic ({@link BuildOptions.Quantization#INT8_DYNAMIC})</h2>
  * Every projection and the output head run as {@code DynamicQuantizeMatMul}: weights int8 {@code [in, out]} with one
  * f32 scale per output column ({@code max|w| / 127}, symmetric), activations quantized to uint8 on the fly with one
- * scale for the whole {@code [B, S, in]} tensor. Embeddings, norms, biases, rotary tables and the KV cache stay f32.
- * Because the activation scale is per tensor, a row's logits depend (within the quantization step) on the other rows
- * of its batch, so greedy tokens may differ with the batch composition; in the GQA variant the attention output at
- * padding positions is zeroed ({@code Where}) so padding never enters the scale. ({@code MatMulNBits} would quantize
- * per row but takes only 4 bits in ONNX Runtime 1.21.1; {@code DequantizeLinear} + {@code MatMul} dequantizes every
- * weight at every step and measured 10× slower than f32.)
+ * scale for the whole {@code [B, S, in]} tensor. Because the activation scale is per tensor, a row's logits depend
+ * (within the quantization step) on the other rows of its batch, so greedy tokens may differ with the batch
+ * composition; in the GQA variant the attention output at padding positions is zeroed ({@code Where}) so padding
+ * never enters the scale. ({@code DequantizeLinear} + {@code MatMul} dequantizes every weight at every step and
+ * measured 10× slower than f32.)
  */
 public final class OnnxGraphBuilder {
     /** Bump whenever the produced graph changes for the same inputs (it is part of the cache key). */
-    public static final int BUILDER_VERSION = 1;
+    public static final int BUILDER_VERSION = 2;
+    /** Inputs per quantization block of the block-wise formats (as llama.cpp's Q8_0 and Q4_0). */
+    public static final int QUANT_BLOCK = 32;
     public static final String MODEL_FILE = "model.onnx";
     public static final String DATA_FILE = "model.onnx.data";
     public static final String SPEC_FILE = "graph.json";
@@ -199,7 +211,7 @@ public final class OnnxGraphBuilder {
         return positions;
     }
 
-    /** Rough initializer bytes of the built graph (weights as f32 or int8), to choose inline or external data. */
+    /** Rough initializer bytes of the built graph (weights as f32 or quantized), to choose inline or external data. */
     static long estimateBytes(SafeTensors st, BuildOptions options) {
         long total = 0;
         for (String name : st.names()) {
@@ -217,7 +229,10 @@ public final class OnnxGraphBuilder {
             long n = t.elementCount();
             boolean matrix = t.shape().length == 2 && !name.contains("embed") && !name.contains("wte")
                     && !name.contains("wpe");
-            total += options.quantization() == BuildOptions.Quantization.INT8 && matrix ? n : 4 * n;
+            int bits = options.quantization().bits();
+            // block-wise: the codes plus a 4-byte scale and a zero point per block
+            total += !matrix || bits == 0 ? 4 * n
+                    : options.quantization().blockwise() ? n * bits / 8 + n / QUANT_BLOCK * 5 : n;
         }
         return total;
     }

@@ -27,7 +27,9 @@ import java.util.Map;
  *   <li>{@link #transposed}: Hugging Face {@code Linear} weights ({@code [out, in]}) stacked along their output rows
  *       and written transposed ({@code [in, Σout]}), the right-hand operand of {@code MatMul}; fusing Q/K/V or
  *       gate/up this way is free;</li>
- *   <li>int8 versions of both with one symmetric scale per output column ({@code scale = max|w| / 127}).</li>
+ *   <li>int8 versions of both with one symmetric scale per output column ({@code scale = max|w| / 127});</li>
+ *   <li>{@link #nbits} / {@link #nbitsColumns}: block-wise 8- or 4-bit codes in {@code MatMulNBits}' layout
+ *       ({@link BlockQuantizer}), one output column at a time.</li>
  * </ul>
  *
  * <p>Transposition works in blocks of output rows, reading short contiguous runs of every source row, so memory stays
@@ -366,6 +368,89 @@ final class Weights {
             }
         }
         return b.flip();
+    }
+
+    // ---------------------------------------------------------------- block-wise layouts (MatMulNBits)
+
+    /**
+     * A {@code MatMulNBits} right-hand side (initializer names): {@code weight} uint8 {@code [n, blocks, blob]},
+     * {@code scales} f32 {@code [n, blocks]}, {@code zeroPoints} uint8 {@code [n, ceil(blocks · bits / 8)]}, with
+     * {@code blocks = ceil(k / blockSize)} and {@code blob = blockSize · bits / 8}.
+     */
+    record NBitsMatrix(String weight, String scales, String zeroPoints, long k, long n, int bits, int blockSize) {
+    }
+
+    /**
+     * Hugging Face {@code Linear} weights ({@code [out_i, in]}, stacked along outputs) quantized block-wise: each
+     * source row is one output column of the product, its {@code in} weights split into blocks of {@code blockSize}.
+     * Streams row by row, so memory stays at the scales whatever the matrix size.
+     */
+    NBitsMatrix nbits(GraphWriter g, String name, List<TensorInfo> parts, float[] colScale, int bits, int blockSize)
+            throws IOException {
+        Source[] src = sources(parts);
+        long n = totalRows(src);
+        long k = src[0].cols;
+        checkScale(colScale, n);
+        BlockQuantizer q = new BlockQuantizer(bits, blockSize, k, n);
+        String w = g.tensor(name, GraphWriter.UINT8, new long[] {n, q.blocks, q.blob}, n * q.rowBytes(), sink -> {
+            float[] row = new float[(int) k];
+            int rowsPerChunk = (int) Math.max(1, BLOCK_BYTES / q.rowBytes());
+            ByteBuffer buf = ByteBuffer.allocate((int) (Math.min(n, rowsPerChunk) * q.rowBytes()));
+            int col = 0;
+            for (Source s : src) {
+                for (long r = 0; r < s.rows; r++, col++) {
+                    s.read(r, 0, (int) k, row, 0);
+                    if (colScale != null) {
+                        for (int j = 0; j < k; j++) {
+                            row[j] *= colScale[col];
+                        }
+                    }
+                    if (buf.remaining() < q.rowBytes()) {
+                        sink.write(buf.flip());
+                        buf.clear();
+                    }
+                    q.quantizeRow(col, row, buf);
+                }
+            }
+            if (buf.position() > 0) {
+                sink.write(buf.flip());
+            }
+        });
+        return q.finish(g, name, w);
+    }
+
+    /**
+     * {@code [in, out]} weights (GPT-2 {@code Conv1D}) quantized block-wise along {@code in}. Each output column is
+     * gathered from the whole matrix, which is read into the heap once (GPT-2's largest, 1600 × 6400, is 41 MB).
+     */
+    NBitsMatrix nbitsColumns(GraphWriter g, String name, TensorInfo weight, float[] colScale, int bits, int blockSize)
+            throws IOException {
+        Source s = new Source(weight);
+        long k = s.rows;
+        long n = s.cols;
+        checkScale(colScale, n);
+        if (k * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("matrix '" + weight.name() + "' is too large to quantize column-wise");
+        }
+        float[] all = new float[(int) (k * n)];
+        for (long r = 0; r < k; r++) {
+            s.read(r, 0, (int) n, all, (int) (r * n));
+        }
+        BlockQuantizer q = new BlockQuantizer(bits, blockSize, k, n);
+        String w = g.tensor(name, GraphWriter.UINT8, new long[] {n, q.blocks, q.blob}, n * q.rowBytes(), sink -> {
+            float[] column = new float[(int) k];
+            ByteBuffer buf = ByteBuffer.allocate((int) q.rowBytes());
+            for (int c = 0; c < n; c++) {
+                float scale = colScale == null ? 1f : colScale[c];
+                for (int j = 0; j < k; j++) {
+                    column[j] = all[(int) (j * n) + c] * scale;
+                }
+                buf.clear();
+                q.quantizeRow(c, column, buf);
+                sink.write(buf.flip());
+            }
+        });
+        return q.finish(g, name, w);
     }
 
     private static void checkScale(float[] colScale, long n) {

@@ -3,6 +3,7 @@ package dev.localbedrock.engines.onnxruntime;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.localbedrock.engines.onnxbuild.BuildOptions;
+import dev.localbedrock.engines.onnxbuild.GraphSpec;
 
 import java.util.Map;
 
@@ -40,9 +41,9 @@ record BuiltGraphMetadata(int builderVersion, BuildOptions.Variant variant, Buil
             return null;
         }
         try {
-            return new BuiltGraphMetadata(Integer.parseInt(m.getOrDefault(PREFIX + "builder_version", "0")),
-                    BuildOptions.Variant.parse(variant),
-                    BuildOptions.Quantization.parse(m.getOrDefault(PREFIX + "quantization", "none")),
+            int version = Integer.parseInt(m.getOrDefault(PREFIX + "builder_version", "0"));
+            return new BuiltGraphMetadata(version, BuildOptions.Variant.parse(variant),
+                    GraphSpec.quantization(m.getOrDefault(PREFIX + "quantization", "none"), version),
                     "all".equals(m.get(PREFIX + "logits")),
                     Integer.parseInt(m.getOrDefault(PREFIX + "max_positions", "0")));
         } catch (IllegalArgumentException e) {

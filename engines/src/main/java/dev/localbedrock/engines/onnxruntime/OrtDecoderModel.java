@@ -57,10 +57,11 @@ import java.util.List;
  * f32 59 / 190 / 448 / 556 tokens/s at batch 1 / 4 / 16 / 32, int8 162 / 469 / 961 / 1141, the PyTorch engine
  * 46 / 106 / 296 / 407 ({@code OrtEngineBench} in the tests). Outside {@code OrtSession.run} a step costs ≈ 0.3 ms.
  *
- * <p>Numerics: a row's f32 logits do not depend on its neighbours (up to float summation order). With {@code int8}
- * graphs activations are quantized with one scale per run, so a row's logits (and so greedy ties) can depend on the
- * batch it runs in. On CUDA the arena is host memory, so ONNX Runtime copies it to the device and back every run:
- * correct, but the arena path is built for the CPU.
+ * <p>Numerics: a row's logits do not depend on its neighbours in f32 and in the block-wise {@code int8} / {@code int4}
+ * graphs ({@code MatMulNBits} quantizes each activation row on its own; the tests find them bit-identical alone and
+ * batched). With {@code int8-dynamic} graphs activations are quantized with one scale per run, so a row's logits (and
+ * so greedy ties) can depend on the batch it runs in. On CUDA the arena is host memory, so ONNX Runtime copies it to
+ * the device and back every run: correct, but the arena path is built for the CPU.
  *
  * <h2>Exported graphs: per-sequence buffers</h2>
  * Each sequence owns, per cache tensor, a direct buffer laid out as its batch-1 {@code past} ({@link OrtSequence}).
@@ -251,7 +252,10 @@ public final class OrtDecoderModel implements DecoderModel {
         return arena != null;
     }
 
-    /** The weight format of a built graph ({@code none}, {@code int8}), or {@code null} for an exported graph. */
+    /**
+     * The weight format of a built graph ({@code none}, {@code int8}, {@code int4}, {@code int8-dynamic}), or
+     * {@code null} for an exported graph.
+     */
     public String builtQuantization() {
         return built == null ? null : built.quantization().id();
     }

@@ -4,8 +4,8 @@
  * <ul>
  *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtDecoderModel}: causal decoders with past/present key-value
  *       tensors. Graphs built from Hugging Face checkpoints by {@code dev.localbedrock.engines.onnxbuild}
- *       ({@code gqa-shared-kv}, f32 or int8) run over a shared KV arena updated in place (one session run for all
- *       decode rows, no KV copies); exported graphs (Optimum/GenAI {@code past_key_values.N.*} or legacy GPT-2
+ *       ({@code gqa-shared-kv}; f32, int8, int4 or int8-dynamic) run over a shared KV arena updated in place (one
+ *       session run for all decode rows, no KV copies); exported graphs (Optimum/GenAI {@code past_key_values.N.*} or legacy GPT-2
  *       {@code past_N}, conventions read from the session's metadata) run on per-sequence caches in direct buffers,
  *       rows batched per session run where the graph allows it.</li>
  *   <li>{@link dev.localbedrock.engines.onnxruntime.OrtEmbeddingModel}: BERT-family sentence encoders with mean or

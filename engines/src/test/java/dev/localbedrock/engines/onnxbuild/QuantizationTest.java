@@ -13,9 +13,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Weight-only int8 graphs ({@code DynamicQuantizeMatMul}): they run in every driving mode, are about a quarter of the
- * f32 size, and agree with the f32 graph on the top-1 token at most positions. Random-weight models have flat,
- * near-tied logits, so agreement is reported and bounded loosely rather than required to be exact.
+ * Weight-only per-column int8 graphs ({@code int8-dynamic}, {@code DynamicQuantizeMatMul}): they run in every driving
+ * mode, are about a quarter of the f32 size, and agree with the f32 graph on the top-1 token at most positions.
+ * Random-weight models have flat, near-tied logits, so agreement is reported and bounded loosely rather than required
+ * to be exact.
  */
 class QuantizationTest {
     static final int NEW_TOKENS = 16;
@@ -27,7 +28,7 @@ class QuantizationTest {
     private double agreement(String label, Path ckpt, List<int[]> prompts) throws IOException, OrtException {
         BuiltGraph f32 = OnnxGraphBuilder.build(ckpt, tmp.resolve(label + "-f32"), BuildOptions.defaults());
         BuiltGraph int8 = OnnxGraphBuilder.build(ckpt, tmp.resolve(label + "-int8"),
-                BuildOptions.defaults().withQuantization(BuildOptions.Quantization.INT8));
+                BuildOptions.defaults().withQuantization(BuildOptions.Quantization.INT8_DYNAMIC));
         long f32Bytes = Files.size(f32.modelFile());
         long int8Bytes = Files.size(int8.modelFile());
         GraphRunner.Result reference;
@@ -40,7 +41,7 @@ class QuantizationTest {
             forced = b.force(reference.tokens()).greedy(prompts, NEW_TOKENS, GraphRunner.Mode.SHARED_BATCHED);
         }
         BuiltGraph int8Std = OnnxGraphBuilder.build(ckpt, tmp.resolve(label + "-int8-std"), BuildOptions.defaults()
-                .withQuantization(BuildOptions.Quantization.INT8).withVariant(BuildOptions.Variant.STANDARD));
+                .withQuantization(BuildOptions.Quantization.INT8_DYNAMIC).withVariant(BuildOptions.Variant.STANDARD));
         try (GraphRunner c = new GraphRunner(int8Std, 1)) {
             forcedStd = c.force(reference.tokens()).greedy(prompts, NEW_TOKENS,
                     GraphRunner.Mode.LEFT_PADDED_CONCAT);
@@ -66,7 +67,8 @@ class QuantizationTest {
             prefix += p;
         }
         double rate = agree / (double) total;
-        System.err.printf("[onnxbuild-test] int8 %s: teacher-forced top-1 agreement %d/%d = %.0f%% (standard variant "
+        System.err.printf("[onnxbuild-test] int8-dynamic %s: teacher-forced top-1 agreement %d/%d = %.0f%% (standard "
+                        + "variant "
                         + "%d/%d), free-running greedy identical for %d/%d tokens, max |logit diff| %.3f, model %.2f MB "
                         + "vs f32 %.2f MB%n", label, agree, total, 100 * rate, agreeStd, total, prefix, total, worst,
                 int8Bytes / 1e6, f32Bytes / 1e6);

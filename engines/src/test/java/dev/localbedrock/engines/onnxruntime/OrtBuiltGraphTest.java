@@ -409,6 +409,20 @@ class OrtBuiltGraphTest {
         }
         System.err.printf(Locale.ROOT, "[ort-built-test] %s int8 vs f32: %d/%d greedy tokens agree (%.0f%%), "
                 + "first-token logits max |diff| %.4f%n", name, same, total, 100.0 * same / total, worst);
+        // block-wise int8 (MatMulNBits) quantizes each activation row on its own: a row run alone through the SPI
+        // gives bit-identical logits to the same row in the continuous-batching script beside the others
+        for (int r = 0; r < rows.size(); r++) {
+            Scenario.Row row = rows.get(r);
+            Scenario.Row alone = new Scenario.Row(row.prompt(), 0, row.chunk(), row.newTokens(), row.pauseAfter(),
+                    row.pauseSteps());
+            Trace single = Scenario.run(m.int8(), List.of(alone)).traces().get(0);
+            Trace batched = int8.traces().get(r);
+            assertArrayEquals(single.tokens(), batched.tokens(), name + " row " + r + ": tokens depend on the batch");
+            for (int i = 0; i < single.tokens().length; i++) {
+                assertArrayEquals(single.logits().get(i), batched.logits().get(i), 0f,
+                        name + " row " + r + " step " + i + ": int8 logits depend on the batch");
+            }
+        }
     }
 
     @Test

@@ -62,7 +62,8 @@ class OrtEngineBench {
             long t0 = System.nanoTime();
             DecoderModel m = switch (w) {
                 case "onnx-f32" -> DecoderModels.load(ckpt, EngineKind.ONNXRUNTIME, "cpu", opts);
-                case "onnx-int8" -> DecoderModels.load(ckpt, EngineKind.ONNXRUNTIME, "cpu", opts.withQuantize("int8"));
+                case "onnx-int8", "onnx-int4", "onnx-int8-dynamic" -> DecoderModels.load(ckpt, EngineKind.ONNXRUNTIME,
+                        "cpu", opts.withQuantize(w.substring("onnx-".length())));
                 case "pytorch" -> DecoderModels.load(ckpt, EngineKind.PYTORCH, "cpu", opts);
                 default -> throw new IllegalArgumentException(w);
             };

@@ -79,7 +79,8 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
     /**
      * How the ONNX Runtime engine builds its graph from a Hugging Face checkpoint (docs/models-yaml.md).
      *
-     * @param quantize  {@code none}/{@code int8}, or null: use an exported graph when the directory has one
+     * @param quantize  {@code none}/{@code int8}/{@code int4}/{@code int8-dynamic}, or null: use an exported graph
+     *                  when the directory has one
      * @param variant   {@code gqa-shared-kv}/{@code standard}, or null for the builder's default
      * @param cacheDir  where built graphs are cached (under the catalogue's {@code cache_dir})
      */

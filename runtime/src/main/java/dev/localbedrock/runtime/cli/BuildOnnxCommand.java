@@ -23,7 +23,8 @@ final class BuildOnnxCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--quantize", defaultValue = "none",
-            description = "none or int8 (weight-only, per-channel; default: ${DEFAULT-VALUE}).")
+            description = "none, int8 or int4 (block-wise MatMulNBits), or int8-dynamic (per-channel "
+                    + "DynamicQuantizeMatMul) (default: ${DEFAULT-VALUE}).")
     String quantize;
 
     @Option(names = "--variant", defaultValue = "gqa-shared-kv",

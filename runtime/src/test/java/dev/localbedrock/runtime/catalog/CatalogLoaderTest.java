@@ -229,8 +229,8 @@ class CatalogLoaderTest {
         assertMessage("models: []\n", "non-empty");
         assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: pytorch\n    quantize: int8\n",
                 "onnxruntime only");
-        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: onnxruntime\n    quantize: int4\n",
-                "none or int8");
+        assertMessage("models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n    engine: onnxruntime\n    quantize: int3\n",
+                "none or int8 or int4 or int8-dynamic");
     }
 
     @Test
