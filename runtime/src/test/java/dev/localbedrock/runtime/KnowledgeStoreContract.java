@@ -336,19 +336,11 @@ abstract class KnowledgeStoreContract {
         pool.shutdown();
         int called = 0;
         int searched = 0;
-        int failedTurns = 0;
         for (int i = 0; i < runs; i++) {
-            Turn t;
-            try {
-                t = turns.get(i).get(600, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                // A rare sampled turn still ends in a DependencyFailed: "The agent's prompt could not be rendered:
-                // Error rendering tag" (an open bug; the server now logs its cause). It must be that typed error,
-                // and rare.
-                assertInstanceOf(DependencyFailedException.class, e.getCause());
-                failedTurns++;
-                continue;
-            }
+            // Every sampled turn answers: a long one that would fill the small model's 2048-token context gets
+            // shortened observations and then may only answer; model text is never rendered as template syntax, and
+            // the eight turns at a time render their prompts without sharing template state. A failed turn fails.
+            Turn t = turns.get(i).get(600, TimeUnit.SECONDS);
             String session = "refund-" + i;
             assertFalse(t.text().isEmpty(), "turn " + i + " streamed its answer");
             assertFalse(t.chunks().isEmpty());
@@ -378,7 +370,6 @@ abstract class KnowledgeStoreContract {
         }
         assertTrue(called >= runs / 10, "over " + runs + " sampled turns the agent called its function " + called
                 + " times");
-        assertTrue(failedTurns <= runs / 5, failedTurns + " of " + runs + " turns failed");
         assertTrue(searched > 0, "over " + runs + " sampled turns the agent searched its knowledge base");
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }

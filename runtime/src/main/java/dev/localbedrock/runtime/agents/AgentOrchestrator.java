@@ -140,7 +140,7 @@ public final class AgentOrchestrator {
 
     /** Runs the turn to its end (an answer, a question back, control returned, a failure, or the client gone). */
     public void run(Turn turn) throws InterruptedException {
-        synchronized (session) { // one turn of a session at a time
+        synchronized (session.turnLock()) { // one turn of a session at a time
             Progress p;
             if (turn.returnControlResults() != null) {
                 ReturnedControl rc = session.takeReturnedControl();

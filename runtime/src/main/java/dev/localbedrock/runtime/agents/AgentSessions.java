@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The conversations InvokeAgent keeps, one per (agent, alias, session id): the turns so far, the session
  * attributes, and a turn waiting for the caller's results after it returned control. A session idle for longer than
  * its agent's {@code idleSessionTTLInSeconds} is forgotten (checked on every use, so nothing expired is ever seen,
- * and swept then so forgotten sessions hold no memory); {@code endSession} forgets it after its turn. Held in memory only: a restart ends every session, as the TTL would.
+ * and swept then so forgotten sessions hold no memory); {@code endSession} forgets it after its turn. Held in memory
+ * only: a restart ends every session, as the TTL would.
  */
 public final class AgentSessions {
     /** The most recent turns a prompt shows; older ones stay out so the prompt fits the model's context. */
@@ -26,8 +27,15 @@ public final class AgentSessions {
     public record Turn(String inputText, String answer) {
     }
 
-    /** A session's state. Guarded by its own monitor: one turn of a session runs at a time. */
+    /**
+     * A session's state, guarded by its own monitor, which is only ever held for a moment. A turn holds
+     * {@link #turnLock()} instead, for as long as it runs (one turn of a session at a time): the request threads
+     * open sessions, and every {@link AgentSessions#open} checks each session's expiry, so a turn holding the
+     * session's monitor through its model steps held up every other InvokeAgent request, and every other request on
+     * those threads, until it ended.
+     */
     public static final class Session {
+        private final Object turnLock = new Object();
         private final Map<String, String> attributes = new LinkedHashMap<>();
         private final List<Turn> turns = new ArrayList<>();
         private final Duration ttl;
@@ -78,6 +86,11 @@ public final class AgentSessions {
             ReturnedControl r = returned;
             returned = null;
             return r;
+        }
+
+        /** Held by a turn while it runs; never the session's own monitor (see the class comment). */
+        Object turnLock() {
+            return turnLock;
         }
 
         private synchronized boolean expired(Instant now) {

@@ -26,7 +26,9 @@ import java.util.Map;
  * differs from jinja2 it is bridged here: Python {@code str} methods ({@link PythonStringMethods}), Python's
  * whitespace in {@code trim}, strings being {@code iterable}, jinja2's whitespace control on expressions and its operator precedence
  * ({@link LegacyOverrides}), iterating a mapping yields its keys, and {@code not}'s precedence
- * ({@link JinjaSource}); and a value is never rendered again as a template. One environment serves every template; each render gets its own interpreter.
+ * ({@link JinjaSource}); and a value is never rendered again as a template. One environment serves every template;
+ * each render gets its own interpreter and its own root context, so renders on several threads share no mutable
+ * state.
  */
 final class JinjaEnvironment {
     static final JinjaEnvironment INSTANCE = new JinjaEnvironment();
@@ -73,16 +75,15 @@ final class JinjaEnvironment {
 
     /** Compiles a template (after {@link JinjaSource#rewrite}); the tree is rendered many times. */
     Node compile(String template) {
-        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, new Context(jinjava.getGlobalContext()),
-                config);
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, renderRoot(), config);
         Node root = interpreter.parse(JinjaSource.rewrite(template));
         failOnErrors(interpreter.getErrorsCopy(), "compiling the chat template");
         return root;
     }
 
     String render(Node root, Map<String, Object> variables, Clock clock) {
-        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava,
-                new Context(jinjava.getGlobalContext(), variables), config);
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, new Context(renderRoot(), variables),
+                config);
         CLOCK.set(clock);
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
@@ -95,6 +96,23 @@ final class JinjaEnvironment {
             JinjavaInterpreter.popCurrent();
             CLOCK.remove();
         }
+    }
+
+    /**
+     * A root context of this render's own: a copy of the global one (its tags, filters, functions and tests), as
+     * Jinjava's own {@code renderForResult} makes for each render. Not the global context itself: a Jinjava
+     * {@code Context} shares its parent's sets of loop variables (a {@code for} tag adds and removes its own) and
+     * pushes each expression and value it resolves up into its parents' sets, all plain HashSets, so renders on
+     * several threads under one parent raced on them; a {@code for} tag's clean-up then threw
+     * ConcurrentModificationException, which Jinjava reports as "Error rendering tag".
+     */
+    private Context renderRoot() {
+        return jinjava.getGlobalContextCopy();
+    }
+
+    /** The context each render's root is copied from; a render must leave it as it was (tests check that). */
+    Context globalContext() {
+        return jinjava.getGlobalContext();
     }
 
     /** Jinjava records most failures as errors and renders on; jinja2 would have raised, so this raises. */

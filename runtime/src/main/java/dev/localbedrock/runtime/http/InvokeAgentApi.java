@@ -339,7 +339,7 @@ final class InvokeAgentApi {
                 return text.chat().prompt().render(new ChatRequest(system, messages, Math.max(1,
                         settings.maximumLength()), sampling(settings), List.of(), null));
             } catch (RuntimeException e) {
-                // The whole cause chain, for the rare sampled turn whose scratchpad the template refuses.
+                // The whole cause chain: a template that refuses the agent's own conversation is a server fault.
                 log.warn("an agent's prompt could not be rendered", e);
                 throw new Unavailable("The agent's prompt could not be rendered: " + e.getMessage());
             }
