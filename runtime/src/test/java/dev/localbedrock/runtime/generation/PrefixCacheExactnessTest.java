@@ -7,12 +7,10 @@ import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.EngineOptions;
 import dev.localbedrock.runtime.TestServers;
 import dev.localbedrock.runtime.generation.SchedulerFixture.ManualClock;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PrefixCacheExactnessTest {
     private static final int BLOCK = 16;
     private static final int NEW_TOKENS = 12;
+    @TempDir
+    static Path graphs;
 
     @ParameterizedTest
     @EnumSource(value = EngineKind.class, names = {"PYTORCH", "ONNXRUNTIME"})
@@ -127,11 +127,7 @@ class PrefixCacheExactnessTest {
     }
 
     private static Path graphCache() {
-        try {
-            return Files.createTempDirectory("prefix-cache-graphs");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return graphs;
     }
 
     private static WorkerSettings settings(PrefixCacheSettings prefix) {
