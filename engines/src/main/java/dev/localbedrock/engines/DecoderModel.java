@@ -51,6 +51,22 @@ public interface DecoderModel extends AutoCloseable {
     }
 
     /**
+     * A new sequence whose cache starts as a copy of the first {@code prefixTokens} tokens of {@code source}'s, so
+     * a cached prompt prefix can seed a prompt that shares only its beginning. The copy is exact: its cache holds the
+     * same floats the source holds at those positions.
+     *
+     * @throws UnsupportedOperationException when this engine can copy only a whole sequence and
+     *                                       {@code prefixTokens} is less than the source's length
+     * @throws KvCacheFullException          when the pool has less than {@code reservedTokens} free
+     */
+    default SequenceState fork(SequenceState source, int reservedTokens, int prefixTokens) {
+        if (prefixTokens == source.length()) {
+            return fork(source, reservedTokens);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot fork part of a sequence");
+    }
+
+    /**
      * Appends {@code tokens[i]} to {@code rows.get(i)} and returns, per row, the logits (length
      * {@link ModelInfo#vocabSize()}) of that row's last new position.
      *

@@ -89,7 +89,7 @@ final class TextModality implements Modality {
         ModelEntry.Batching b = entry.batching();
         return new WorkerSettings(entry.maxContextTokens(), entry.maxQueue(), entry.requestTimeout(), entry.seed(),
                 b.maxRunningSequences(), b.maxTokensPerStep(), b.kvCacheTokens(), b.maxQueueWait(),
-                b.reservedStepTokens());
+                b.reservedStepTokens(), b.prefixCache());
     }
 
     private static Path directoryOf(ModelEntry.ModelSource source) {

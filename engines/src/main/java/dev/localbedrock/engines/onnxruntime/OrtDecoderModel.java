@@ -353,17 +353,40 @@ public final class OrtDecoderModel implements DecoderModel {
     public synchronized SequenceState fork(SequenceState source, int reservedTokens) {
         ensureOpen();
         OrtSequence src = own(source, "source");
-        if (reservedTokens < src.length) {
+        return fork(src, reservedTokens, src.length);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Over the shared KV arena only: per-sequence buffers are copied whole, so there a prefix shorter than the
+     * source is refused.
+     */
+    @Override
+    public synchronized SequenceState fork(SequenceState source, int reservedTokens, int prefixTokens) {
+        ensureOpen();
+        return fork(own(source, "source"), reservedTokens, prefixTokens);
+    }
+
+    private OrtSequence fork(OrtSequence src, int reservedTokens, int prefixTokens) {
+        if (prefixTokens < 0 || prefixTokens > src.length) {
+            throw new IllegalArgumentException("prefixTokens " + prefixTokens + " is outside [0, " + src.length
+                    + "], the source's length");
+        }
+        if (arena == null && prefixTokens != src.length) {
+            throw new UnsupportedOperationException("per-sequence KV buffers are forked whole");
+        }
+        if (reservedTokens < prefixTokens) {
             throw new IllegalArgumentException("reservedTokens " + reservedTokens + " is less than the "
-                    + src.length + " tokens the source already holds");
+                    + prefixTokens + " tokens the fork starts with");
         }
         OrtSequence copy = reserve(reservedTokens);
         if (arena != null) {
-            arena.copyPrefix(src.slot, copy.slot, src.length);
+            arena.copyPrefix(src.slot, copy.slot, prefixTokens);
         } else {
             pool.copyCaches(src, copy);
         }
-        copy.length = src.length;
+        copy.length = prefixTokens;
         return copy;
     }
 

@@ -255,10 +255,22 @@ public final class PtDecoderModel implements DecoderModel {
         ensureOpen();
         PtKvCache src = own(source, "source");
         src.requireOpen();
-        checkReservation(reservedTokens, src.cachedLength());
+        return fork(source, reservedTokens, src.cachedLength());
+    }
+
+    @Override
+    public synchronized SequenceState fork(SequenceState source, int reservedTokens, int prefixTokens) {
+        ensureOpen();
+        PtKvCache src = own(source, "source");
+        src.requireOpen();
+        if (prefixTokens < 0 || prefixTokens > src.cachedLength()) {
+            throw new IllegalArgumentException("prefixTokens " + prefixTokens + " is outside [0, "
+                    + src.cachedLength() + "], the source's length");
+        }
+        checkReservation(reservedTokens, prefixTokens);
         PtKvCache copy = pool.allocate(this, reservedTokens);
-        pool.copyPrefix(src.slot, copy.slot, src.cachedLength());
-        copy.setLength(src.cachedLength());
+        pool.copyPrefix(src.slot, copy.slot, prefixTokens);
+        copy.setLength(prefixTokens);
         return copy;
     }
 

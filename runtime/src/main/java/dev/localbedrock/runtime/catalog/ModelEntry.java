@@ -1,6 +1,7 @@
 package dev.localbedrock.runtime.catalog;
 
 import dev.localbedrock.codecs.CodecOptions;
+import dev.localbedrock.runtime.generation.PrefixCacheSettings;
 import dev.localbedrock.runtime.quota.ModelUnit;
 import dev.localbedrock.runtime.quota.Quota;
 
@@ -61,7 +62,7 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
         }
         return new ModelEntry(id, name, family, source, engine, device, context, maxQueue, requestTimeout,
                 intraOpThreads, seed, aliases, new Batching(batching.maxRunningSequences(), batching.maxTokensPerStep(),
-                kv, batching.maxQueueWait(), batching.reservedStepTokens()), onnx, wire, quota, accessGranted, modelUnit,
+                kv, batching.maxQueueWait(), batching.reservedStepTokens(), batching.prefixCache()), onnx, wire, quota, accessGranted, modelUnit,
                 chatTemplate, maxRowsPerStep);
     }
 
@@ -97,9 +98,16 @@ public record ModelEntry(String id, String name, String family, ModelSource sour
      *                            still to follow the model's context ({@link ModelEntry#withModelContext})
      * @param maxQueueWait        longest a request may wait for admission before ThrottlingException
      * @param reservedStepTokens  tokens a step may process while a provisioned model's request decodes
+     * @param prefixCache         automatic prefix caching ({@code prefix_cache}; off unless configured)
      */
     public record Batching(int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,
-                           Duration maxQueueWait, int reservedStepTokens) {
+                           Duration maxQueueWait, int reservedStepTokens, PrefixCacheSettings prefixCache) {
+        /** Without prefix caching. */
+        public Batching(int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens, Duration maxQueueWait,
+                        int reservedStepTokens) {
+            this(maxRunningSequences, maxTokensPerStep, kvCacheTokens, maxQueueWait, reservedStepTokens,
+                    PrefixCacheSettings.DISABLED);
+        }
     }
 
     /** Where the weights come from. */

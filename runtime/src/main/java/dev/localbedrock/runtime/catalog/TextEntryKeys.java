@@ -3,6 +3,7 @@ package dev.localbedrock.runtime.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.localbedrock.engines.EngineKind;
 import dev.localbedrock.engines.onnxbuild.BuildOptions;
+import dev.localbedrock.runtime.generation.PrefixCacheSettings;
 import dev.localbedrock.runtime.generation.WorkerSettings;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.localbedrock.runtime.catalog.YamlValues.checkKeys;
 import static dev.localbedrock.runtime.catalog.YamlValues.integer;
 import static dev.localbedrock.runtime.catalog.YamlValues.longInteger;
 import static dev.localbedrock.runtime.catalog.YamlValues.seconds;
@@ -33,7 +35,7 @@ final class TextEntryKeys {
     /** Sorted, so an embedding entry naming several of them is always told about the same one first. */
     static final Set<String> KEYS = new TreeSet<>(Set.of("max_context_tokens", "seed", "intra_op_threads",
             "max_running_sequences", "max_tokens_per_step", "kv_cache_tokens", "max_queue_wait_seconds",
-            "reserved_step_tokens",
+            "reserved_step_tokens", "prefix_cache",
             "quantize", "onnx_variant", "chat_template"));
 
     /** The text-only fields of a {@link ModelEntry}; an embedding entry gets their defaults. */
@@ -97,7 +99,43 @@ final class TextEntryKeys {
                     + ")");
         }
         return new ModelEntry.Batching(maxRunning, maxTokensPerStep, kvCacheTokens,
-                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where), reservedStep);
+                seconds(node, "max_queue_wait_seconds", DEFAULT_MAX_QUEUE_WAIT_SECONDS, where), reservedStep,
+                prefixCache(node.get("prefix_cache"), maxTokensPerStep, where));
+    }
+
+    private static final Set<String> PREFIX_CACHE_KEYS = Set.of("enabled", "block_tokens", "max_share");
+
+    /**
+     * {@code prefix_cache}: absent or {@code false} is off, {@code true} is on with the defaults, a map sets
+     * {@code enabled} (default true), {@code block_tokens} (1 to max_tokens_per_step) and {@code max_share} (0 to 1].
+     */
+    private static PrefixCacheSettings prefixCache(JsonNode node, int maxTokensPerStep, String where) {
+        if (node == null || node.isNull()) {
+            return PrefixCacheSettings.DISABLED;
+        }
+        String at = where + ": 'prefix_cache'";
+        int defaultBlock = Math.min(PrefixCacheSettings.DEFAULT_BLOCK_TOKENS, maxTokensPerStep);
+        if (node.isBoolean()) {
+            return new PrefixCacheSettings(node.asBoolean(), defaultBlock, PrefixCacheSettings.DEFAULT_MAX_SHARE);
+        }
+        if (!node.isObject()) {
+            throw new CatalogException(at + " must be true, false or a map of enabled, block_tokens, max_share");
+        }
+        checkKeys(node, PREFIX_CACHE_KEYS, at);
+        JsonNode enabled = node.get("enabled");
+        if (enabled != null && !enabled.isBoolean()) {
+            throw new CatalogException(at + ": 'enabled' must be true or false");
+        }
+        int block = integer(node, "block_tokens", defaultBlock, 1, maxTokensPerStep, at);
+        JsonNode share = node.get("max_share");
+        double maxShare = PrefixCacheSettings.DEFAULT_MAX_SHARE;
+        if (share != null) {
+            if (!share.isNumber() || !(share.asDouble() > 0 && share.asDouble() <= 1)) {
+                throw new CatalogException(at + ": 'max_share' must be a number in (0, 1], not " + share);
+            }
+            maxShare = share.asDouble();
+        }
+        return new PrefixCacheSettings(enabled == null || enabled.asBoolean(), block, maxShare);
     }
 
     /** quantize / onnx_variant choose how the ONNX Runtime engine builds a graph; they mean nothing to PyTorch. */

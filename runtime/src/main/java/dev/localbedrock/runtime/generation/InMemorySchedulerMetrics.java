@@ -19,6 +19,8 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
     private final ArrayDeque<StepStats> recent = new ArrayDeque<>(RECENT_STEPS);
     private long steps;
     private long throttled;
+    private long prefixHitTokens;
+    private long prefixMissTokens;
     /**
      * Gets every event too, after this records it (an exporter such as the Prometheus one); set at most once, when
      * the worker is built, so {@code worker.metrics()} stays this object.
@@ -100,6 +102,27 @@ public final class InMemorySchedulerMetrics implements SchedulerMetrics {
 
     private synchronized void recordThrottled() {
         throttled++;
+    }
+
+    @Override
+    public void onPrefixCacheLookup(int cacheableTokens, int cachedTokens) {
+        recordPrefixLookup(cacheableTokens, cachedTokens);
+        downstream.onPrefixCacheLookup(cacheableTokens, cachedTokens);
+    }
+
+    private synchronized void recordPrefixLookup(int cacheableTokens, int cachedTokens) {
+        prefixHitTokens += cachedTokens;
+        prefixMissTokens += cacheableTokens - cachedTokens;
+    }
+
+    /** Prompt tokens taken from the prefix cache so far. */
+    public synchronized long prefixCacheHitTokens() {
+        return prefixHitTokens;
+    }
+
+    /** Cacheable prompt tokens (whole blocks before the last token) the prefix cache did not have. */
+    public synchronized long prefixCacheMissTokens() {
+        return prefixMissTokens;
     }
 
     public synchronized Snapshot snapshot() {

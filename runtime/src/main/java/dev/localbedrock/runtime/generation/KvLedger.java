@@ -12,11 +12,13 @@ import dev.localbedrock.engines.DecoderModel;
 final class KvLedger {
     private final long capacity;
     private final DecoderModel model;
+    private final PrefixCache cache;
     private volatile long reserved;
 
-    KvLedger(long capacity, DecoderModel model) {
+    KvLedger(long capacity, DecoderModel model, PrefixCache cache) {
         this.capacity = capacity;
         this.model = model;
+        this.cache = cache;
     }
 
     long capacity() {
@@ -27,8 +29,12 @@ final class KvLedger {
         return reserved;
     }
 
+    /** Free KV; engine room held by cached prefixes counts as free, since an allocation evicts them first. */
     long free() {
-        return Math.max(0, Math.min(capacity - reserved, model.freeKvTokens()));
+        long engine = model.freeKvTokens();
+        long cached = cache == null ? 0 : cache.heldTokens();
+        long engineFree = engine > Long.MAX_VALUE - cached ? Long.MAX_VALUE : engine + cached;
+        return Math.max(0, Math.min(capacity - reserved, engineFree));
     }
 
     void reserve(long tokens) {

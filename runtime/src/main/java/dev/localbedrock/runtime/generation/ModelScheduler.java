@@ -50,6 +50,16 @@ final class ModelScheduler {
         loop.abortAll(error);
     }
 
+    /** Prompt prefixes the prefix cache holds; scheduler thread only. */
+    int cachedPrefixes() {
+        return loop.cachedPrefixes();
+    }
+
+    /** Closes every cached prefix; scheduler thread only. */
+    void clearPrefixCache() {
+        loop.clearPrefixCache();
+    }
+
     long kvReservedTokens() {
         return loop.kvReservedTokens();
     }

@@ -22,6 +22,13 @@ public interface SchedulerMetrics {
     default void onInterTokenLatency(long nanos) {
     }
 
+    /**
+     * Prefix caching looked up an admitted prompt: {@code cacheableTokens} of it could have come from the cache (its
+     * whole blocks before the last token) and {@code cachedTokens} did.
+     */
+    default void onPrefixCacheLookup(int cacheableTokens, int cachedTokens) {
+    }
+
     /** A request was refused or dropped with ThrottlingException (queue full, or waited too long). */
     default void onThrottled() {
     }

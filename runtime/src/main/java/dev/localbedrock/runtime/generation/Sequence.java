@@ -31,6 +31,15 @@ final class Sequence {
     SequenceState kv;
     /** Prompt tokens already in the KV cache. */
     int computed;
+    /**
+     * With prefix caching, the cacheable end of the prompt ({@link PrefixCache#cacheableTokens}): until there the
+     * prompt is fed one {@link #alignBlock} per chunk, so its KV is the same however much of it came from the cache.
+     * 0 when not aligned; lowered to the last boundary reached if a step's budget cuts a chunk short.
+     */
+    int alignUntil;
+    int alignBlock = 1;
+    /** Whether this prompt's cacheable prefix has been offered to the cache. */
+    boolean prefixOffered;
     /** The last sampled token, not yet in the KV cache; -1 when none. */
     int pendingToken = -1;
     boolean finished;
@@ -65,7 +74,10 @@ final class Sequence {
 
     /** The most prompt tokens one step may feed: 1 when every prompt position's logits are wanted. */
     int maxPromptChunk() {
-        return index == 0 && request.wantsPromptLikelihoods() ? 1 : Integer.MAX_VALUE;
+        if (index == 0 && request.wantsPromptLikelihoods()) {
+            return 1;
+        }
+        return computed < alignUntil ? alignBlock - computed % alignBlock : Integer.MAX_VALUE;
     }
 
     /** The ids this sequence feeds in a step that schedules {@code count} tokens for it. */
@@ -81,6 +93,9 @@ final class Sequence {
         if (pendingToken >= 0) {
             pendingToken = -1;
         } else {
+            if (computed < alignUntil && (computed + count) % alignBlock != 0) {
+                alignUntil = computed / alignBlock * alignBlock; // a chunk cut short: alignment ends here
+            }
             computed += count;
         }
     }

@@ -47,6 +47,8 @@ final class StepLoop {
     private final ModelRunner runner;
     private final KvLedger ledger;
     private final CapacityReservations reservations;
+    /** Cached prompt prefixes; null when prefix caching is off. */
+    private final PrefixCache cache;
     private final CapacityUsage usage = new CapacityUsage();
     private final OutputProcessor output;
     private final BatchSampler batchSampler = new BatchSampler();
@@ -67,8 +69,11 @@ final class StepLoop {
         this.reservations = reservations;
         this.planner = new BatchPlanner(settings.maxRunningSequences(), settings.maxTokensPerStep(),
                 settings.reservedStepTokens());
-        this.runner = new ModelRunner(model);
-        this.ledger = new KvLedger(settings.kvCacheTokens(), model);
+        PrefixCacheSettings pc = settings.prefixCache();
+        this.cache = pc.enabled() ? new PrefixCache(pc.blockTokens(),
+                (long) Math.floor(pc.maxShare() * settings.kvCacheTokens())) : null;
+        this.runner = new ModelRunner(model, cache);
+        this.ledger = new KvLedger(settings.kvCacheTokens(), model, cache);
         this.output = new OutputProcessor(model.info().vocabSize(), model.info().eosTokenIds(), model.tokenizer(),
                 metrics);
     }
@@ -99,6 +104,7 @@ final class StepLoop {
             report(plan, retired, start);
             return true;
         }
+        cachePrefixes(plan);
         collectSamples(plan, logits);
         sampleAndEmit(clock.getAsLong());
         report(plan, retired, start);
@@ -127,6 +133,19 @@ final class StepLoop {
         for (GenerationJob job : waiting.drain()) {
             job.listener().onError(error);
         }
+        clearPrefixCache();
+    }
+
+    /** Closes every cached prefix, returning its KV to the engine. */
+    void clearPrefixCache() {
+        if (cache != null) {
+            cache.clear();
+        }
+    }
+
+    /** Cached prefixes held now; scheduler thread only. */
+    int cachedPrefixes() {
+        return cache == null ? 0 : cache.size();
     }
 
     /** Drops cancelled and expired work; returns how many running sequences left. */
@@ -179,7 +198,7 @@ final class StepLoop {
             RunningRequest r = new RunningRequest(job);
             Sequence first = newSequence(r, 0, new Sampler(job.request().sampling(), job.seed(), classesFor(job),
                     job.promptIds(), constraintFor(job)));
-            if (!runner.allocate(first, job.kvTokensPerSequence())) {
+            if (!startPrompt(job, first)) {
                 return; // it stays queued; so do the ones behind it
             }
             r.sequences[0] = first;
@@ -197,7 +216,47 @@ final class StepLoop {
                 r.addPromptLikelihood(new TokenLikelihood(firstId, output.tokenText(firstId), Float.NaN));
             }
             job.listener().onStart(job.promptTokens());
-            plan.addPrefill(first, plan.admittedTokens(i));
+            plan.addPrefill(first, Math.min(plan.admittedTokens(i),
+                    Math.min(first.remainingPrompt(), first.maxPromptChunk())));
+        }
+    }
+
+    /**
+     * Gives the first sequence of {@code job} its KV: a copy of the longest cached prefix of its prompt when there
+     * is one (it then prefills only the rest), else fresh state. With the cache on, the prompt is aligned: fed one
+     * block per chunk up to its cacheable end, where {@link #cachePrefixes} offers it to the cache. A request that
+     * wants every prompt position's likelihood feeds one token per step and takes no part.
+     */
+    private boolean startPrompt(GenerationJob job, Sequence first) {
+        if (cache == null || job.request().returnLikelihoods().includesPrompt()) {
+            return runner.allocate(first, job.kvTokensPerSequence());
+        }
+        int cacheable = cache.cacheableTokens(job.promptTokens());
+        PrefixCache.Hit hit = cacheable == 0 ? null : cache.lookup(job.promptIds());
+        if (hit == null || !runner.forkPrefix(hit, first, job.kvTokensPerSequence())) {
+            if (!runner.allocate(first, job.kvTokensPerSequence())) {
+                return false;
+            }
+        }
+        first.alignBlock = cache.blockTokens();
+        first.alignUntil = cacheable;
+        metrics.onPrefixCacheLookup(cacheable, first.computed);
+        return true;
+    }
+
+    /** Offers each prompt that has just reached its cacheable end to the cache, unless it already holds it. */
+    private void cachePrefixes(StepPlan plan) {
+        if (cache == null) {
+            return;
+        }
+        for (int row = plan.decodeRows; row < plan.rows.size(); row++) {
+            Sequence s = plan.rows.get(row);
+            if (s.alignUntil > 0 && s.computed == s.alignUntil && !s.prefixOffered) {
+                s.prefixOffered = true;
+                if (!cache.holds(s.request.job.promptIds(), s.computed)) {
+                    runner.cachePrefix(s);
+                }
+            }
         }
     }
 

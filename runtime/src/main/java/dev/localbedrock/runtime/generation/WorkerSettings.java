@@ -23,10 +23,11 @@ import java.time.Duration;
  *                            this many tokens however long the other prompts are, at the cost of prefilling them
  *                            more slowly meanwhile. Default ({@link #defaultReservedStepTokens}): twice
  *                            {@code maxRunningSequences}, capped at {@code maxTokensPerStep}
+ * @param prefixCache         automatic prefix caching ({@link PrefixCache}); off unless configured
  */
 public record WorkerSettings(int maxContextTokens, int maxQueue, Duration requestTimeout, Long seed,
                              int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens,
-                             Duration maxQueueWait, int reservedStepTokens) {
+                             Duration maxQueueWait, int reservedStepTokens, PrefixCacheSettings prefixCache) {
     public static final int DEFAULT_MAX_RUNNING_SEQUENCES = 16;
     public static final int DEFAULT_MAX_TOKENS_PER_STEP = 512;
     public static final Duration DEFAULT_MAX_QUEUE_WAIT = Duration.ofSeconds(60);
@@ -45,10 +46,27 @@ public record WorkerSettings(int maxContextTokens, int maxQueue, Duration reques
                     + "maxRunningSequences (" + maxRunningSequences + ") and maxTokensPerStep (" + maxTokensPerStep
                     + ")");
         }
+        if (prefixCache == null) {
+            throw new IllegalArgumentException("prefixCache is required (PrefixCacheSettings.DISABLED for none)");
+        }
         if (requestTimeout.isNegative() || requestTimeout.isZero() || maxQueueWait.isNegative()
                 || maxQueueWait.isZero()) {
             throw new IllegalArgumentException("requestTimeout and maxQueueWait must be positive");
         }
+    }
+
+    /** The limits without prefix caching. */
+    public WorkerSettings(int maxContextTokens, int maxQueue, Duration requestTimeout, Long seed,
+                          int maxRunningSequences, int maxTokensPerStep, long kvCacheTokens, Duration maxQueueWait,
+                          int reservedStepTokens) {
+        this(maxContextTokens, maxQueue, requestTimeout, seed, maxRunningSequences, maxTokensPerStep, kvCacheTokens,
+                maxQueueWait, reservedStepTokens, PrefixCacheSettings.DISABLED);
+    }
+
+    /** These limits with prefix caching as {@code settings} says. */
+    public WorkerSettings withPrefixCache(PrefixCacheSettings settings) {
+        return new WorkerSettings(maxContextTokens, maxQueue, requestTimeout, seed, maxRunningSequences,
+                maxTokensPerStep, kvCacheTokens, maxQueueWait, reservedStepTokens, settings);
     }
 
     /** The limits before reserved capacity, with {@code reservedStepTokens} at its default. */

@@ -1,5 +1,6 @@
 package dev.localbedrock.runtime.catalog;
 
+import dev.localbedrock.runtime.generation.PrefixCacheSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -278,6 +279,23 @@ class CatalogLoaderTest {
         assertEquals(new ModelEntry.Batching(4, 64, 1000, Duration.ofMillis(2500), 8), e.batching());
         assertEquals(Duration.ofMillis(250), e.requestTimeout());
         assertEquals(3, e.maxQueue());
+    }
+
+    @Test
+    void prefixCacheIsOffUnlessConfigured() throws IOException {
+        Files.createDirectories(dir.resolve("m"));
+        String base = "models:\n  - id: a.b-v1\n    family: meta-llama2\n    source: m\n";
+        assertEquals(PrefixCacheSettings.DISABLED, load(base).models().get(0).batching().prefixCache());
+        assertEquals(new PrefixCacheSettings(true, 64, 0.25),
+                load(base + "    prefix_cache: true\n").models().get(0).batching().prefixCache());
+        assertEquals(new PrefixCacheSettings(true, 32, 0.5), load(base
+                + "    prefix_cache: {block_tokens: 32, max_share: 0.5}\n").models().get(0).batching().prefixCache());
+        assertEquals(new PrefixCacheSettings(false, 64, 0.25), load(base
+                + "    prefix_cache: {enabled: false}\n").models().get(0).batching().prefixCache());
+        assertMessage(base + "    prefix_cache: {block_tokens: 0}\n", "block_tokens");
+        assertMessage(base + "    prefix_cache: {max_share: 1.5}\n", "max_share");
+        assertMessage(base + "    prefix_cache: {size: 3}\n", "size");
+        assertMessage(base + "    prefix_cache: yes please\n", "prefix_cache");
     }
 
     @Test
