@@ -52,18 +52,43 @@ final class Haproxy implements AutoCloseable {
         pb.environment().put("LOCAL_BEDROCK_LB_BIND", "127.0.0.1:" + port);
         Process process = pb.start();
         Haproxy haproxy = new Haproxy(process, port, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return haproxy;
             } catch (IOException notYet) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     haproxy.close();
                     throw new IllegalStateException("haproxy did not start:\n" + Files.readString(log));
                 }
                 Thread.sleep(100);
+                continue;
             }
+            // Listening is not serving: a replica counts once its first readiness checks pass.
+            if (haproxy.ready()) {
+                return haproxy;
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                haproxy.close();
+                throw new IllegalStateException("no replica became ready behind haproxy:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Whether a {@code GET /ping} through the balancer reaches a ready replica. */
+    private boolean ready() {
+        try {
+            java.net.http.HttpResponse<Void> ping = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/ping"))
+                            .timeout(java.time.Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return ping.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
