@@ -2,6 +2,7 @@ package dev.localbedrock.engines.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -42,6 +43,21 @@ final class AdamW {
             m[i] = state.zeros(p.getShape(), p.getDataType());
             v[i] = state.zeros(p.getShape(), p.getDataType());
         }
+    }
+
+    /**
+     * The largest gradient magnitude over every parameter, NaN when any gradient element is NaN (libtorch's max
+     * propagates NaN) and infinite when one is: the finiteness check before {@link #step}, read back once.
+     */
+    double largestGradient(NDManager scratch) {
+        NDArray largest = null;
+        for (Parameter p : params) {
+            NDArray g = p.value().getGradient();
+            g.attach(scratch);
+            NDArray m = g.abs().max();
+            largest = largest == null ? m : largest.maximum(m);
+        }
+        return largest == null ? 0 : largest.toType(DataType.FLOAT64, false).getDouble();
     }
 
     /** One update of every parameter from its accumulated gradient at rate {@code lr}, then zeroes the gradients. */

@@ -81,8 +81,10 @@ public final class DecoderTrainer implements AutoCloseable {
      * seed, drawn on across epochs), cut into batches of {@code batchSize} (the last may be smaller), one AdamW step
      * per batch. Returns early, after the step in flight, once {@link TrainingMonitor#stopRequested} says so.
      *
-     * @throws IllegalArgumentException for empty data, a token outside the vocabulary or a sequence too long
-     * @throws IllegalStateException    when called a second time
+     * @throws IllegalArgumentException  for empty data, a token outside the vocabulary or a sequence too long
+     * @throws IllegalStateException     when called a second time
+     * @throws TrainingDivergedException when a step's loss or gradients are not finite: thrown before that step's
+     *                                   update and before the monitor hears of it, so the weights stay finite
      */
     public TrainingOutcome train(List<TrainingSequence> data, TrainingMonitor monitor) {
         requireOpen();
@@ -115,7 +117,7 @@ public final class DecoderTrainer implements AutoCloseable {
                     Batch batch = Batch.of(order.subList(from, Math.min(order.size(), from + settings.batchSize())),
                             model.config.vocabSize(), model.maxTokens());
                     double lr = settings.learningRate() * schedule.factor(step);
-                    double loss = step(batch, optimizer, lr);
+                    double loss = step(batch, optimizer, lr, step + 1, epoch);
                     step++;
                     lossSum += loss * batch.outputTokens();
                     outputs += batch.outputTokens();
@@ -127,8 +129,11 @@ public final class DecoderTrainer implements AutoCloseable {
         return new TrainingOutcome(false, step, settings.epochs());
     }
 
-    /** Forward, backward and one optimizer update; returns the batch's loss. */
-    private double step(Batch batch, AdamW optimizer, double lr) {
+    /**
+     * Forward, backward and one optimizer update; returns the batch's loss. A loss or a gradient that is not finite
+     * stops here, before the update: one NaN or infinite gradient would make every weight it reaches NaN for good.
+     */
+    private double step(Batch batch, AdamW optimizer, double lr, int stepNumber, int epoch) {
         try (NDManager sm = manager.newSubManager()) {
             double loss;
             synchronized (COLLECTOR) {
@@ -141,6 +146,15 @@ public final class DecoderTrainer implements AutoCloseable {
             boolean grad = JniUtils.isGradMode(); // thread-local in libtorch
             JniUtils.setGradMode(false);
             try {
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingDivergedException("the training loss of step " + stepNumber + " (epoch " + epoch
+                            + ") is " + loss + ", not a finite number", stepNumber, epoch, loss);
+                }
+                double largest = optimizer.largestGradient(sm);
+                if (!Double.isFinite(largest)) {
+                    throw new TrainingDivergedException("the gradients of step " + stepNumber + " (epoch " + epoch
+                            + ") are not finite numbers (largest magnitude " + largest + ")", stepNumber, epoch, loss);
+                }
                 optimizer.step(lr, sm);
             } finally {
                 JniUtils.setGradMode(grad);
@@ -149,7 +163,11 @@ public final class DecoderTrainer implements AutoCloseable {
         }
     }
 
-    /** Mean cross-entropy per output token over {@code data}, without gradients, in batches of {@code batchSize}. */
+    /**
+     * Mean cross-entropy per output token over {@code data}, without gradients, in batches of {@code batchSize}.
+     *
+     * @throws TrainingDivergedException when the mean is not a finite number
+     */
     public double meanLoss(List<TrainingSequence> data) {
         requireOpen();
         useTrainingThreads();
@@ -167,7 +185,12 @@ public final class DecoderTrainer implements AutoCloseable {
                 }
                 outputs += batch.outputTokens();
             }
-            return sum / outputs;
+            double mean = sum / outputs;
+            if (!Double.isFinite(mean)) {
+                throw new TrainingDivergedException("the mean loss over " + data.size() + " sequences is " + mean
+                        + ", not a finite number", 0, 0, mean);
+            }
+            return mean;
         } finally {
             JniUtils.setGradMode(grad);
         }

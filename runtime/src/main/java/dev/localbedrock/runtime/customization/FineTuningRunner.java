@@ -5,6 +5,7 @@ import dev.localbedrock.engines.training.DecoderTrainer;
 import dev.localbedrock.engines.training.FineTuning;
 import dev.localbedrock.engines.training.StepProgress;
 import dev.localbedrock.engines.training.TrainingMonitor;
+import dev.localbedrock.engines.training.TrainingDivergedException;
 import dev.localbedrock.engines.training.TrainingOutcome;
 import dev.localbedrock.engines.training.TrainingSequence;
 import dev.localbedrock.engines.training.TrainingSettings;
@@ -70,7 +71,7 @@ public final class FineTuningRunner implements JobTraining {
                 trainingSettings.method());
         Metrics metrics = new Metrics(job, outputAt, h.epochCount());
         try (DecoderTrainer trainer = DecoderTrainer.open(base.checkpoint(), trainingSettings)) {
-            TrainingOutcome outcome = trainer.train(training, new TrainingMonitor() {
+            TrainingOutcome outcome = train(job, trainer, training, new TrainingMonitor() {
                 @Override
                 public void step(StepProgress p) {
                     metrics.step(p);
@@ -101,6 +102,29 @@ public final class FineTuningRunner implements JobTraining {
         metrics.write(store);
         log.info("customization job {}: custom model weights written to {}", job.jobName(), control.modelDirectory());
         return Outcome.COMPLETED;
+    }
+
+    /**
+     * {@link DecoderTrainer#train}, a step whose loss or gradients are not finite (the trainer stops before reporting
+     * or applying it) becoming the job's failure with its reason: a Failed job, not NaN metrics and NaN weights.
+     */
+    private static TrainingOutcome train(CustomizationJob job, DecoderTrainer trainer, List<TrainingSequence> data,
+                                         TrainingMonitor monitor) throws TrainingFailedException {
+        try {
+            return trainer.train(data, monitor);
+        } catch (TrainingDivergedException e) {
+            log.warn("customization job {}: {}", job.jobName(), e.getMessage());
+            throw new TrainingFailedException(failureMessage(e), e);
+        }
+    }
+
+    /** The job's failureMessage for a non-finite loss or gradient. */
+    static String failureMessage(TrainingDivergedException e) {
+        String where = e.step() > 0 ? "at step " + e.step() + " (epoch " + e.epoch() + ")"
+                : "in the validation pass";
+        return "Training stopped " + where + ": the loss or its gradients are not finite numbers (" + e.getMessage()
+                + "). No custom model was made; the metrics files keep the steps before it. Try a lower "
+                + "learningRate or more learningRateWarmupSteps.";
     }
 
     /**

@@ -14,6 +14,8 @@ public interface JobTraining {
 
     /**
      * @throws DatasetException for a dataset or storage problem, whose message the job's failureMessage becomes
+     * @throws TrainingFailedException for a training that cannot go on (a loss or gradient that is not finite), whose
+     *                                 message the job's failureMessage becomes
      * @throws Exception        anything else: the job fails with the guide's internal-error message
      */
     Outcome run(CustomizationJob job, TrainableBase base, JobControl control) throws Exception;

@@ -420,7 +420,7 @@ public final class ModelCustomizationService implements AutoCloseable {
 
     private void failed(CustomizationJob job, Running control, Throwable e) {
         deleteTree(control.modelDirectory()); // whatever a failed run wrote is no model
-        if (e instanceof DatasetException) {
+        if (e instanceof DatasetException || e instanceof TrainingFailedException) {
             finish(job.jobArn(), JobStatus.Failed, e.getMessage(), null);
         } else {
             log.error("customization job {} failed", job.jobName(), e);

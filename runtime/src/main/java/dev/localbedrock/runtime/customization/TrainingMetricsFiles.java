@@ -46,9 +46,18 @@ public final class TrainingMetricsFiles {
         return rows;
     }
 
+    /**
+     * The file's text.
+     *
+     * @throws IllegalArgumentException for a loss that is not finite: the trainer stops before reporting one, so
+     *                                  such a row is a bug, never a metric to write silently
+     */
     public static String csv(String header, List<Row> rows) {
         StringBuilder b = new StringBuilder(header).append('\n');
         for (Row r : rows) {
+            if (!Double.isFinite(r.loss())) {
+                throw new IllegalArgumentException("step " + r.step() + " has a loss that is not finite: " + r.loss());
+            }
             b.append(r.step()).append(',').append(r.epoch()).append(',').append(Double.toString(r.loss()))
                     .append(',').append(Double.toString(Math.exp(r.loss()))).append('\n');
         }
