@@ -27,6 +27,12 @@ record BothSchedulerMetrics(SchedulerMetrics first, SchedulerMetrics second) imp
     }
 
     @Override
+    public void onPrefixCacheLookup(int cacheableTokens, int cachedTokens) {
+        first.onPrefixCacheLookup(cacheableTokens, cachedTokens);
+        second.onPrefixCacheLookup(cacheableTokens, cachedTokens);
+    }
+
+    @Override
     public void onThrottled() {
         first.onThrottled();
         second.onThrottled();

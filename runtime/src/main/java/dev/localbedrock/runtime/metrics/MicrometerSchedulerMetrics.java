@@ -26,6 +26,8 @@ public final class MicrometerSchedulerMetrics implements SchedulerMetrics {
     private final Counter processedTokens;
     private final Counter generatedTokens;
     private final Counter throttles;
+    private final Counter prefixHits;
+    private final Counter prefixMisses;
     private final AtomicLong queueLength = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
     private final AtomicLong kvUsed = new AtomicLong();
@@ -50,6 +52,14 @@ public final class MicrometerSchedulerMetrics implements SchedulerMetrics {
                 .description("Tokens generated; its rate is the model's tokens per second").register(registry);
         throttles = Counter.builder("bedrock.scheduler.throttles").tag(MetricNames.MODEL_ID, modelId)
                 .description("Requests the scheduler refused or dropped with ThrottlingException").register(registry);
+        // The prompt tokens prefix caching could have served (whole blocks before a prompt's last token), by whether
+        // it did: hit / (hit + miss) is the share of cacheable prefill the cache saved.
+        prefixHits = Counter.builder("bedrock.scheduler.prefix.cache.tokens").tag(MetricNames.MODEL_ID, modelId)
+                .tag("result", "hit").description("Cacheable prompt tokens, by whether the prefix cache served them")
+                .baseUnit("tokens").register(registry);
+        prefixMisses = Counter.builder("bedrock.scheduler.prefix.cache.tokens").tag(MetricNames.MODEL_ID, modelId)
+                .tag("result", "miss").description("Cacheable prompt tokens, by whether the prefix cache served them")
+                .baseUnit("tokens").register(registry);
         Gauge.builder("bedrock.scheduler.queue.length", queueLength, AtomicLong::get)
                 .tag(MetricNames.MODEL_ID, modelId).description("Requests waiting after the last step")
                 .register(registry);
@@ -87,6 +97,12 @@ public final class MicrometerSchedulerMetrics implements SchedulerMetrics {
     public void onInterTokenLatency(long nanos) {
         interTokenLatency.record(nanos, TimeUnit.NANOSECONDS);
         generatedTokens.increment();
+    }
+
+    @Override
+    public void onPrefixCacheLookup(int cacheableTokens, int cachedTokens) {
+        prefixHits.increment(cachedTokens);
+        prefixMisses.increment(Math.max(0, cacheableTokens - cachedTokens));
     }
 
     @Override
