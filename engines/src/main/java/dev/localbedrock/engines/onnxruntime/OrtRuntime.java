@@ -117,7 +117,14 @@ final class OrtRuntime {
                             + OrtEnvironment.getAvailableProviders() + "); build with -Pcuda "
                             + "(com.microsoft.onnxruntime:onnxruntime_gpu) on a host with CUDA, or use device cpu");
                 }
-                options.addCUDA(cuda);
+                // f32 means f32: the CUDA provider's default (use_tf32=1) runs f32 MatMul and Conv on Ampere and later
+                // in TF32, a 10-bit mantissa, so logits would drift from the CPU and PyTorch engines by far more than
+                // f32 rounding allows. The options are copied into the session options, so they close here.
+                try (ai.onnxruntime.providers.OrtCUDAProviderOptions provider =
+                             new ai.onnxruntime.providers.OrtCUDAProviderOptions(cuda)) {
+                    provider.add("use_tf32", "0");
+                    options.addCUDA(provider);
+                }
             }
             return options;
         } catch (OrtException e) {
